@@ -1,0 +1,20 @@
+#pragma once
+// The sovcap program's subcommands. Each takes the arguments after its name and returns
+// the process exit status: 0 ok, 2 bad input (scenario, command line, existing output
+// without --force), 1 any other failure.
+
+#include <string>
+#include <vector>
+
+namespace sovcap::app {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitBadInput = 2;
+
+// `command_line` is the whole invocation, stored in output files.
+int cmd_run(const std::vector<std::string>& args, const std::string& command_line);
+int cmd_validate(const std::vector<std::string>& args);
+int cmd_params(const std::vector<std::string>& args);
+
+}  // namespace sovcap::app

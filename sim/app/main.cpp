@@ -1,0 +1,65 @@
+// sovcap: simulator of national AI compute buildouts. This file only dispatches to the
+// subcommands; the work is done by the sovcap library.
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+#include "sovcap/version.hpp"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: sovcap COMMAND [ARGS...]
+
+Simulates national AI compute buildouts under power, capital, talent and chip-supply
+constraints, coupled through one global chip market.
+
+commands:
+  run SCENARIO       run a scenario and write an HDF5 (netCDF-4) results file
+  validate SCENARIO  check a scenario and print the resolved parameters per country
+  params             list every parameter with unit, default, allowed range and meaning
+
+options:
+  -h, --help         this help; `sovcap COMMAND --help` for a command's options
+  --version          print the version and source revision
+
+exit status: 0 ok, 2 bad input (scenario, command line, existing output without --force),
+1 any other failure.
+)";
+
+std::string quote(const std::string& a) {
+  if (!a.empty() && a.find_first_of(" \t\n'\"\\$`*?[]{}();<>|&!#~") == std::string::npos) return a;
+  std::string q = "'";
+  for (char ch : a) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+  return q + "'";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace sovcap::app;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    std::cerr << kUsage;
+    return kExitBadInput;
+  }
+  const std::string command = args.front();
+  if (command == "-h" || command == "--help" || command == "help") {
+    std::cout << kUsage;
+    return kExitOk;
+  }
+  if (command == "--version") {
+    std::cout << "sovcap " << sovcap::kVersion << " (" << sovcap::kGitRevision << ")\n";
+    return kExitOk;
+  }
+  std::string command_line = "sovcap";
+  for (const auto& a : args) command_line += " " + quote(a);
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (command == "run") return cmd_run(rest, command_line);
+  if (command == "validate") return cmd_validate(rest);
+  if (command == "params") return cmd_params(rest);
+  std::cerr << "sovcap: error: unknown command '" << command
+            << "'; allowed: run, validate, params (see sovcap --help)\n";
+  return kExitBadInput;
+}

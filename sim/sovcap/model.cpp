@@ -1,0 +1,403 @@
+#include "sovcap/model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+namespace sovcap {
+namespace {
+
+constexpr double kHoursPerYear = 8760.0;
+constexpr double kKwPerMw = 1000.0;
+// Amounts below this (MW or accelerators) are treated as zero when deciding bottlenecks,
+// so rounding noise in sums of quarterly flows does not flip a country's code.
+constexpr double kTiny = 1e-9;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Number of whole steps in a duration; validation guarantees years >= dt.
+int to_steps(double years, double dt) {
+  return std::max(1, static_cast<int>(std::llround(years / dt)));
+}
+
+int ring_slot(long long step, int size) {
+  const long long r = step % size;
+  return static_cast<int>(r < 0 ? r + size : r);
+}
+
+// Multiplier on vendor output over the step [t, t + dt): each shock acts on the fraction
+// of the step it overlaps, so a shock boundary between steps loses no supply.
+double shock_multiplier(const std::vector<SupplyShock>& shocks, double t, double dt) {
+  double m = 1.0;
+  for (const auto& s : shocks) {
+    const double overlap = std::min(t + dt, s.end) - std::max(t, s.start);
+    if (overlap > 0.0) m *= 1.0 + (overlap / dt) * (s.factor - 1.0);
+  }
+  return m;
+}
+
+}  // namespace
+
+void allocate(Allocation rule, const std::vector<double>& demand, double supply,
+              std::vector<double>& out, std::vector<int>& order) {
+  const std::size_t n = demand.size();
+  out.assign(n, 0.0);
+  const double total = std::accumulate(demand.begin(), demand.end(), 0.0);
+  if (total <= supply) {
+    out = demand;
+    return;
+  }
+  if (supply <= 0.0 || total <= 0.0) return;
+  if (rule == Allocation::pro_rata) {
+    const double share = supply / total;
+    for (std::size_t i = 0; i < n; ++i) out[i] = demand[i] * share;
+    return;
+  }
+  // Max-min fair (water-filling): serve demands smallest first; each takes the lesser of
+  // its demand and an equal share of what is left among those not yet served.
+  order.resize(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](int a, int b) {
+    return demand[a] < demand[b] || (demand[a] == demand[b] && a < b);
+  });
+  double left = supply;
+  for (std::size_t k = 0; k < n; ++k) {
+    const int i = order[k];
+    const double level = left / static_cast<double>(n - k);
+    out[i] = std::min(demand[i], level);
+    left -= out[i];
+  }
+}
+
+void Model::reset(const RunParams& p) {
+  const auto& c = p.countries;
+  const auto& g = p.global;
+  const int nc = c.size();
+  const double dt = p.sim.dt;
+
+  for (auto* a : {&it_mw_, &pipeline_mw_, &ready_mw_, &grid_mw_, &grid_pipeline_mw_, &cash_,
+                  &workforce_, &funds_, &capex_, &opex_, &unfunded_, &flops_, &dom_flops_,
+                  &accel_count_, &budget_rate_, &domestic_rate_, &tmp_a_, &tmp_b_, &tmp_c_,
+                  &demand_, &received_, &start_shortfall_, &strand_chips_, &strand_cash_,
+                  &start_cap_kind_})
+    a->setZero(nc);
+  for (auto& s : series_) s.setZero(nc);
+
+  // Installed chips: the initial capacity is taken to be of uniformly spread age over one
+  // lifetime (cohorts installed at steps -L..-1), so it retires evenly over the first
+  // lifetime, one cohort a step, rather than all at once.
+  lifetime_steps_ = to_steps(g[GlobalParam::chip_lifetime_years], dt);
+  const int L = lifetime_steps_;
+  for (auto* a : {&cohort_mw_, &cohort_flops_, &cohort_dom_flops_, &cohort_count_})
+    a->setZero(L, nc);
+  for (int m = -L; m <= -1; ++m) {
+    const int slot = ring_slot(m, L);
+    const double years = m * dt;
+    const double kw = g[GlobalParam::accel_kw] * std::pow(1.0 + g[GlobalParam::accel_kw_growth], years);
+    const double fl =
+        g[GlobalParam::accel_flops] * std::pow(1.0 + g[GlobalParam::accel_flops_growth], years);
+    cohort_mw_.row(slot) = c.col(CountryParam::it_mw).transpose() / L;
+    cohort_count_.row(slot) = cohort_mw_.row(slot) * (kKwPerMw / kw);
+    cohort_flops_.row(slot) = cohort_count_.row(slot) * fl;
+  }
+  it_mw_ = c.col(CountryParam::it_mw);
+  accel_count_ = cohort_count_.colwise().sum().transpose();
+  flops_ = cohort_flops_.colwise().sum().transpose();
+
+  // Delay lines in whole steps. The initial pipeline was started over the past lead time
+  // and arrives evenly over steps 0..d-1.
+  build_delay_.resize(nc);
+  grid_delay_.resize(nc);
+  int max_build = 1, max_grid = 1;
+  for (int i = 0; i < nc; ++i) {
+    build_delay_[i] = to_steps(c.at(i, CountryParam::build_lead_years), dt);
+    grid_delay_[i] = to_steps(c.at(i, CountryParam::grid_lead_years), dt);
+    max_build = std::max(max_build, build_delay_[i]);
+    max_grid = std::max(max_grid, grid_delay_[i]);
+  }
+  shell_due_.setZero(max_build + 1, nc);
+  grid_due_.setZero(max_grid + 1, nc);
+  for (int i = 0; i < nc; ++i) {
+    const double per_step = c.at(i, CountryParam::pipeline_mw) / build_delay_[i];
+    for (int k = 0; k < build_delay_[i]; ++k) shell_due_(k, i) = per_step;
+  }
+  pipeline_mw_ = c.col(CountryParam::pipeline_mw);
+  grid_mw_ = c.col(CountryParam::grid_mw);
+  workforce_ = c.col(CountryParam::workforce);
+
+  budget_rate_ = c.col(CountryParam::budget_usd_per_year);
+  domestic_rate_ = c.col(CountryParam::domestic_accel_per_year);
+  vendor_rate_ = g[GlobalParam::vendor_supply];
+  other_rate_ = g[GlobalParam::other_demand];
+  kw_now_ = g[GlobalParam::accel_kw];
+  flops_now_ = g[GlobalParam::accel_flops];
+  price_now_ = g[GlobalParam::accel_price_usd];
+
+  alloc_demand_.assign(nc + 1, 0.0);
+  alloc_out_.assign(nc + 1, 0.0);
+  alloc_order_.resize(nc + 1);
+}
+
+void Model::run(const RunParams& p, Observer& obs) {
+  reset(p);
+  obs.begin(p);
+  fill_view(p, 0);
+  obs.observe(view_);
+  const int steps = p.sim.steps();
+  for (int n = 0; n < steps; ++n) {
+    step(p, n);
+    fill_view(p, n + 1);
+    obs.observe(view_);
+    // Advance the exponential trends by one step; multiplying keeps std::pow out of the
+    // step loop.
+    const double dt = p.sim.dt;
+    const auto& g = p.global;
+    const auto& c = p.countries;
+    budget_rate_ *= (1.0 + c.col(CountryParam::budget_growth)).pow(dt);
+    domestic_rate_ *= (1.0 + c.col(CountryParam::domestic_growth)).pow(dt);
+    vendor_rate_ *= std::pow(1.0 + g[GlobalParam::vendor_supply_growth], dt);
+    other_rate_ *= std::pow(1.0 + g[GlobalParam::other_demand_growth], dt);
+    kw_now_ *= std::pow(1.0 + g[GlobalParam::accel_kw_growth], dt);
+    flops_now_ *= std::pow(1.0 + g[GlobalParam::accel_flops_growth], dt);
+    price_now_ *= std::pow(1.0 + g[GlobalParam::accel_price_growth], dt);
+  }
+  obs.end();
+}
+
+void Model::step(const RunParams& p, int n) {
+  const auto& c = p.countries;
+  const auto& g = p.global;
+  const int nc = c.size();
+  const double dt = p.sim.dt;
+  const double t = p.sim.time(n);
+  const auto pue = c.col(CountryParam::pue);
+
+  // 1. Budget and people arrive; operating cost of the capacity in service is paid first.
+  tmp_a_ = budget_rate_ * dt;
+  cash_ += tmp_a_;
+  funds_ += tmp_a_;
+  workforce_ = (workforce_ + c.col(CountryParam::workforce_growth) * dt).max(0.0);
+  tmp_a_ = it_mw_ * pue * (kHoursPerYear * dt) * c.col(CountryParam::electricity_usd_per_mwh);
+  tmp_b_ = tmp_a_.min(cash_);
+  cash_ -= tmp_b_;
+  opex_ += tmp_b_;
+  unfunded_ += tmp_a_ - tmp_b_;
+
+  // 2. Chips past their lifetime retire; their shells wait for refresh chips. The slot is
+  // then free for the cohort installed in this step.
+  {
+    const int slot = ring_slot(n, lifetime_steps_);
+    it_mw_ = (it_mw_ - cohort_mw_.row(slot).transpose()).max(0.0);
+    ready_mw_ += cohort_mw_.row(slot).transpose();
+    flops_ = (flops_ - cohort_flops_.row(slot).transpose()).max(0.0);
+    dom_flops_ = (dom_flops_ - cohort_dom_flops_.row(slot).transpose()).max(0.0);
+    accel_count_ = (accel_count_ - cohort_count_.row(slot).transpose()).max(0.0);
+    cohort_mw_.row(slot).setZero();
+    cohort_flops_.row(slot).setZero();
+    cohort_dom_flops_.row(slot).setZero();
+    cohort_count_.row(slot).setZero();
+  }
+
+  // 3. Deliveries due now: finished shells become ready shells; grid power arrives.
+  {
+    const int s = ring_slot(n, static_cast<int>(shell_due_.rows()));
+    ready_mw_ += shell_due_.row(s).transpose();
+    pipeline_mw_ = (pipeline_mw_ - shell_due_.row(s).transpose()).max(0.0);
+    shell_due_.row(s).setZero();
+    const int gs = ring_slot(n, static_cast<int>(grid_due_.rows()));
+    grid_mw_ += grid_due_.row(gs).transpose();
+    grid_pipeline_mw_ = (grid_pipeline_mw_ - grid_due_.row(gs).transpose()).max(0.0);
+    grid_due_.row(gs).setZero();
+  }
+
+  // 4. Grid planning. Power requested now arrives after grid_lead_years and is needed
+  // from the moment a shell starts, so it must cover the target one build lead time and
+  // one step beyond its arrival (see docs/model.md, departures).
+  for (int i = 0; i < nc; ++i) {
+    // The delays as the delay lines apply them (whole steps), so that unconstrained
+    // capacity tracks the target even when a lead time is not a multiple of dt.
+    const double look = (grid_delay_[i] + 1 + build_delay_[i]) * dt;
+    const double need =
+        target_at(c.targets[i], p.sim.start_year, c.at(i, CountryParam::it_mw), t + look) *
+        c.at(i, CountryParam::pue);
+    const double req = std::clamp(need - grid_mw_(i) - grid_pipeline_mw_(i), 0.0,
+                                  c.at(i, CountryParam::grid_add_mw_per_year) * dt);
+    grid_due_(ring_slot(n + grid_delay_[i], static_cast<int>(grid_due_.rows())), i) += req;
+    grid_pipeline_mw_(i) += req;
+  }
+
+  // 5. Fit-out of ready shells: domestic chips first, then the vendor's, through the
+  // global market.
+  const double per_mw = kKwPerMw / kw_now_;  // accelerators per IT MW for new chips
+  const double price = price_now_;
+  auto& need = series_[static_cast<int>(CountrySeries::chip_need)];
+  auto& dom = series_[static_cast<int>(CountrySeries::domestic_received)];
+  need = ready_mw_ * per_mw;
+  tmp_a_ = price * c.col(CountryParam::domestic_price_ratio);  // domestic price
+  dom = need.min(domestic_rate_ * dt).min(cash_ / tmp_a_);
+  tmp_b_ = dom * tmp_a_;
+  cash_ = (cash_ - tmp_b_).max(0.0);
+  capex_ += tmp_b_;
+  tmp_c_ = need - dom;                                   // still to fill
+  strand_cash_ = (tmp_c_ - cash_ / price).max(0.0);      // cash cannot pay for these
+  tmp_a_ = tmp_c_ - strand_cash_;                        // affordable
+  const double tier2 = g[GlobalParam::tier2_cap] * dt;
+  for (int i = 0; i < nc; ++i) {
+    const double tier = c.at(i, CountryParam::export_tier);
+    const double cap = tier <= 1.0 ? tmp_a_(i) : (tier <= 2.0 ? tier2 : 0.0);
+    demand_(i) = std::min(tmp_a_(i), cap);
+    alloc_demand_[i] = demand_(i);
+  }
+  const double supply = vendor_rate_ * dt * shock_multiplier(g.supply_shocks, t, dt);
+  const double other = other_rate_ * dt;
+  alloc_demand_[nc] = other;
+  allocate(g.allocation(), alloc_demand_, supply, alloc_out_, alloc_order_);
+  double allocated = 0.0;
+  for (int i = 0; i < nc; ++i) {
+    received_(i) = alloc_out_[i];
+    allocated += received_(i);
+  }
+  strand_chips_ = tmp_a_ - received_;  // affordable but not delivered (tier or allocation)
+  tmp_b_ = received_ * price;
+  cash_ = (cash_ - tmp_b_).max(0.0);
+  capex_ += tmp_b_;
+  {
+    const int slot = ring_slot(n, lifetime_steps_);
+    const auto perf = c.col(CountryParam::domestic_perf_ratio);
+    tmp_a_ = (dom + received_) / per_mw;  // MW commissioned
+    ready_mw_ = (ready_mw_ - tmp_a_).max(0.0);
+    it_mw_ += tmp_a_;
+    tmp_b_ = dom * perf * flops_now_;  // domestic FLOP/s
+    tmp_c_ = tmp_b_ + received_ * flops_now_;
+    cohort_mw_.row(slot) += tmp_a_.transpose();
+    cohort_flops_.row(slot) += tmp_c_.transpose();
+    cohort_dom_flops_.row(slot) += tmp_b_.transpose();
+    cohort_count_.row(slot) += (dom + received_).transpose();
+    flops_ += tmp_c_;
+    dom_flops_ += tmp_b_;
+    accel_count_ += dom + received_;
+  }
+
+  // 6. New shells, toward the target at the time they will be in service (started now,
+  // built over build_lead_years, fitted out in the step they arrive).
+  const auto staff_build = c.col(CountryParam::staff_per_mw_build);
+  const auto staff_ops = c.col(CountryParam::staff_per_mw_ops);
+  const auto capex_mw = c.col(CountryParam::capex_shell_usd_per_mw);
+  for (int i = 0; i < nc; ++i) {
+    const double committed = it_mw_(i) + pipeline_mw_(i) + ready_mw_(i);
+    const double goal = target_at(c.targets[i], p.sim.start_year, c.at(i, CountryParam::it_mw),
+                                  t + (1 + build_delay_[i]) * dt);
+    const double desired = std::max(0.0, goal - committed);
+    const double caps[3] = {
+        std::max(0.0, grid_mw_(i) / pue(i) - committed),
+        std::max(0.0, cash_(i) / capex_mw(i)),
+        std::max(0.0, (workforce_(i) - staff_ops(i) * it_mw_(i) - staff_build(i) * pipeline_mw_(i)) /
+                          staff_build(i))};
+    int binding = 0;
+    for (int k = 1; k < 3; ++k)
+      if (caps[k] < caps[binding]) binding = k;
+    const double starts = std::min(desired, caps[binding]);
+    start_shortfall_(i) = desired - starts;
+    start_cap_kind_(i) = binding;
+    const double cost = starts * capex_mw(i);
+    cash_(i) = std::max(0.0, cash_(i) - cost);
+    capex_(i) += cost;
+    pipeline_mw_(i) += starts;
+    shell_due_(ring_slot(n + build_delay_[i], static_cast<int>(shell_due_.rows())), i) += starts;
+  }
+
+  // The bottleneck: behind the target path, the constraint that held back the most MW
+  // this step (stranded shells at fit-out, or the start shortfall); lead_time when
+  // nothing did.
+  auto& code = series_[static_cast<int>(CountrySeries::bottleneck)];
+  const double t_next = t + dt;
+  for (int i = 0; i < nc; ++i) {
+    const double target =
+        target_at(c.targets[i], p.sim.start_year, c.at(i, CountryParam::it_mw), t_next);
+    if (it_mw_(i) >= target * (1.0 - kTiny) - kTiny) {
+      code(i) = static_cast<double>(Bottleneck::on_track);
+      continue;
+    }
+    // Fit-out: when the market or the export tier delivered less than cash could pay
+    // for, chips were the tighter limit and every stranded shell is put down to them;
+    // otherwise what cash could not pay for is capital's.
+    double held[kNumBottlenecks] = {};
+    if (strand_chips_(i) > kTiny)
+      held[static_cast<int>(Bottleneck::chips)] = (strand_chips_(i) + strand_cash_(i)) / per_mw;
+    else
+      held[static_cast<int>(Bottleneck::capital)] = strand_cash_(i) / per_mw;
+    static constexpr Bottleneck kCapKind[3] = {Bottleneck::power, Bottleneck::capital,
+                                               Bottleneck::talent};
+    held[static_cast<int>(kCapKind[static_cast<int>(start_cap_kind_(i))])] += start_shortfall_(i);
+    Bottleneck best = Bottleneck::lead_time;
+    double most = kTiny;
+    for (Bottleneck b : {Bottleneck::chips, Bottleneck::capital, Bottleneck::power,
+                         Bottleneck::talent}) {
+      if (held[static_cast<int>(b)] > most) {
+        most = held[static_cast<int>(b)];
+        best = b;
+      }
+    }
+    code(i) = static_cast<double>(best);
+  }
+
+  auto& s = series_;
+  s[static_cast<int>(CountrySeries::chip_need)] /= dt;
+  s[static_cast<int>(CountrySeries::domestic_received)] /= dt;
+  s[static_cast<int>(CountrySeries::chip_demand)] = demand_ / dt;
+  s[static_cast<int>(CountrySeries::chip_received)] = received_ / dt;
+  run_series_[static_cast<int>(RunSeries::vendor_supply)] = supply / dt;
+  run_series_[static_cast<int>(RunSeries::other_demand)] = other / dt;
+  run_series_[static_cast<int>(RunSeries::allocated)] = allocated / dt;
+}
+
+void Model::fill_view(const RunParams& p, int n) {
+  const auto& c = p.countries;
+  const int nc = c.size();
+  const double t = p.sim.time(n);
+  auto& s = series_;
+  auto at = [&s](CountrySeries k) -> Eigen::ArrayXd& { return s[static_cast<int>(k)]; };
+  const auto pue = c.col(CountryParam::pue);
+
+  at(CountrySeries::it_mw) = it_mw_;
+  at(CountrySeries::pipeline_mw) = pipeline_mw_;
+  at(CountrySeries::ready_mw) = ready_mw_;
+  for (int i = 0; i < nc; ++i)
+    at(CountrySeries::target_mw)(i) =
+        target_at(c.targets[i], p.sim.start_year, c.at(i, CountryParam::it_mw), t);
+  at(CountrySeries::grid_mw) = grid_mw_;
+  at(CountrySeries::facility_mw) = it_mw_ * pue;
+  at(CountrySeries::energy_twh) = it_mw_ * pue * (kHoursPerYear / 1e6);
+  // Talent utilisation: staff left after construction, over staff needed to operate.
+  const auto staff_ops = c.col(CountryParam::staff_per_mw_ops);
+  tmp_a_ = staff_ops * it_mw_;
+  tmp_b_ = (workforce_ - c.col(CountryParam::staff_per_mw_build) * pipeline_mw_).max(0.0);
+  auto& util = at(CountrySeries::talent_utilisation);
+  util = (tmp_a_ > 0.0).select((tmp_b_ / tmp_a_).min(1.0), 1.0);
+  at(CountrySeries::compute_flops) = flops_ * util;
+  at(CountrySeries::accelerators) = accel_count_;
+  at(CountrySeries::domestic_share) = (flops_ > 0.0).select(dom_flops_ / flops_, 0.0);
+  at(CountrySeries::cash_usd) = cash_;
+  at(CountrySeries::funds_usd) = funds_;
+  at(CountrySeries::capex_usd) = capex_;
+  at(CountrySeries::opex_usd) = opex_;
+  at(CountrySeries::unfunded_opex_usd) = unfunded_;
+  at(CountrySeries::workforce) = workforce_;
+
+  if (n == 0) {
+    // The initial state is not the end of a step: flows are undefined, the target path
+    // starts at it_mw, so every country is on track.
+    for (auto k : {CountrySeries::chip_need, CountrySeries::chip_demand,
+                   CountrySeries::chip_received, CountrySeries::domestic_received})
+      at(k).setConstant(kNaN);
+    at(CountrySeries::bottleneck).setConstant(static_cast<double>(Bottleneck::on_track));
+    run_series_.fill(kNaN);
+  }
+
+  view_.step = n;
+  view_.time = t;
+  for (int k = 0; k < kNumCountrySeries; ++k) view_.country[k] = &s[k];
+  view_.run = run_series_;
+}
+
+}  // namespace sovcap

@@ -1,0 +1,77 @@
+#pragma once
+// The sovcap model: every country advanced together, one step at a time, coupled through
+// the global chip market. State variables are Eigen arrays over countries. The model never
+// prints or opens files: each recorded state leaves through an Observer.
+
+#include <array>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "sovcap/outputs.hpp"
+#include "sovcap/params.hpp"
+
+namespace sovcap {
+
+// The recorded state at one time index, valid only during Observer::observe.
+struct StepView {
+  int step = 0;       // time index: 0 is the initial state
+  double time = 0.0;  // decimal year
+  std::array<const Eigen::ArrayXd*, kNumCountrySeries> country{};  // each [country]
+  std::array<double, kNumRunSeries> run{};
+
+  const Eigen::ArrayXd& operator[](CountrySeries s) const { return *country[static_cast<int>(s)]; }
+  double operator[](RunSeries s) const { return run[static_cast<int>(s)]; }
+};
+
+// Receives every recorded state of a run, in time order.
+class Observer {
+ public:
+  virtual ~Observer() = default;
+  virtual void begin(const RunParams& params) = 0;
+  virtual void observe(const StepView& view) = 0;
+  virtual void end() {}
+};
+
+// Runs the model. Holds its working arrays so that a sweep worker reuses one Model for
+// many runs without allocating per step.
+class Model {
+ public:
+  // Simulates params from start_year to end_year, reporting states 0..steps() to obs.
+  // params must have passed scenario validation.
+  void run(const RunParams& params, Observer& obs);
+
+ private:
+  void reset(const RunParams& p);
+  void step(const RunParams& p, int n);
+  void fill_view(const RunParams& p, int n);
+
+  // Per-country state, each [country].
+  Eigen::ArrayXd it_mw_, pipeline_mw_, ready_mw_, grid_mw_, grid_pipeline_mw_, cash_,
+      workforce_, funds_, capex_, opex_, unfunded_, flops_, dom_flops_, accel_count_;
+  // Cohorts of installed chips, ring buffers over install step: [slot, country].
+  Eigen::ArrayXXd cohort_mw_, cohort_flops_, cohort_dom_flops_, cohort_count_;
+  // Delay lines, ring buffers over due step: [slot, country].
+  Eigen::ArrayXXd shell_due_, grid_due_;
+  std::vector<int> build_delay_, grid_delay_;  // in steps, per country
+  int lifetime_steps_ = 1;
+  // Growth factors of the current step, per country and global.
+  Eigen::ArrayXd budget_rate_, domestic_rate_;
+  double vendor_rate_ = 0.0, other_rate_ = 0.0, kw_now_ = 0.0, flops_now_ = 0.0,
+         price_now_ = 0.0;
+  // Per-step derived arrays and recorded series.
+  std::array<Eigen::ArrayXd, kNumCountrySeries> series_;
+  std::array<double, kNumRunSeries> run_series_{};
+  Eigen::ArrayXd tmp_a_, tmp_b_, tmp_c_, demand_, received_, start_shortfall_, strand_chips_,
+      strand_cash_, start_cap_kind_;
+  std::vector<double> alloc_demand_, alloc_out_;
+  std::vector<int> alloc_order_;
+  StepView view_;
+};
+
+// Shares `supply` among `demand` (all >= 0) by the rule; out[i] <= demand[i] and
+// sum(out) <= supply. `order` is scratch space. Exposed for tests and for the model.
+void allocate(Allocation rule, const std::vector<double>& demand, double supply,
+              std::vector<double>& out, std::vector<int>& order);
+
+}  // namespace sovcap

@@ -1,0 +1,169 @@
+#include "sovcap/params.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+namespace sovcap {
+namespace {
+
+std::string format_bound(double v) {
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  std::ostringstream os;
+  os << v;
+  return os.str();
+}
+
+ParamKind global_kind(GlobalParam p) {
+  return p == GlobalParam::allocation ? ParamKind::choice : ParamKind::real;
+}
+
+ParamKind country_kind(CountryParam p) {
+  return p == CountryParam::export_tier ? ParamKind::integer : ParamKind::real;
+}
+
+std::vector<ParamSpec> build_specs() {
+  std::vector<ParamSpec> specs;
+  // Simulation settings live in SimulationSettings, not in the value arrays.
+  specs.push_back({"start_year", ParamScope::simulation, ParamKind::real, "year", 2026.0, 1900.0,
+                   false, 2200.0, false, "decimal year of the initial state (index 0 of time)",
+                   {}, -1});
+  specs.push_back({"end_year", ParamScope::simulation, ParamKind::real, "year", 2040.0, 1900.0,
+                   false, 2300.0, false, "decimal year of the last state; after start_year",
+                   {}, -1});
+  specs.push_back({"dt", ParamScope::simulation, ParamKind::real, "yr", 0.25, 0.0, true, 10.0,
+                   false, "step length; must divide end_year - start_year", {}, -1});
+  specs.push_back({"seed", ParamScope::simulation, ParamKind::integer, "", 1.0, 0.0, false,
+                   9007199254740992.0, false,
+                   "seed of every random stream (sweeps); stored in every output file", {}, -1});
+
+  int k = 0;
+#define SOVCAP_GLOBAL_SPEC(nm, unit, def, lo, lo_open, hi, hi_open, meaning)                     \
+  specs.push_back({#nm, ParamScope::global, global_kind(GlobalParam::nm), unit, def, lo, lo_open, \
+                   hi, hi_open, meaning, {}, k++});
+  SOVCAP_GLOBAL_PARAMS(SOVCAP_GLOBAL_SPEC)
+#undef SOVCAP_GLOBAL_SPEC
+  for (auto& s : specs)
+    if (s.name == "allocation") s.choices = {"pro_rata", "max_min_fair"};
+  specs.push_back({"supply_shocks", ParamScope::global, ParamKind::shocks,
+                   "list of {start, end, factor}", 0.0, 0.0, false, kInf, false,
+                   "periods [start, end) during which vendor output is multiplied by factor "
+                   "(factor >= 0, start < end)",
+                   {}, -1});
+
+  k = 0;
+#define SOVCAP_COUNTRY_SPEC(nm, unit, def, lo, lo_open, hi, hi_open, meaning)                    \
+  specs.push_back({#nm, ParamScope::country, country_kind(CountryParam::nm), unit, def, lo,       \
+                   lo_open, hi, hi_open, meaning, {}, k++});
+  SOVCAP_COUNTRY_PARAMS(SOVCAP_COUNTRY_SPEC)
+#undef SOVCAP_COUNTRY_SPEC
+  specs.push_back({"targets", ParamScope::country, ParamKind::targets, "list of [year, MW]",
+                   kRequired, 0.0, false, 1e7, false,
+                   "announced milestones, increasing in year and after start_year; the target "
+                   "path is piecewise linear from (start_year, it_mw) through them, flat after",
+                   {}, -1});
+  return specs;
+}
+
+}  // namespace
+
+bool ParamSpec::in_range(double v) const {
+  if (std::isnan(v)) return false;
+  if (lo_open ? !(v > lo) : !(v >= lo)) return false;
+  if (hi_open ? !(v < hi) : !(v <= hi)) return false;
+  if (kind == ParamKind::integer || kind == ParamKind::choice) return v == std::floor(v);
+  return true;
+}
+
+std::string ParamSpec::allowed() const {
+  if (kind == ParamKind::choice) {
+    std::string s = "one of ";
+    for (std::size_t i = 0; i < choices.size(); ++i) {
+      if (i) s += ", ";
+      s += '"' + std::string(choices[i]) + '"';
+    }
+    return s;
+  }
+  std::string s = kind == ParamKind::integer ? "an integer in " : "a number in ";
+  s += lo_open ? "(" : "[";
+  s += format_bound(lo) + ", " + format_bound(hi);
+  s += hi_open ? ")" : "]";
+  return s;
+}
+
+const std::vector<ParamSpec>& param_specs() {
+  static const std::vector<ParamSpec> specs = build_specs();
+  return specs;
+}
+
+const ParamSpec* find_param(ParamScope scope, std::string_view name) {
+  for (const auto& s : param_specs())
+    if (s.scope == scope && s.name == name) return &s;
+  return nullptr;
+}
+
+const ParamSpec& spec(GlobalParam p) {
+  static const std::vector<const ParamSpec*> table = [] {
+    std::vector<const ParamSpec*> t(kNumGlobalParams);
+    for (const auto& s : param_specs())
+      if (s.scope == ParamScope::global && s.index >= 0) t[s.index] = &s;
+    return t;
+  }();
+  return *table[static_cast<int>(p)];
+}
+
+const ParamSpec& spec(CountryParam p) {
+  static const std::vector<const ParamSpec*> table = [] {
+    std::vector<const ParamSpec*> t(kNumCountryParams);
+    for (const auto& s : param_specs())
+      if (s.scope == ParamScope::country && s.index >= 0) t[s.index] = &s;
+    return t;
+  }();
+  return *table[static_cast<int>(p)];
+}
+
+std::string_view scope_name(ParamScope scope) {
+  switch (scope) {
+    case ParamScope::simulation: return "simulation";
+    case ParamScope::global: return "global";
+    case ParamScope::country: return "country";
+  }
+  return "?";
+}
+
+std::string_view allocation_name(Allocation a) {
+  return a == Allocation::max_min_fair ? "max_min_fair" : "pro_rata";
+}
+
+std::optional<Allocation> parse_allocation(std::string_view name) {
+  if (name == "pro_rata") return Allocation::pro_rata;
+  if (name == "max_min_fair") return Allocation::max_min_fair;
+  return std::nullopt;
+}
+
+GlobalParams GlobalParams::defaults() {
+  GlobalParams g;
+  for (int k = 0; k < kNumGlobalParams; ++k)
+    g.values[k] = spec(static_cast<GlobalParam>(k)).default_value;
+  return g;
+}
+
+int CountryParams::find(std::string_view code) const {
+  auto it = std::find(iso3.begin(), iso3.end(), code);
+  return it == iso3.end() ? -1 : static_cast<int>(it - iso3.begin());
+}
+
+double target_at(const std::vector<Target>& targets, double start_year, double it_mw, double t) {
+  double y0 = start_year;
+  double v0 = it_mw;
+  for (const auto& tg : targets) {
+    if (t < tg.year) {
+      if (t <= y0) return v0;
+      return v0 + (tg.mw - v0) * (t - y0) / (tg.year - y0);
+    }
+    y0 = tg.year;
+    v0 = tg.mw;
+  }
+  return v0;
+}
+
+}  // namespace sovcap

@@ -1,0 +1,42 @@
+#include "sovcap/results.hpp"
+
+#include <limits>
+
+namespace sovcap {
+
+void RunRecorder::begin(const RunParams& params) {
+  const int nc = params.countries.size();
+  const int nt = params.sim.steps() + 1;
+  steps_ = params.sim.steps();
+  for (auto& a : out_.country) a.resize(nc, nt);
+  for (auto& a : out_.run) a.resize(nt);
+  out_.year_target_reached.setConstant(nc, std::numeric_limits<double>::quiet_NaN());
+  out_.year_gw_reached.setConstant(nc, std::numeric_limits<double>::quiet_NaN());
+  out_.bottleneck_share.setZero(nc, kNumBottlenecks);
+  final_target_.resize(nc);
+  for (int c = 0; c < nc; ++c) {
+    const auto& tg = params.countries.targets[c];
+    final_target_(c) = tg.empty() ? params.countries.at(c, CountryParam::it_mw) : tg.back().mw;
+  }
+}
+
+void RunRecorder::observe(const StepView& view) {
+  for (int s = 0; s < kNumCountrySeries; ++s) out_.country[s].col(view.step) = *view.country[s];
+  for (int s = 0; s < kNumRunSeries; ++s) out_.run[s](view.step) = view.run[s];
+  const auto& it = view[CountrySeries::it_mw];
+  const auto& code = view[CountrySeries::bottleneck];
+  for (Eigen::Index c = 0; c < it.size(); ++c) {
+    if (std::isnan(out_.year_gw_reached(c)) && reached(it(c), 1000.0))
+      out_.year_gw_reached(c) = view.time;
+    if (std::isnan(out_.year_target_reached(c)) && reached(it(c), final_target_(c)))
+      out_.year_target_reached(c) = view.time;
+    // Shares are over the steps taken; the initial state is not a step.
+    if (view.step > 0) out_.bottleneck_share(c, static_cast<int>(code(c))) += 1.0;
+  }
+}
+
+void RunRecorder::end() {
+  if (steps_ > 0) out_.bottleneck_share /= static_cast<double>(steps_);
+}
+
+}  // namespace sovcap

@@ -1,0 +1,45 @@
+# Bad inputs, run through the real program: `sovcap run` must exit with status 2, print
+# each problem as "sovcap: error: FILE:LINE:COL: KEY: MESSAGE" on stderr, and leave nothing
+# (no results file, no temporary file) in the output folder. One case per representative
+# validation rule; the unit tests in tests/unit/test_scenario.cpp cover every rule.
+#
+# sovcap_bad_input(NAME SCENARIO [ARGS... --] EXPECTED...): SCENARIO is under bad/; ARGS
+# go to `sovcap run`; every EXPECTED substring must appear on stderr. No semicolons in
+# EXPECTED: CMake would split the argument there.
+function(sovcap_bad_input name scenario)
+  add_test(NAME cli_bad_input_${name}
+           COMMAND bash "${CMAKE_CURRENT_SOURCE_DIR}/expect_bad_input.sh" $<TARGET_FILE:sovcap>
+                   "${CMAKE_CURRENT_SOURCE_DIR}/bad/${scenario}" ${ARGN})
+  set_tests_properties(cli_bad_input_${name} PROPERTIES LABELS "cli;bad_input" TIMEOUT 60)
+endfunction()
+
+sovcap_bad_input(syntax_error syntax_error.toml
+  "syntax_error.toml:4:" "TOML syntax error" "allowed TOML syntax")
+sovcap_bad_input(unknown_key unknown_key.toml
+  "unknown_key.toml:3:16: global.vendor_suply: unknown key" "did you mean 'vendor_supply'")
+sovcap_bad_input(out_of_range out_of_range.toml
+  "out_of_range.toml:10:7: country.KOR.pue: pue = 0.9 is out of range" "allowed a number in [1, 5]")
+sovcap_bad_input(wrong_type wrong_type.toml
+  "wrong_type.toml:3:8: simulation.seed: wrong type: a string" "allowed an integer")
+sovcap_bad_input(dt_horizon dt_horizon.toml
+  "dt_horizon.toml:4:12: simulation.end_year:" "not a whole number of steps"
+  "the nearest are 2030, 2030.25")
+sovcap_bad_input(shock_order shock_order.toml
+  "shock_order.toml:3:" "global.supply_shocks[0].start:" "allowed start < end")
+sovcap_bad_input(unknown_include unknown_include.toml
+  "unknown_include.toml:7:" "countries.include: unknown country 'JNP' (did you mean 'JPN'?)")
+sovcap_bad_input(bad_csv_number bad_csv_number.toml
+  "bad_number.csv:3:41: country.JPN.pue: column 'pue': '1.3x' is not a number"
+  "allowed a number in [1, 5]")
+sovcap_bad_input(missing_data missing_data.toml
+  "missing_data.toml:3:8: countries.data: cannot read" "relative to the scenario file")
+sovcap_bad_input(provenance provenance.toml
+  "countries.csv:2:25: country.KOR.workforce:" "has no provenance")
+sovcap_bad_input(no_countries no_countries.toml
+  "no_countries.toml: countries: the scenario has no countries")
+sovcap_bad_input(set_unknown_key valid_for_set.toml --set global.vendr_supply=1 --
+  "--set: global.vendr_supply: unknown key" "did you mean 'vendor_supply'")
+sovcap_bad_input(set_without_equals valid_for_set.toml --set global.vendor_supply --
+  "--set: global.vendor_supply: expected KEY=VALUE")
+sovcap_bad_input(set_unknown_country valid_for_set.toml --set country.KOX.pue=1.2 --
+  "--set: country.KOX.pue: country KOX is neither in" "did you mean 'KOR'")

@@ -1,0 +1,183 @@
+#!/usr/bin/python3
+"""Checks that a sovcap results file opens as labelled arrays in the usual readers.
+
+Usage: /usr/bin/python3 check_readers.py FILE [--ncdump PATH]
+
+Opens FILE with xarray (engines h5netcdf and netcdf4), h5py and `ncdump -h`, and checks
+what an analyst relies on: .sel(country="KOR") works, it_mw at the last time is finite and
+non-negative, bottleneck carries its CF flags, every data variable has long_name (and
+units unless it holds strings), and time is plain decimal years. Prints every failure and
+exits 1 if there was any; needs Debian's python3 (xarray, h5netcdf, netCDF4, h5py).
+"""
+
+import argparse
+import subprocess
+import sys
+
+DIMENSIONS = ("run", "country", "time")
+COUNTRY = "KOR"
+
+
+class Checker:
+    """Collects failures so that one run reports all of them."""
+
+    def __init__(self):
+        self.failures = []
+
+    def check(self, ok, message):
+        if not ok:
+            self.failures.append(message)
+        return ok
+
+
+def check_xarray(path, engine, c):
+    import numpy as np
+    import xarray as xr
+
+    where = f"xarray engine={engine}"
+    try:
+        ds = xr.open_dataset(path, engine=engine)
+    except Exception as e:  # any failure to open is the finding
+        c.check(False, f"{where}: cannot open {path}: {type(e).__name__}: {e}")
+        return
+    with ds:
+        for d in DIMENSIONS:
+            c.check(d in ds.dims, f"{where}: no dimension '{d}' (has {sorted(ds.dims)})")
+        c.check(ds.attrs.get("file_type") == "sovcap-results",
+                f"{where}: root attribute file_type is {ds.attrs.get('file_type')!r}")
+
+        if c.check("time" in ds.coords, f"{where}: no time coordinate"):
+            t = ds["time"]
+            c.check(t.dtype == np.float64,
+                    f"{where}: time has dtype {t.dtype}, expected float64 decimal years")
+            units = str(t.attrs.get("units", ""))
+            c.check(units == "year", f"{where}: time units are {units!r}, expected 'year'")
+            c.check("since" not in units, f"{where}: time has CF 'since' units {units!r}")
+            c.check(bool(np.all(np.diff(t.values) > 0)), f"{where}: time is not increasing")
+
+        if c.check("country" in ds.coords, f"{where}: no country coordinate"):
+            codes = [str(x) for x in ds["country"].values]
+            c.check(all(isinstance(x, str) for x in ds["country"].values),
+                    f"{where}: country codes are not str (bytes?): {ds['country'].values!r}")
+            shown = ", ".join(codes[:12]) + (", ..." if len(codes) > 12 else "")
+            if c.check(COUNTRY in codes, f"{where}: no country {COUNTRY} (has {shown})"):
+                check_it_mw(ds, where, c)
+
+        check_bottleneck(ds, where, c)
+
+        for name, var in ds.data_vars.items():
+            c.check("long_name" in var.attrs, f"{where}: {name} has no long_name")
+            if var.dtype.kind not in "OSU":
+                c.check("units" in var.attrs, f"{where}: {name} has no units")
+
+
+def check_it_mw(ds, where, c):
+    import numpy as np
+
+    if not c.check("it_mw" in ds.data_vars, f"{where}: no variable it_mw"):
+        return
+    kor = ds.sel(country=COUNTRY)
+    last = kor["it_mw"].isel(time=-1)
+    if "run_complete" in ds.data_vars:
+        # Runs not written (an interrupted sweep) read as NaN by design.
+        last = last.where(ds["run_complete"] == 1, drop=True)
+    values = np.asarray(last.values, dtype=float)
+    c.check(values.size > 0, f"{where}: no complete run to check it_mw in")
+    c.check(bool(np.all(np.isfinite(values))),
+            f"{where}: it_mw of {COUNTRY} at the last time is not finite: {values}")
+    c.check(bool(np.all(values >= 0)),
+            f"{where}: it_mw of {COUNTRY} at the last time is negative: {values}")
+
+
+def check_bottleneck(ds, where, c):
+    import numpy as np
+
+    if not c.check("bottleneck" in ds.data_vars, f"{where}: no variable bottleneck"):
+        return
+    b = ds["bottleneck"]
+    flags = b.attrs.get("flag_values")
+    meanings = b.attrs.get("flag_meanings")
+    if not c.check(flags is not None and meanings is not None,
+                   f"{where}: bottleneck lacks flag_values/flag_meanings: {dict(b.attrs)}"):
+        return
+    flags = np.atleast_1d(flags)
+    names = str(meanings).split()
+    c.check(len(flags) == len(names),
+            f"{where}: {len(flags)} flag_values but {len(names)} flag_meanings")
+    c.check(names[:1] == ["on_track"], f"{where}: flag_meanings start {names[:1]}")
+    values = np.asarray(b.values, dtype=float)
+    values = values[np.isfinite(values)]
+    unknown = sorted(set(values.tolist()) - set(flags.astype(float).tolist()))
+    c.check(not unknown, f"{where}: bottleneck codes {unknown} not among flag_values {flags}")
+
+
+def check_h5py(path, c):
+    import h5py
+
+    where = "h5py"
+    try:
+        f = h5py.File(path, "r")
+    except Exception as e:
+        c.check(False, f"{where}: cannot open {path}: {type(e).__name__}: {e}")
+        return
+    with f:
+        file_type = f.attrs.get("file_type")
+        if isinstance(file_type, bytes):
+            file_type = file_type.decode()
+        c.check(file_type == "sovcap-results", f"{where}: file_type is {file_type!r}")
+        if not c.check("it_mw" in f, f"{where}: no dataset it_mw"):
+            return
+        it = f["it_mw"]
+        c.check(it.ndim == 3, f"{where}: it_mw has {it.ndim} dimensions, expected 3")
+        for axis, d in enumerate(DIMENSIONS[: it.ndim]):
+            scales = [s.name for s in it.dims[axis].values()]
+            c.check(scales == ["/" + d],
+                    f"{where}: it_mw axis {axis} has scales {scales}, expected ['/{d}']")
+
+
+def check_ncdump(path, ncdump, c):
+    where = "ncdump -h"
+    try:
+        r = subprocess.run([ncdump, "-h", path], capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.SubprocessError) as e:
+        c.check(False, f"{where}: cannot run {ncdump}: {e}")
+        return
+    if not c.check(r.returncode == 0,
+                   f"{where}: exit status {r.returncode}: {r.stderr.strip()[-500:]}"):
+        return
+    header = r.stdout.split("variables:", 1)[0]
+    for d in DIMENSIONS:
+        c.check(f"\t{d} = " in header, f"{where}: dimension {d} not listed")
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("file", help="sovcap results file (.h5)")
+    parser.add_argument("--ncdump", default="ncdump", help="ncdump program (default: on PATH)")
+    args = parser.parse_args(argv)
+
+    try:
+        import h5netcdf, h5py, netCDF4, xarray  # noqa: F401  (fail early, with a hint)
+    except ImportError as e:
+        print(f"check_readers: missing Python module: {e}; run with Debian's /usr/bin/python3 "
+              "(python3-xarray python3-h5netcdf python3-netcdf4 python3-h5py)", file=sys.stderr)
+        return 2
+
+    c = Checker()
+    for engine in ("h5netcdf", "netcdf4"):
+        check_xarray(args.file, engine, c)
+    check_h5py(args.file, c)
+    check_ncdump(args.file, args.ncdump, c)
+
+    if c.failures:
+        for f in c.failures:
+            print(f"check_readers: FAIL: {f}", file=sys.stderr)
+        print(f"check_readers: {len(c.failures)} failure(s) reading {args.file}", file=sys.stderr)
+        return 1
+    print(f"check_readers: {args.file} reads correctly in xarray (h5netcdf, netcdf4), "
+          "h5py and ncdump")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

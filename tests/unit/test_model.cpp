@@ -1,0 +1,443 @@
+// The model against cases worked out by hand, each isolating one constraint, and
+// invariants that must hold for any parameters.
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include <gtest/gtest.h>
+
+#include "support.hpp"
+
+namespace sovcap {
+namespace {
+
+using testing::code;
+using testing::simulate;
+using testing::unconstrained;
+using CS = CountrySeries;
+
+double at(const RunResult& r, CS s, int country, int step) { return r[s](country, step); }
+
+// dt = 0.25 and build_lead_years = 1 make the build delay 4 steps. Shells started in the
+// step from index n to n+1 show in pipeline_mw at n+1 and in it_mw at n+1+4.
+TEST(ModelAnalytic, UnconstrainedReachesTargetOneLeadTimeAfterStarting) {
+  auto p = unconstrained(1);
+  p.countries.targets[0] = {{2026.25, 100.0}};
+  const auto r = simulate(p);
+  EXPECT_DOUBLE_EQ(at(r, CS::pipeline_mw, 0, 1), 100.0);
+  for (int n = 0; n <= 4; ++n) EXPECT_EQ(at(r, CS::it_mw, 0, n), 0.0) << "index " << n;
+  EXPECT_NEAR(at(r, CS::it_mw, 0, 5), 100.0, 1e-9);
+  EXPECT_NEAR(p.sim.time(5) - p.sim.time(1), p.countries.at(0, CountryParam::build_lead_years), 1e-12);
+  EXPECT_EQ(at(r, CS::pipeline_mw, 0, 5), 0.0);
+  EXPECT_EQ(at(r, CS::ready_mw, 0, 5), 0.0);
+  // Behind target only while building: lead_time, then on track.
+  for (int n = 1; n <= 4; ++n) EXPECT_EQ(code(r, 0, n), code(Bottleneck::lead_time));
+  for (int n = 5; n <= p.sim.steps(); ++n) EXPECT_EQ(code(r, 0, n), code(Bottleneck::on_track));
+  EXPECT_DOUBLE_EQ(r.year_target_reached(0), 2027.25);
+  EXPECT_TRUE(std::isnan(r.year_gw_reached(0)));
+}
+
+TEST(ModelAnalytic, UnconstrainedTracksALinearTargetAfterTheFirstLeadTime) {
+  auto p = unconstrained(1);
+  p.countries.targets[0] = {{2030.0, 400.0}};
+  const auto r = simulate(p);
+  for (int n = 0; n <= 4; ++n) EXPECT_EQ(at(r, CS::it_mw, 0, n), 0.0);
+  for (int n = 5; n <= p.sim.steps(); ++n) {
+    const double expected = std::min(400.0, 100.0 * (p.sim.time(n) - 2026.0));
+    EXPECT_NEAR(at(r, CS::it_mw, 0, n), expected, 1e-9) << "index " << n;
+    EXPECT_NEAR(at(r, CS::target_mw, 0, n), expected, 1e-9);
+  }
+}
+
+TEST(ModelAnalytic, CapitalOnlyGrowthHasSlopeBudgetOverCapex) {
+  auto p = unconstrained(1);
+  p.countries.targets[0] = {{2036.0, 1e5}};
+  p.countries.at(0, CountryParam::budget_usd_per_year) = 1.2e9;
+  p.countries.at(0, CountryParam::capex_shell_usd_per_mw) = 1.2e7;  // 100 MW/yr
+  p.global[GlobalParam::accel_price_usd] = 1e-6;  // chips cost next to nothing
+  const auto r = simulate(p);
+  // 25 MW started every quarter from the first; in service four quarters later.
+  EXPECT_NEAR(at(r, CS::pipeline_mw, 0, 1), 25.0, 1e-6);
+  EXPECT_NEAR(at(r, CS::it_mw, 0, 5), 25.0, 1e-6);
+  const int last = p.sim.steps();
+  const double slope =
+      (at(r, CS::it_mw, 0, last) - at(r, CS::it_mw, 0, 5)) / (p.sim.time(last) - p.sim.time(5));
+  EXPECT_NEAR(slope, 1.2e9 / 1.2e7, 1e-6);
+  for (int n = 1; n <= last; ++n) {
+    EXPECT_EQ(code(r, 0, n), code(Bottleneck::capital)) << "index " << n;
+    EXPECT_GE(at(r, CS::cash_usd, 0, n), 0.0);
+  }
+}
+
+TEST(ModelAnalytic, PowerCapIsNeverExceeded) {
+  auto p = unconstrained(1);
+  p.countries.targets[0] = {{2027.0, 1000.0}};
+  p.countries.at(0, CountryParam::grid_mw) = 130.0;
+  p.countries.at(0, CountryParam::grid_add_mw_per_year) = 0.0;
+  p.countries.at(0, CountryParam::pue) = 1.3;
+  const auto r = simulate(p);
+  const int last = p.sim.steps();
+  for (int n = 0; n <= last; ++n) {
+    const double committed = at(r, CS::it_mw, 0, n) + at(r, CS::pipeline_mw, 0, n) +
+                             at(r, CS::ready_mw, 0, n);
+    EXPECT_LE(committed, 100.0 * (1 + 1e-12)) << "index " << n;
+    EXPECT_LE(at(r, CS::facility_mw, 0, n), 130.0 * (1 + 1e-12));
+  }
+  EXPECT_NEAR(at(r, CS::it_mw, 0, last), 100.0, 1e-9);
+  EXPECT_EQ(code(r, 0, last), code(Bottleneck::power));
+}
+
+TEST(ModelAnalytic, GridAdditionsArriveOneLeadTimeLaterAtTheYearlyCap) {
+  auto p = unconstrained(1);
+  p.countries.targets[0] = {{2027.0, 1000.0}};
+  p.countries.at(0, CountryParam::grid_mw) = 130.0;
+  p.countries.at(0, CountryParam::grid_add_mw_per_year) = 40.0;  // 10 MW a quarter
+  p.countries.at(0, CountryParam::grid_lead_years) = 2.0;          // 8 steps
+  const auto r = simulate(p);
+  for (int n = 0; n <= 8; ++n) EXPECT_EQ(at(r, CS::grid_mw, 0, n), 130.0) << "index " << n;
+  for (int n = 9; n <= 20; ++n)
+    EXPECT_NEAR(at(r, CS::grid_mw, 0, n), 130.0 + 10.0 * (n - 8), 1e-9) << "index " << n;
+}
+
+TEST(ModelAnalytic, TalentCapHalvesTheGapEveryLeadTime) {
+  // 1000 people, 2 per MW building, 1 per MW operating: the first start is 500 MW; each
+  // later one is (1000 - K) / 2, so K goes 500, 750, 875 one lead time apart.
+  auto p = unconstrained(1);
+  p.countries.targets[0] = {{2027.0, 5000.0}};
+  p.countries.at(0, CountryParam::workforce) = 1000.0;
+  p.countries.at(0, CountryParam::staff_per_mw_build) = 2.0;
+  p.countries.at(0, CountryParam::staff_per_mw_ops) = 1.0;
+  const auto r = simulate(p);
+  EXPECT_NEAR(at(r, CS::pipeline_mw, 0, 1), 500.0, 1e-9);
+  EXPECT_NEAR(at(r, CS::it_mw, 0, 5), 500.0, 1e-9);
+  EXPECT_NEAR(at(r, CS::it_mw, 0, 9), 750.0, 1e-9);
+  EXPECT_NEAR(at(r, CS::it_mw, 0, 13), 875.0, 1e-9);
+  EXPECT_EQ(code(r, 0, 1), code(Bottleneck::talent));
+  for (int n = 0; n <= p.sim.steps(); ++n) {
+    const double staff = at(r, CS::it_mw, 0, n) + 2.0 * at(r, CS::pipeline_mw, 0, n);
+    EXPECT_LE(staff, 1000.0 * (1 + 1e-12)) << "index " << n;
+    EXPECT_DOUBLE_EQ(at(r, CS::talent_utilisation, 0, n), 1.0);
+  }
+}
+
+TEST(ModelAnalytic, TalentUtilisationScalesCompute) {
+  // 100 MW in service needs 100 operators; 60 people can run 60% of it. Without hardware
+  // trends every chip is 2 kW and 2.5e15 FLOP/s: 50,000 chips.
+  auto p = unconstrained(1);
+  p.global[GlobalParam::accel_flops_growth] = 0.0;
+  p.global[GlobalParam::accel_kw_growth] = 0.0;
+  p.countries.at(0, CountryParam::it_mw) = 100.0;
+  p.countries.at(0, CountryParam::workforce) = 60.0;
+  p.countries.at(0, CountryParam::staff_per_mw_ops) = 1.0;
+  const auto r = simulate(p);
+  EXPECT_DOUBLE_EQ(at(r, CS::talent_utilisation, 0, 0), 0.6);
+  EXPECT_NEAR(at(r, CS::accelerators, 0, 0), 50000.0, 1e-6);
+  EXPECT_NEAR(at(r, CS::compute_flops, 0, 0), 0.6 * 50000.0 * 2.5e15, 1e-9 * 7.5e19);
+}
+
+// Two countries ask for 1 and 3 MW a step (1000 and 3000 chips at 1 kW) beside 2000 chips
+// of other demand, from a supply of 3000 chips a step.
+RunParams market_case(Allocation rule) {
+  auto p = unconstrained(2);
+  p.global[GlobalParam::accel_kw] = 1.0;
+  p.global[GlobalParam::accel_kw_growth] = 0.0;
+  p.global[GlobalParam::vendor_supply] = 12000.0;
+  p.global[GlobalParam::other_demand] = 8000.0;
+  p.global[GlobalParam::other_demand_growth] = 0.0;
+  p.global[GlobalParam::allocation] = static_cast<double>(rule);
+  p.countries.at(0, CountryParam::pipeline_mw) = 4.0;   // 1 MW arrives each of 4 steps
+  p.countries.at(1, CountryParam::pipeline_mw) = 12.0;  // 3 MW each step
+  return p;
+}
+
+TEST(ModelAnalytic, ProRataSharesAgainstHandComputedShares) {
+  const auto r = simulate(market_case(Allocation::pro_rata));
+  // Demand 6000 against 3000: everyone gets half.
+  EXPECT_DOUBLE_EQ(at(r, CS::chip_demand, 0, 1) * 0.25, 1000.0);
+  EXPECT_DOUBLE_EQ(at(r, CS::chip_received, 0, 1) * 0.25, 500.0);
+  EXPECT_DOUBLE_EQ(at(r, CS::chip_received, 1, 1) * 0.25, 1500.0);
+  EXPECT_DOUBLE_EQ(r[RunSeries::allocated](1) * 0.25, 2000.0);
+  EXPECT_NEAR(at(r, CS::it_mw, 0, 1), 0.5, 1e-12);
+  EXPECT_NEAR(at(r, CS::ready_mw, 1, 1), 1.5, 1e-12);
+}
+
+TEST(ModelAnalytic, MaxMinFairSharesAgainstHandComputedShares) {
+  const auto r = simulate(market_case(Allocation::max_min_fair));
+  // Level 1000: the 1000-chip demand is met in full; other demand and the 3000-chip
+  // demand get 1000 each.
+  EXPECT_DOUBLE_EQ(at(r, CS::chip_received, 0, 1) * 0.25, 1000.0);
+  EXPECT_DOUBLE_EQ(at(r, CS::chip_received, 1, 1) * 0.25, 1000.0);
+  EXPECT_EQ(code(r, 0, 1), code(Bottleneck::on_track));
+  EXPECT_NEAR(at(r, CS::it_mw, 1, 1), 1.0, 1e-12);
+}
+
+TEST(ModelAnalytic, StrandedShellsUnderScarceSupplyAreChipBound) {
+  auto p = market_case(Allocation::pro_rata);
+  p.countries.targets[1] = {{2026.25, 16.0}};  // wants all of its pipeline in service
+  const auto r = simulate(p);
+  EXPECT_GT(at(r, CS::ready_mw, 1, 1), 0.0);
+  EXPECT_EQ(code(r, 1, 1), code(Bottleneck::chips));
+}
+
+TEST(ModelAnalytic, ChipScarcityIsNotHiddenByACashBacklog) {
+  // 100 MW of shells arrive each quarter; cash pays for 10 MW of chips a quarter, and the
+  // market delivers half of that. Chips are the tighter limit, even though the backlog
+  // that cash cannot pay for is larger.
+  auto p = unconstrained(1);
+  p.global[GlobalParam::accel_kw] = 1.0;
+  p.global[GlobalParam::accel_kw_growth] = 0.0;
+  p.global[GlobalParam::accel_price_usd] = 1000.0;  // 1 MW of chips: 1e6 USD
+  p.global[GlobalParam::vendor_supply] = 40000.0;
+  p.global[GlobalParam::other_demand] = 40000.0;
+  p.global[GlobalParam::other_demand_growth] = 0.0;
+  p.countries.at(0, CountryParam::budget_usd_per_year) = 4e7;
+  p.countries.at(0, CountryParam::pipeline_mw) = 400.0;
+  p.countries.targets[0] = {{2026.25, 400.0}};
+  const auto r = simulate(p);
+  EXPECT_NEAR(at(r, CS::chip_demand, 0, 1) * 0.25, 10000.0, 1e-6);
+  EXPECT_NEAR(at(r, CS::chip_received, 0, 1) * 0.25, 5000.0, 1e-6);
+  EXPECT_EQ(code(r, 0, 1), code(Bottleneck::chips));
+}
+
+TEST(ModelAnalytic, LeadTimesOffTheStepGridStillTrackTheTarget) {
+  // 1.1 years rounds to 4 steps; planning must use the same 4 steps.
+  auto p = unconstrained(1);
+  p.countries.at(0, CountryParam::build_lead_years) = 1.1;
+  p.countries.targets[0] = {{2030.0, 400.0}};
+  const auto r = simulate(p);
+  for (int n = 5; n <= p.sim.steps(); ++n)
+    EXPECT_NEAR(at(r, CS::it_mw, 0, n), at(r, CS::target_mw, 0, n), 1e-9) << "index " << n;
+}
+
+TEST(ModelAnalytic, TierThreeGetsNoVendorChipsAndTierTwoIsCapped) {
+  auto p = unconstrained(2);
+  p.global[GlobalParam::tier2_cap] = 4000.0;  // 1000 chips a quarter = 2 MW at 2 kW
+  p.global[GlobalParam::accel_kw_growth] = 0.0;
+  for (int i = 0; i < 2; ++i) p.countries.targets[i] = {{2026.25, 100.0}};
+  p.countries.at(0, CountryParam::export_tier) = 3.0;
+  p.countries.at(1, CountryParam::export_tier) = 2.0;
+  const auto r = simulate(p);
+  for (int n = 1; n <= p.sim.steps(); ++n) {
+    EXPECT_EQ(at(r, CS::chip_received, 0, n), 0.0);
+    EXPECT_EQ(at(r, CS::chip_demand, 0, n), 0.0);
+    EXPECT_LE(at(r, CS::chip_received, 1, n), 4000.0 * (1 + 1e-12));
+  }
+  EXPECT_EQ(at(r, CS::it_mw, 0, p.sim.steps()), 0.0);
+  EXPECT_DOUBLE_EQ(at(r, CS::ready_mw, 0, 5), 100.0);
+  EXPECT_EQ(code(r, 0, 5), code(Bottleneck::chips));
+  // Tier 2: 2 MW a quarter once the shells are ready (index 5 onward).
+  EXPECT_NEAR(at(r, CS::it_mw, 1, 5), 2.0, 1e-9);
+  EXPECT_NEAR(at(r, CS::it_mw, 1, 10), 12.0, 1e-9);
+  EXPECT_EQ(code(r, 1, 10), code(Bottleneck::chips));
+}
+
+TEST(ModelAnalytic, DomesticChipsFillWhatTheVendorWillNot) {
+  auto p = unconstrained(1);
+  p.global[GlobalParam::accel_kw_growth] = 0.0;
+  p.countries.targets[0] = {{2026.25, 100.0}};
+  p.countries.at(0, CountryParam::export_tier) = 3.0;
+  p.countries.at(0, CountryParam::domestic_accel_per_year) = 4000.0;  // 2 MW a quarter
+  p.countries.at(0, CountryParam::domestic_perf_ratio) = 0.5;
+  const auto r = simulate(p);
+  EXPECT_NEAR(at(r, CS::it_mw, 0, 5), 2.0, 1e-9);
+  EXPECT_NEAR(at(r, CS::it_mw, 0, 6), 4.0, 1e-9);
+  EXPECT_DOUBLE_EQ(at(r, CS::domestic_share, 0, 6), 1.0);
+  EXPECT_DOUBLE_EQ(at(r, CS::domestic_received, 0, 6), 4000.0);
+}
+
+TEST(ModelAnalytic, ChipsRetireAfterTheirLifetime) {
+  // 100 MW installed in the step at 2027.0 (index 4 to 5); a 2-year life ends at 2029.0.
+  // From 2028 the vendor ships nothing, so retired shells stay ready (stranded).
+  auto p = unconstrained(1);
+  p.countries.targets[0] = {{2026.25, 100.0}};
+  p.global[GlobalParam::chip_lifetime_years] = 2.0;
+  p.global.supply_shocks = {{2028.0, 2040.0, 0.0}};
+  const auto r = simulate(p);
+  EXPECT_NEAR(at(r, CS::it_mw, 0, 5), 100.0, 1e-9);
+  EXPECT_NEAR(at(r, CS::it_mw, 0, 12), 100.0, 1e-9);
+  EXPECT_EQ(at(r, CS::it_mw, 0, 13), 0.0);
+  EXPECT_NEAR(at(r, CS::ready_mw, 0, 13), 100.0, 1e-9);
+  EXPECT_EQ(at(r, CS::accelerators, 0, 13), 0.0);
+  EXPECT_EQ(code(r, 0, 13), code(Bottleneck::chips));
+}
+
+TEST(ModelAnalytic, InitialCapacityRetiresEvenlyOverOneLifetime) {
+  // 80 MW of uniformly spread age, 2-year life = 8 steps: 10 MW retire each step.
+  auto p = unconstrained(1);
+  p.countries.at(0, CountryParam::it_mw) = 80.0;
+  p.global[GlobalParam::chip_lifetime_years] = 2.0;
+  p.global.supply_shocks = {{2026.0, 2040.0, 0.0}};
+  const auto r = simulate(p);
+  for (int n = 0; n <= 8; ++n)
+    EXPECT_NEAR(at(r, CS::it_mw, 0, n), 80.0 - 10.0 * n, 1e-9) << "index " << n;
+}
+
+TEST(ModelAnalytic, SupplyShockScalesVendorOutputOverItsPeriod) {
+  auto p = unconstrained(1);
+  p.global[GlobalParam::vendor_supply] = 1e6;
+  p.global.supply_shocks = {{2028.0, 2029.0, 0.5}};
+  const auto r = simulate(p);
+  const auto& s = r[RunSeries::vendor_supply];
+  EXPECT_TRUE(std::isnan(s(0)));
+  // Steps starting at 2028.0 .. 2028.75 are indices 9..12.
+  for (int n = 1; n <= p.sim.steps(); ++n) {
+    const double expected = (n >= 9 && n <= 12) ? 0.5e6 : 1e6;
+    EXPECT_DOUBLE_EQ(s(n), expected) << "index " << n;
+  }
+}
+
+TEST(ModelAnalytic, SupplyShockBetweenStepsActsOnTheOverlap) {
+  auto p = unconstrained(1);
+  p.global[GlobalParam::vendor_supply] = 1e6;
+  p.global.supply_shocks = {{2028.1, 2028.35, 0.0}};
+  const auto r = simulate(p);
+  const auto& s = r[RunSeries::vendor_supply];
+  EXPECT_NEAR(s(9), 1e6 * (1 - 0.6), 1e-6);   // [2028.0, 2028.25): 0.15 of 0.25 shocked
+  EXPECT_NEAR(s(10), 1e6 * (1 - 0.4), 1e-6);  // [2028.25, 2028.5): 0.10 of 0.25
+  EXPECT_DOUBLE_EQ(s(11), 1e6);
+}
+
+TEST(ModelAnalytic, ShortCashStrandsShellsAsCapital) {
+  // Shells are ready but chips cost more than the quarter's budget.
+  auto p = unconstrained(1);
+  p.countries.at(0, CountryParam::pipeline_mw) = 40.0;
+  p.countries.at(0, CountryParam::budget_usd_per_year) = 4e8;  // 1e8 a quarter
+  p.countries.targets[0] = {{2026.25, 40.0}};
+  const auto r = simulate(p);
+  // 1e8 / 70000 = 1428.6 chips = 2.857 MW at 2 kW a chip.
+  EXPECT_NEAR(at(r, CS::it_mw, 0, 1), 1e8 / 70000.0 * 2.0 / 1000.0, 1e-9);
+  EXPECT_EQ(code(r, 0, 1), code(Bottleneck::capital));
+  EXPECT_NEAR(at(r, CS::cash_usd, 0, 1), 0.0, 1e-6);
+}
+
+TEST(ModelAnalytic, OperatingCostIsPaidFirstAndShortfallRecorded) {
+  auto p = unconstrained(1);
+  p.countries.at(0, CountryParam::it_mw) = 100.0;
+  p.countries.at(0, CountryParam::pue) = 1.25;
+  p.countries.at(0, CountryParam::electricity_usd_per_mwh) = 100.0;
+  p.countries.at(0, CountryParam::budget_usd_per_year) = 1e7;
+  // A quarter at 125 MW facility: 125 * 2190 h * 100 USD = 27.375 M; budget 2.5 M.
+  const auto r = simulate(p);
+  EXPECT_NEAR(at(r, CS::opex_usd, 0, 1), 2.5e6, 1e-6);
+  EXPECT_NEAR(at(r, CS::unfunded_opex_usd, 0, 1), 27.375e6 - 2.5e6, 1e-6);
+  EXPECT_EQ(at(r, CS::cash_usd, 0, 1), 0.0);
+  EXPECT_NEAR(at(r, CS::energy_twh, 0, 0), 125.0 * 8760 / 1e6, 1e-12);
+}
+
+// Random parameter draws over wide ranges, for invariants.
+RunParams random_params(std::mt19937_64& rng) {
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  auto log_uniform = [&](double lo, double hi) { return lo * std::pow(hi / lo, u(rng)); };
+  const int nc = 1 + static_cast<int>(rng() % 6);
+  auto p = unconstrained(nc, 2026.0, 2026.0 + 0.25 * static_cast<double>(8 + rng() % 48));
+  auto& g = p.global;
+  g[GlobalParam::vendor_supply] = log_uniform(1e3, 1e8);
+  g[GlobalParam::vendor_supply_growth] = u(rng) - 0.2;
+  g[GlobalParam::other_demand] = log_uniform(1e2, 1e8);
+  g[GlobalParam::chip_lifetime_years] = 0.25 * static_cast<double>(1 + rng() % 30);
+  g[GlobalParam::allocation] = static_cast<double>(rng() % 2);
+  g[GlobalParam::tier2_cap] = log_uniform(1e2, 1e6);
+  g[GlobalParam::accel_price_usd] = log_uniform(1e3, 1e6);
+  g[GlobalParam::accel_kw_growth] = u(rng) * 0.4 - 0.1;
+  if (u(rng) < 0.5) g.supply_shocks = {{2027.0 + u(rng) * 3, 2031.0 + u(rng) * 3, u(rng)}};
+  for (int i = 0; i < nc; ++i) {
+    auto set = [&](CountryParam k, double v) { p.countries.at(i, k) = v; };
+    const double pue = 1.0 + u(rng);
+    const double it = u(rng) < 0.3 ? 0.0 : log_uniform(1, 2000);
+    const double pipe = u(rng) < 0.3 ? 0.0 : log_uniform(1, 1000);
+    set(CountryParam::it_mw, it);
+    set(CountryParam::pipeline_mw, pipe);
+    set(CountryParam::pue, pue);
+    set(CountryParam::grid_mw, (it + pipe) * pue * (1 + u(rng)));
+    set(CountryParam::grid_add_mw_per_year, log_uniform(1, 5000));
+    set(CountryParam::grid_lead_years, 0.25 * static_cast<double>(1 + rng() % 24));
+    set(CountryParam::build_lead_years, 0.25 * static_cast<double>(1 + rng() % 12));
+    set(CountryParam::budget_usd_per_year, log_uniform(1e7, 1e11));
+    set(CountryParam::budget_growth, u(rng) * 0.5 - 0.1);
+    set(CountryParam::electricity_usd_per_mwh, u(rng) * 200);
+    set(CountryParam::workforce, log_uniform(10, 1e5));
+    set(CountryParam::workforce_growth, log_uniform(1, 1e4) * (u(rng) < 0.2 ? -1 : 1));
+    set(CountryParam::staff_per_mw_build, log_uniform(0.1, 10));
+    set(CountryParam::staff_per_mw_ops, u(rng) < 0.1 ? 0.0 : log_uniform(0.1, 10));
+    set(CountryParam::export_tier, static_cast<double>(1 + rng() % 3));
+    set(CountryParam::domestic_accel_per_year, u(rng) < 0.5 ? 0.0 : log_uniform(1e2, 1e6));
+    set(CountryParam::domestic_growth, u(rng) * 0.5);
+    set(CountryParam::domestic_perf_ratio, u(rng));
+    set(CountryParam::domestic_price_ratio, 0.2 + u(rng) * 2);
+    double year = 2026.0, mw = it;
+    for (int k = 0; k < static_cast<int>(rng() % 4); ++k) {
+      year += 0.5 + u(rng) * 4;
+      mw += log_uniform(1, 5000);
+      p.countries.targets[i].push_back({year, mw});
+    }
+  }
+  return p;
+}
+
+TEST(ModelInvariants, HoldOverRandomParameterDraws) {
+  std::mt19937_64 rng(20261123);
+  for (int draw = 0; draw < 300; ++draw) {
+    const auto p = random_params(rng);
+    const auto r = simulate(p);
+    const auto& c = p.countries;
+    for (int n = 0; n <= p.sim.steps(); ++n) {
+      double received = 0.0;
+      for (int i = 0; i < c.size(); ++i) {
+        SCOPED_TRACE(::testing::Message() << "draw " << draw << " country " << i << " index " << n);
+        for (auto s : {CS::it_mw, CS::pipeline_mw, CS::ready_mw, CS::grid_mw, CS::cash_usd,
+                       CS::workforce, CS::accelerators, CS::capex_usd, CS::opex_usd,
+                       CS::unfunded_opex_usd, CS::compute_flops})
+          ASSERT_GE(at(r, s, i, n), 0.0) << info(s).name;
+        const double pue = c.at(i, CountryParam::pue);
+        const double committed = at(r, CS::it_mw, i, n) + at(r, CS::pipeline_mw, i, n) +
+                                 at(r, CS::ready_mw, i, n);
+        ASSERT_LE(at(r, CS::it_mw, i, n), at(r, CS::grid_mw, i, n) / pue * (1 + 1e-9) + 1e-9);
+        ASSERT_LE(committed, at(r, CS::grid_mw, i, n) / pue * (1 + 1e-9) + 1e-9);
+        // Money: what was spent never exceeds what was received, and it all adds up.
+        const double funds = at(r, CS::funds_usd, i, n);
+        const double spent = at(r, CS::capex_usd, i, n) + at(r, CS::opex_usd, i, n);
+        ASSERT_LE(spent, funds * (1 + 1e-9) + 1e-6);
+        ASSERT_NEAR(funds, spent + at(r, CS::cash_usd, i, n), 1e-9 * funds + 1e-6);
+        ASSERT_GE(at(r, CS::talent_utilisation, i, n), 0.0);
+        ASSERT_LE(at(r, CS::talent_utilisation, i, n), 1.0);
+        ASSERT_GE(at(r, CS::domestic_share, i, n), 0.0);
+        ASSERT_LE(at(r, CS::domestic_share, i, n), 1.0 + 1e-12);
+        const double b = at(r, CS::bottleneck, i, n);
+        ASSERT_TRUE(b >= 0 && b < kNumBottlenecks && b == std::floor(b));
+        if (n > 0) {
+          const double got = at(r, CS::chip_received, i, n);
+          ASSERT_GE(got, 0.0);
+          ASSERT_LE(got, at(r, CS::chip_demand, i, n) * (1 + 1e-12) + 1e-9);
+          if (c.at(i, CountryParam::export_tier) == 3.0) {
+            ASSERT_EQ(got, 0.0);
+          }
+          if (c.at(i, CountryParam::export_tier) == 2.0) {
+            ASSERT_LE(got, p.global[GlobalParam::tier2_cap] * (1 + 1e-12));
+          }
+          received += got;
+        }
+      }
+      if (n > 0) {
+        ASSERT_LE(received, r[RunSeries::vendor_supply](n) * (1 + 1e-9) + 1e-9) << "draw " << draw;
+        ASSERT_NEAR(received, r[RunSeries::allocated](n), 1e-9 * (1 + received));
+      }
+    }
+  }
+}
+
+TEST(ModelInvariants, RerunningGivesIdenticalResults) {
+  std::mt19937_64 rng(7);
+  const auto p = random_params(rng);
+  Model model;  // one Model reused, as a sweep worker does
+  RunResult a, b;
+  RunRecorder ra(a), rb(b);
+  model.run(p, ra);
+  model.run(p, rb);
+  for (int s = 0; s < kNumCountrySeries; ++s)
+    EXPECT_TRUE((a.country[s] == b.country[s] || (a.country[s].isNaN() && b.country[s].isNaN())).all())
+        << info(static_cast<CS>(s)).name;
+}
+
+}  // namespace
+}  // namespace sovcap
