@@ -13,6 +13,7 @@
 
 #include "sovcap/model.hpp"
 #include "sovcap/output.hpp"
+#include "sovcap/reader.hpp"
 #include "sovcap/results.hpp"
 #include "sovcap/scenario.hpp"
 #include "sovcap/summary.hpp"
@@ -78,6 +79,29 @@ std::string format_number(double v) {
   else
     os << std::setprecision(10) << v;
   return os.str();
+}
+
+// "2030,2035" -> {2030, 2035}; a bad list is a usage error naming the option.
+std::vector<double> parse_year_list(const std::string& text, const std::string& option) {
+  std::vector<double> out;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    std::size_t used = 0;
+    double v = 0.0;
+    try {
+      v = std::stod(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != item.size() || !std::isfinite(v))
+      throw UsageError(option + ": '" + item + "' is not a year; give years separated by commas");
+    if (!out.empty() && v <= out.back())
+      throw UsageError(option + ": years must increase (" + text + ")");
+    out.push_back(v);
+  }
+  if (out.empty()) throw UsageError(option + ": give at least one year");
+  return out;
 }
 
 // The short table `run` prints: capacity, when 1 GW and the final target are reached, and
@@ -294,6 +318,84 @@ int cmd_params(const std::vector<std::string>& args) {
                 << "default " << std::setw(10) << default_text(s) << " " << allowed_text(s)
                 << "\n      " << s.meaning << "\n";
     }
+    return kExitOk;
+  });
+}
+
+}  // namespace sovcap::app
+
+namespace sovcap::app {
+
+int cmd_summarize(const std::vector<std::string>& args) {
+  const std::string usage =
+      "usage: sovcap summarize OUT.h5 [--format text|csv|markdown|json] [--years Y,...] "
+      "[--periods Y,...]\n\nPer country: the year IT capacity first reaches 1 GW and the final "
+      "target (median, with the 10-90% range\nand the probability of reaching it by the horizon "
+      "when the file holds many runs), capacity (MW) and\ncompute at chosen years, energy use "
+      "and money spent by the horizon, and the bottleneck of most\nsteps in each period.\n";
+  po::options_description options("options");
+  options.add_options()("help,h", "this help")("file", po::value<std::string>()->required(),
+                                                "sovcap results file")(
+      "format", po::value<std::string>()->default_value("text"), "text, csv, markdown or json")(
+      "years", po::value<std::string>(), "years at which to report capacity (default: every 2-5 years)")(
+      "periods", po::value<std::string>(),
+      "boundaries between bottleneck periods (default: every 4 years from start + 3)");
+  po::positional_options_description positional;
+  positional.add("file", 1);
+
+  return guarded([&]() -> int {
+    po::variables_map vm;
+    if (!parse_args(args, options, positional, vm, usage)) return kExitOk;
+    const std::string format_name = vm["format"].as<std::string>();
+    SummaryFormat format;
+    if (format_name == "text") format = SummaryFormat::text;
+    else if (format_name == "csv") format = SummaryFormat::csv;
+    else if (format_name == "markdown") format = SummaryFormat::markdown;
+    else if (format_name == "json") format = SummaryFormat::json;
+    else throw UsageError("--format " + format_name + ": allowed text, csv, markdown, json");
+
+    const std::string path = vm["file"].as<std::string>();
+    if (!std::filesystem::exists(path)) throw UsageError(path + ": no such file");
+    const ResultsReader in(path);
+    const auto& time = in.time();
+    SummaryOptions opt = default_summary_options(time.front(), time.back());
+    if (vm.count("years")) opt.years = parse_year_list(vm["years"].as<std::string>(), "--years");
+    if (vm.count("periods"))
+      opt.period_bounds = parse_year_list(vm["periods"].as<std::string>(), "--periods");
+    SummaryBuilder builder(in.iso3(), in.names(), time, opt);
+
+    // A block of runs at a time: the file's chunks hold up to 16 runs.
+    constexpr int kBlock = 16;
+    const char* names[] = {"it_mw", "compute_flops", "energy_twh", "capex_usd", "opex_usd", "bottleneck"};
+    std::vector<std::vector<Eigen::ArrayXXd>> series(std::size(names));
+    Eigen::ArrayXXd gw, target;
+    for (int first = 0; first < in.runs(); first += kBlock) {
+      const int count = std::min(kBlock, in.runs() - first);
+      for (std::size_t v = 0; v < std::size(names); ++v)
+        in.read_country_series(names[v], first, count, series[v]);
+      in.read_per_country("year_gw_reached", first, count, gw);
+      in.read_per_country("year_target_reached", first, count, target);
+      for (int k = 0; k < count; ++k) {
+        const auto kk = static_cast<std::size_t>(k);
+        const Eigen::ArrayXd gw_k = gw.col(k), target_k = target.col(k);
+        RunSlice s;
+        s.it_mw = &series[0][kk];
+        s.compute_flops = &series[1][kk];
+        s.energy_twh = &series[2][kk];
+        s.capex_usd = &series[3][kk];
+        s.opex_usd = &series[4][kk];
+        s.bottleneck = &series[5][kk];
+        s.year_gw_reached = &gw_k;
+        s.year_target_reached = &target_k;
+        builder.add(s);
+      }
+    }
+    const Summary summary = builder.finish();
+    if (format == SummaryFormat::text)
+      std::cout << path << ": " << summary.runs << " run" << (summary.runs == 1 ? "" : "s")
+                << ", " << in.iso3().size() << " countries, " << time.front() << " to "
+                << time.back() << "\n\n";
+    std::cout << render(summary, format);
     return kExitOk;
   });
 }

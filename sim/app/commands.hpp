@@ -16,5 +16,6 @@ inline constexpr int kExitBadInput = 2;
 int cmd_run(const std::vector<std::string>& args, const std::string& command_line);
 int cmd_validate(const std::vector<std::string>& args);
 int cmd_params(const std::vector<std::string>& args);
+int cmd_summarize(const std::vector<std::string>& args);
 
 }  // namespace sovcap::app

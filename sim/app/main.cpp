@@ -19,6 +19,8 @@ commands:
   run SCENARIO       run a scenario and write an HDF5 (netCDF-4) results file
   validate SCENARIO  check a scenario and print the resolved parameters per country
   params             list every parameter with unit, default, allowed range and meaning
+  summarize OUT.h5   per-country summary of a results file: 1 GW and target years,
+                     capacity, compute, money, dominant bottleneck per period
 
 options:
   -h, --help         this help; `sovcap COMMAND --help` for a command's options
@@ -59,7 +61,8 @@ int main(int argc, char** argv) {
   if (command == "run") return cmd_run(rest, command_line);
   if (command == "validate") return cmd_validate(rest);
   if (command == "params") return cmd_params(rest);
+  if (command == "summarize") return cmd_summarize(rest);
   std::cerr << "sovcap: error: unknown command '" << command
-            << "'; allowed: run, validate, params (see sovcap --help)\n";
+            << "'; allowed: run, validate, params, summarize (see sovcap --help)\n";
   return kExitBadInput;
 }

@@ -49,7 +49,8 @@ class Handle {
 
 // Turns HDF5's automatic error printing off for this thread while alive, restoring the
 // previous handler after. Debian's thread-safe libhdf5 keeps that setting per thread, so
-// the guard changes nothing for other threads or for code outside its scope. Every
+// the guard changes nothing for other threads or for code outside its scope (a build
+// without thread safety shares it process-wide; the guard still restores it). Every
 // function of this layer holds one; callers need not.
 class ErrorSilencer {
  public:
@@ -64,8 +65,9 @@ class ErrorSilencer {
   bool saved_ = false;
 };
 
-// Throws OutputError "HDF5 error: WHAT (file F, object O): DETAIL", naming the file and the
-// object of `obj` where it is a valid identifier, and the innermost HDF5 error message.
+// Throws OutputError "HDF5 error: WHAT (object O) in FILE: DETAIL", naming the object of
+// `obj` and its file where `obj` is a valid identifier, and the innermost message of this
+// thread's HDF5 error stack.
 [[noreturn]] void fail(hid_t obj, const std::string& what);
 
 // The HDF5 native type of a C++ arithmetic type (as in OpenMC's hdf5_interface).

@@ -133,6 +133,14 @@ void Model::reset(const RunParams& p) {
   flops_now_ = g[GlobalParam::accel_flops];
   price_now_ = g[GlobalParam::accel_price_usd];
 
+  budget_step_ = (1.0 + c.col(CountryParam::budget_growth)).pow(dt);
+  domestic_step_ = (1.0 + c.col(CountryParam::domestic_growth)).pow(dt);
+  trend_step_ = {std::pow(1.0 + g[GlobalParam::vendor_supply_growth], dt),
+                 std::pow(1.0 + g[GlobalParam::other_demand_growth], dt),
+                 std::pow(1.0 + g[GlobalParam::accel_kw_growth], dt),
+                 std::pow(1.0 + g[GlobalParam::accel_flops_growth], dt),
+                 std::pow(1.0 + g[GlobalParam::accel_price_growth], dt)};
+
   alloc_demand_.assign(nc + 1, 0.0);
   alloc_out_.assign(nc + 1, 0.0);
   alloc_order_.resize(nc + 1);
@@ -148,18 +156,15 @@ void Model::run(const RunParams& p, Observer& obs) {
     step(p, n);
     fill_view(p, n + 1);
     obs.observe(view_);
-    // Advance the exponential trends by one step; multiplying keeps std::pow out of the
-    // step loop.
-    const double dt = p.sim.dt;
-    const auto& g = p.global;
-    const auto& c = p.countries;
-    budget_rate_ *= (1.0 + c.col(CountryParam::budget_growth)).pow(dt);
-    domestic_rate_ *= (1.0 + c.col(CountryParam::domestic_growth)).pow(dt);
-    vendor_rate_ *= std::pow(1.0 + g[GlobalParam::vendor_supply_growth], dt);
-    other_rate_ *= std::pow(1.0 + g[GlobalParam::other_demand_growth], dt);
-    kw_now_ *= std::pow(1.0 + g[GlobalParam::accel_kw_growth], dt);
-    flops_now_ *= std::pow(1.0 + g[GlobalParam::accel_flops_growth], dt);
-    price_now_ *= std::pow(1.0 + g[GlobalParam::accel_price_growth], dt);
+    // Advance the exponential trends by one step; the per-step factors were computed once
+    // in reset(), keeping std::pow out of the step loop.
+    budget_rate_ *= budget_step_;
+    domestic_rate_ *= domestic_step_;
+    vendor_rate_ *= trend_step_[0];
+    other_rate_ *= trend_step_[1];
+    kw_now_ *= trend_step_[2];
+    flops_now_ *= trend_step_[3];
+    price_now_ *= trend_step_[4];
   }
   obs.end();
 }

@@ -56,7 +56,8 @@ class Model {
   std::vector<int> build_delay_, grid_delay_;  // in steps, per country
   int lifetime_steps_ = 1;
   // Growth factors of the current step, per country and global.
-  Eigen::ArrayXd budget_rate_, domestic_rate_;
+  Eigen::ArrayXd budget_rate_, domestic_rate_, budget_step_, domestic_step_;
+  std::array<double, 5> trend_step_{};  // vendor, other demand, kW, FLOP/s, price
   double vendor_rate_ = 0.0, other_rate_ = 0.0, kw_now_ = 0.0, flops_now_ = 0.0,
          price_now_ = 0.0;
   // Per-step derived arrays and recorded series.

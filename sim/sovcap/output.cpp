@@ -139,12 +139,30 @@ void check_output_path(const std::string& path, bool overwrite) {
   ::unlink(probe.c_str());
 }
 
+namespace {
+
+// The temporary file's name; removes the file on destruction unless kept.
+struct TempFile {
+  std::string path;
+  bool keep = false;
+  TempFile() = default;
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  ~TempFile() {
+    if (!keep && !path.empty()) std::remove(path.c_str());
+  }
+};
+
+}  // namespace
+
 struct OutputFile::Impl {
   std::string path;
   bool overwrite = false;
   OutputLayout layout;
-  std::string temp;
   bool committed = false;
+  // Declared before every HDF5 handle, so destroyed after they have all closed: the file
+  // is removed also when the constructor fails halfway (no ~Impl runs then).
+  TempFile temp;
 
   h5::Handle file;
   // Every open dataset; the named ids below point into it (non-owning).
@@ -170,7 +188,6 @@ struct OutputFile::Impl {
 
   Impl(const std::string& path_, bool overwrite_, const OutputLayout& layout_,
        const OutputMetadata& meta);
-  ~Impl();
 
   void create_temp();
   void write_root_attributes(const OutputMetadata& meta);
@@ -187,7 +204,6 @@ struct OutputFile::Impl {
   void check_run(int run, const RunParams& params, const RunResult& result) const;
   void write_params(hsize_t run, const RunParams& params);
   void write_results(hsize_t run, const RunResult& result);
-  void close_all() noexcept;
 };
 
 OutputFile::Impl::Impl(const std::string& path_, bool overwrite_, const OutputLayout& layout_,
@@ -211,17 +227,6 @@ OutputFile::Impl::Impl(const std::string& path_, bool overwrite_, const OutputLa
   create_variables();
 }
 
-OutputFile::Impl::~Impl() {
-  if (committed) return;
-  close_all();
-  if (!temp.empty()) std::remove(temp.c_str());
-}
-
-void OutputFile::Impl::close_all() noexcept {
-  for (auto& d : datasets) d.reset();
-  file.reset();
-}
-
 void OutputFile::Impl::create_temp() {
   const fs::path dest(path);
   // A clash with another writer's temporary name is unlikely; try a few before giving up.
@@ -229,8 +234,10 @@ void OutputFile::Impl::create_temp() {
     const fs::path candidate = sibling_name(dest, "tmp");
     std::error_code ec;
     if (fs::exists(candidate, ec)) continue;
-    temp = candidate.string();
-    file = h5::create_file(temp);
+    // Owned from here: the name was free a moment ago and carries 64 random bits, and a
+    // create that fails (a full disk) may already have left a stub to remove.
+    temp.path = candidate.string();
+    file = h5::create_file(temp.path);
     return;
   }
   throw OutputError("cannot write " + path + ": no free temporary name beside it");
@@ -611,16 +618,19 @@ void OutputFile::write_run(int run, const RunParams& params, const RunResult& re
 void OutputFile::commit() {
   Impl& im = *impl_;
   if (im.committed || !im.file) throw OutputError(im.path + " is already closed");
-  // Closing flushes the chunk caches: write errors (a full disk) surface here.
+  // Closing flushes the chunk caches: write errors (a full disk) surface here. Debian's
+  // HDF5 1.10.8 then keeps a half-closed file that crashes the process at exit (fixed
+  // upstream in HDFGroup/hdf5#2291); the error is reported and the temporary file removed
+  // before that.
   for (auto& d : im.datasets) d.close();
   im.datasets.clear();
   im.file.close();
   // Make the data durable before the rename makes it visible under the final name.
-  const int fd = ::open(im.temp.c_str(), O_RDONLY);
+  const int fd = ::open(im.temp.path.c_str(), O_RDONLY);
   if (fd < 0 || ::fsync(fd) != 0) {
     const int err = errno;
     if (fd >= 0) ::close(fd);
-    throw OutputError("cannot write " + im.path + ": cannot sync " + im.temp + ": " +
+    throw OutputError("cannot write " + im.path + ": cannot sync " + im.temp.path + ": " +
                       std::strerror(err));
   }
   ::close(fd);
@@ -628,11 +638,13 @@ void OutputFile::commit() {
   // Someone may have created the destination while the runs were computed.
   if (!im.overwrite && fs::exists(im.path, ec))
     throw OutputError(im.path + " exists; use --force to overwrite");
-  if (std::rename(im.temp.c_str(), im.path.c_str()) != 0)
-    throw OutputError("cannot rename " + im.temp + " to " + im.path + ": " + std::strerror(errno));
+  if (std::rename(im.temp.path.c_str(), im.path.c_str()) != 0)
+    throw OutputError("cannot rename " + im.temp.path + " to " + im.path + ": " +
+                      std::strerror(errno));
   im.committed = true;
+  im.temp.keep = true;
 }
 
-const std::string& OutputFile::temp_path() const { return impl_->temp; }
+const std::string& OutputFile::temp_path() const { return impl_->temp.path; }
 
 }  // namespace sovcap

@@ -278,6 +278,8 @@ struct CountryLayer {
   std::optional<GivenTargets> targets;
   std::optional<GivenName> name;
   Loc loc;  // the table header or the CSV row
+  // Given but invalid (and reported): not to be reported again as missing.
+  std::set<std::string> bad;
 };
 
 struct CsvCountry {
@@ -288,7 +290,6 @@ struct CsvCountry {
   // Every non-empty, valid value cell, for the provenance check: parameter -> (cell, its
   // number; none for targets).
   std::map<std::string, std::pair<CsvField, std::optional<double>>> cells;
-  std::set<std::string> bad_cells;  // non-empty but invalid: already reported
 };
 
 struct InlineCountry {
@@ -437,9 +438,14 @@ class Loader {
       return std::nullopt;
     }
     const double x = number(v);
-    if (!s.in_range(x)) {
+    // Past 2^53 a double no longer holds every integer: 2^53 + 1 would pass as 2^53.
+    const bool exact = !v.is_integer() || (v.as_integer() <= (std::int64_t{1} << 53) &&
+                                           v.as_integer() >= -(std::int64_t{1} << 53));
+    if (!exact || !s.in_range(x)) {
       diags_.add(at, key,
-                 std::string(s.name) + " = " + fmt(x) + " is out of range: " + allowed +
+                 std::string(s.name) + " = " +
+                     (v.is_integer() ? std::to_string(v.as_integer()) : fmt(x)) +
+                     " is out of range: " + allowed +
                      (s.unit.empty() ? "" : " (" + std::string(s.unit) + ")"));
       return std::nullopt;
     }
@@ -1093,12 +1099,14 @@ class Loader {
       const Loc at = loc(*v);
       const std::string origin = origin_prefix + origin_of(at);
       if (allow_name && name == "name") {
-        if (!v->is_string() || v->as_string().str.empty())
+        if (!v->is_string() || v->as_string().str.empty()) {
           diags_.add(
               at, key,
               "wrong type: " + describe(*v) + "; allowed a non-empty string (the country's name)");
-        else
+          layer.bad.insert(name);
+        } else {
           layer.name = GivenName{v->as_string().str, at, origin};
+        }
         continue;
       }
       const ParamSpec* p = find_param(ParamScope::country, name);
@@ -1109,9 +1117,14 @@ class Loader {
       if (p->kind == ParamKind::targets) {
         if (auto tg = read_targets(*v, key))
           layer.targets = GivenTargets{std::move(*tg), at, origin};
+        else
+          layer.bad.insert(name);
         continue;
       }
-      if (auto x = read_scalar(*v, *p, key)) layer.values[p->index] = Given{*x, at, origin};
+      if (auto x = read_scalar(*v, *p, key))
+        layer.values[p->index] = Given{*x, at, origin};
+      else
+        layer.bad.insert(name);
     }
     return layer;
   }
@@ -1223,13 +1236,16 @@ class Loader {
       c.iso3 = iso.text;
       if (!is_iso3(c.iso3) && c.broken) continue;  // the row's shape is already reported
       if (!is_iso3(c.iso3)) {
-        diags_.add({file, iso.line, iso.column}, "country." + c.iso3,
-                   "column 'iso3': '" + c.iso3 +
-                       "' is not an ISO3 code: allowed 3 uppercase letters, e.g. KOR");
+        diags_.add({file, iso.line, iso.column},
+                   c.iso3.empty() ? "column 'iso3'" : "country." + c.iso3,
+                   (c.iso3.empty() ? std::string("empty cell")
+                                   : "column 'iso3': '" + c.iso3 + "' is not an ISO3 code") +
+                       ": allowed 3 uppercase letters, e.g. KOR");
         continue;
       }
       if (seen.count(c.iso3)) {
-        diags_.add({file, iso.line, iso.column}, "country." + c.iso3,
+        diags_.add({file, iso.line, iso.column},
+                   c.iso3.empty() ? "column 'iso3'" : "country." + c.iso3,
                    "duplicate row for " + c.iso3 + " (first at line " +
                        std::to_string(seen[c.iso3]) + "): allowed one row per country");
         continue;
@@ -1261,7 +1277,7 @@ class Loader {
           if (ok)
             c.cells[std::string(p->name)] = {f, x};
           else
-            c.bad_cells.insert(std::string(p->name));
+            c.layer.bad.insert(std::string(p->name));
         }
       }
       csv_countries_.push_back(std::move(c));
@@ -1380,7 +1396,7 @@ class Loader {
       }
       provenance_[id] = rec.line;
       const auto c = country->cells.find(name);
-      if (c == country->cells.end() && !country->broken && !country->bad_cells.count(name)) {
+      if (c == country->cells.end() && !country->broken && !country->layer.bad.count(name)) {
         diags_.add({file, pf.line, pf.column}, key,
                    "provenance for a value " + sc_.csv_path +
                        " does not give (its cell is empty or the column is "
@@ -1507,10 +1523,16 @@ class Loader {
     std::vector<const CountryLayer*> layers = {&defaults_};
     if (csv) layers.push_back(&csv->layer);
     if (inl) layers.push_back(&inl->layer);
-    const Loc home = inl && (!csv || inl->layer.loc.line > 0) && !inl->made_by_set ? inl->layer.loc
-                     : csv                                                         ? csv->loc
-                           : Loc{sc_.path, 0, 0};
-    const bool skip_required = csv && !inl && (csv->broken || csv_header_bad_);
+    // Where a missing value is reported: the CSV row, else the [country.ISO3] header.
+    const Loc home = csv ? csv->loc : inl ? inl->layer.loc : Loc{sc_.path, 0, 0};
+    // A broken row or header, or a value given but invalid, is reported already.
+    const bool row_unreadable = csv && (csv->broken || csv_header_bad_);
+    auto reported = [&](const std::string& name) {
+      if (row_unreadable) return true;
+      for (const CountryLayer* l : layers)
+        if (l->bad.count(name)) return true;
+      return false;
+    };
     const std::string prefix = "country." + iso3 + ".";
     auto where = [&](const std::string& name) {
       std::string w = "give it in [country." + iso3 + "]";
@@ -1532,7 +1554,7 @@ class Loader {
         sc_.origin[key] = kBuiltIn;
       } else {
         cp.values(i, k) = s.default_value;
-        if (!skip_required)
+        if (!reported(std::string(s.name)))
           diags_.add(home, key,
                      "required parameter " + std::string(s.name) + " (" + std::string(s.unit) +
                          ") has no value for " + iso3 + ": " + where(std::string(s.name)) +
@@ -1545,7 +1567,7 @@ class Loader {
     if (targets) {
       cp.targets[static_cast<std::size_t>(i)] = targets->value;
       sc_.origin[prefix + "targets"] = targets->origin;
-    } else if (!skip_required) {
+    } else if (!reported("targets")) {
       diags_.add(home, prefix + "targets",
                  "required parameter targets has no value for " + iso3 + ": " + where("targets") +
                      "; allowed a list of [year, MW] milestones, [] for none (e.g. targets = "
@@ -1558,10 +1580,26 @@ class Loader {
     if (name) {
       cp.name[static_cast<std::size_t>(i)] = name->value;
       sc_.origin[prefix + "name"] = name->origin;
-    } else if (!skip_required) {
+    } else if (!reported("name")) {
       diags_.add(
           home, prefix + "name",
           "country " + iso3 + " has no name: " + where("name") + "; allowed a non-empty string");
+    }
+
+    // Capacity in service and under construction already holds facility power; a start
+    // state that draws more than the grid gives is inconsistent data, not a scenario.
+    {
+      const int kg = static_cast<int>(CountryParam::grid_mw);
+      const double need = (cp.values(i, static_cast<int>(CountryParam::it_mw)) +
+                           cp.values(i, static_cast<int>(CountryParam::pipeline_mw))) *
+                          cp.values(i, static_cast<int>(CountryParam::pue));
+      const double grid = cp.values(i, kg);
+      if (!std::isnan(need) && !std::isnan(grid) && grid < need * (1.0 - 1e-12)) {
+        diags_.add(chosen[kg] ? chosen[kg]->loc : home, prefix + "grid_mw",
+                   "grid_mw = " + fmt(grid) + " is below the facility power that capacity in "
+                   "service and under construction draws, (it_mw + pipeline_mw) * pue = " +
+                       fmt(need) + "; allowed grid_mw >= " + fmt(need));
+      }
     }
 
     // The model's delay lines move in whole steps: a lead time under one step would

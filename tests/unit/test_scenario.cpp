@@ -313,6 +313,33 @@ TEST_F(ScenarioTest, RejectsOutOfRange) {
                   {"pue = 0.9 is out of range", "allowed a number in [1, 5]"}));
 }
 
+TEST_F(ScenarioTest, RejectsGridBelowTheStartStatesDraw) {
+  // (55 + 45) MW * pue 1.3 = 130 MW of facility power, more than the 100 MW grid.
+  const std::string s =
+      write("s.toml", std::string("[country.KOR]\n") + kKorea + "pipeline_mw = 45\n");
+  EXPECT_TRUE(has(errors(s), s, 4, "country.KOR.grid_mw",
+                  {"grid_mw = 100 is below", "(it_mw + pipeline_mw) * pue = 130",
+                   "allowed grid_mw >= 130"}));
+}
+
+TEST_F(ScenarioTest, RejectsIntegerBeyondExactDoubles) {
+  // 2^53 + 1 would silently become 2^53 as a double.
+  const std::string s = write("s.toml", std::string("[simulation]\nseed = 9007199254740993\n"
+                                                    "[country.KOR]\n") +
+                                            kKorea);
+  EXPECT_TRUE(has(errors(s), s, 2, "simulation.seed",
+                  {"seed = 9007199254740993 is out of range", "allowed an integer in [0, "}));
+}
+
+TEST_F(ScenarioTest, InvalidRequiredValueIsReportedOnce) {
+  std::string korea = kKorea;
+  korea.replace(korea.find("workforce = 2000"), 16, "workforce = \"many\"");
+  const std::string s = write("s.toml", "[country.KOR]\n" + korea);
+  const auto ds = errors(s);
+  ASSERT_EQ(ds.size(), 1u) << describe(ds);
+  EXPECT_TRUE(has(ds, s, 7, "country.KOR.workforce", {"a string (\"many\")", "allowed a number"}));
+}
+
 TEST_F(ScenarioTest, RejectsNanAndInfinity) {
   const std::string s =
       write("s.toml",

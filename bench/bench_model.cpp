@@ -1,0 +1,66 @@
+// Model throughput: country-steps per second on the baseline scenario (20 countries,
+// 2026-2040 quarterly), with an observer that keeps only the per-run summaries (what a
+// summary-mode sweep needs) and with one that records every series (full mode).
+
+#include <benchmark/benchmark.h>
+
+#include "sovcap/model.hpp"
+#include "sovcap/results.hpp"
+#include "sovcap/scenario.hpp"
+
+namespace {
+
+const sovcap::Scenario& baseline() {
+  static const sovcap::Scenario sc =
+      sovcap::load_scenario(std::string(SOVCAP_SOURCE_DIR) + "/scenarios/baseline.toml");
+  return sc;
+}
+
+// Keeps what a summary needs: the reach years, nothing per step.
+class ReachObserver : public sovcap::Observer {
+ public:
+  void begin(const sovcap::RunParams& p) override {
+    year_gw_.setConstant(p.countries.size(), -1.0);
+  }
+  void observe(const sovcap::StepView& v) override {
+    const auto& it = v[sovcap::CountrySeries::it_mw];
+    year_gw_ = (year_gw_ < 0.0 && it >= 1000.0).select(v.time, year_gw_);
+  }
+  double checksum() const { return year_gw_.sum(); }
+
+ private:
+  Eigen::ArrayXd year_gw_;
+};
+
+void BM_ModelSummaryObserver(benchmark::State& state) {
+  const auto& p = baseline().params;
+  sovcap::Model model;
+  ReachObserver obs;
+  for (auto _ : state) {
+    model.run(p, obs);
+    benchmark::DoNotOptimize(obs.checksum());
+  }
+  state.counters["country_steps_per_s"] = benchmark::Counter(
+      static_cast<double>(state.iterations()) * p.countries.size() * p.sim.steps(),
+      benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_ModelSummaryObserver);
+
+void BM_ModelFullRecorder(benchmark::State& state) {
+  const auto& p = baseline().params;
+  sovcap::Model model;
+  sovcap::RunResult result;
+  sovcap::RunRecorder rec(result);
+  for (auto _ : state) {
+    model.run(p, rec);
+    benchmark::DoNotOptimize(result.year_gw_reached.data());
+  }
+  state.counters["country_steps_per_s"] = benchmark::Counter(
+      static_cast<double>(state.iterations()) * p.countries.size() * p.sim.steps(),
+      benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_ModelFullRecorder);
+
+}  // namespace
+
+BENCHMARK_MAIN();

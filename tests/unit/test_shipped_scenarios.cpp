@@ -1,0 +1,129 @@
+// Every shipped scenario loads, validates and runs; the baseline is calibrated to the data.
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "sovcap/model.hpp"
+#include "sovcap/results.hpp"
+#include "sovcap/scenario.hpp"
+
+namespace sovcap {
+namespace {
+
+namespace fs = std::filesystem;
+const fs::path kScenarios = fs::path(SOVCAP_SOURCE_DIR) / "scenarios";
+
+std::vector<fs::path> shipped() {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(kScenarios))
+    if (e.path().extension() == ".toml") out.push_back(e.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+RunResult run(const Scenario& sc) {
+  RunResult r;
+  RunRecorder rec(r);
+  Model model;
+  model.run(sc.params, rec);
+  return r;
+}
+
+TEST(ShippedScenarios, EveryOneLoadsAndRuns) {
+  const auto files = shipped();
+  ASSERT_GE(files.size(), 1u);
+  for (const auto& f : files) {
+    SCOPED_TRACE(f.string());
+    Scenario sc;
+    try {
+      sc = load_scenario(f.string());
+    } catch (const InputError& e) {
+      FAIL() << e.what();
+    }
+    ASSERT_GT(sc.params.countries.size(), 0);
+    const auto r = run(sc);
+    const auto& it = r[CountrySeries::it_mw];
+    EXPECT_TRUE(it.isFinite().all());
+    EXPECT_TRUE((it >= 0.0).all());
+    // Capacity never outruns the facility power it needs.
+    const auto& grid = r[CountrySeries::grid_mw];
+    for (int i = 0; i < sc.params.countries.size(); ++i)
+      EXPECT_TRUE((it.row(i) <= grid.row(i) / sc.params.countries.at(i, CountryParam::pue) * (1 + 1e-9) + 1e-9).all())
+          << sc.params.countries.iso3[i];
+  }
+}
+
+// The value of `column` in the row of `iso3`, read straight from the CSV file.
+double csv_value(const fs::path& csv, const std::string& iso3, const std::string& column) {
+  std::ifstream in(csv);
+  std::string line;
+  std::vector<std::string> header;
+  auto split = [](const std::string& s) {
+    std::vector<std::string> cells;
+    std::string cell;
+    bool quoted = false;
+    for (char ch : s) {
+      if (ch == '"') quoted = !quoted;
+      else if (ch == ',' && !quoted) { cells.push_back(cell); cell.clear(); }
+      else cell += ch;
+    }
+    cells.push_back(cell);
+    return cells;
+  };
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    const auto cells = split(line);
+    if (header.empty()) { header = cells; continue; }
+    if (cells[0] != iso3) continue;
+    for (std::size_t k = 0; k < header.size(); ++k)
+      if (header[k] == column) return std::stod(cells[k]);
+  }
+  ADD_FAILURE() << "no " << iso3 << "/" << column << " in " << csv;
+  return std::nan("");
+}
+
+TEST(Calibration, BaselineStartStateMatchesTheData) {
+  const auto sc = load_scenario((kScenarios / "baseline.toml").string());
+  const auto r = run(sc);
+  const auto csv = kScenarios / "data" / "countries.csv";
+  for (const std::string iso3 : {"KOR", "FRA", "GBR", "SAU", "ARE", "IND", "JPN"}) {
+    SCOPED_TRACE(iso3);
+    const int i = sc.params.countries.find(iso3);
+    ASSERT_GE(i, 0);
+    EXPECT_DOUBLE_EQ(r[CountrySeries::it_mw](i, 0), csv_value(csv, iso3, "it_mw"));
+    EXPECT_DOUBLE_EQ(r[CountrySeries::grid_mw](i, 0), csv_value(csv, iso3, "grid_mw"));
+    EXPECT_DOUBLE_EQ(r[CountrySeries::pipeline_mw](i, 0), csv_value(csv, iso3, "pipeline_mw"));
+    EXPECT_DOUBLE_EQ(r[CountrySeries::workforce](i, 0), csv_value(csv, iso3, "workforce"));
+  }
+}
+
+TEST(Calibration, VendorChipsInstalled2026To2030StayWithinSupply) {
+  const auto sc = load_scenario((kScenarios / "baseline.toml").string());
+  const auto& p = sc.params;
+  const auto r = run(sc);
+  // Vendor output over [2026, 2031) from the global inputs alone:
+  // integral of S0 (1+g)^(t - t0) dt, taken step by step as the model does (left-point).
+  const double s0 = p.global[GlobalParam::vendor_supply];
+  const double g = p.global[GlobalParam::vendor_supply_growth];
+  double supply = 0.0, installed = 0.0, recorded_supply = 0.0;
+  for (int n = 1; n <= p.sim.steps(); ++n) {
+    const double t = p.sim.time(n - 1);
+    if (t >= 2031.0) break;
+    supply += s0 * std::pow(1.0 + g, t - p.sim.start_year) * p.sim.dt;
+    recorded_supply += r[RunSeries::vendor_supply](n) * p.sim.dt;
+    installed += r[CountrySeries::chip_received].col(n).sum() * p.sim.dt;
+  }
+  EXPECT_NEAR(recorded_supply, supply, 1e-9 * supply);  // no shocks in the baseline
+  EXPECT_LE(installed, supply * (1 + 1e-12));
+  // The modelled countries take a material share: the market is actually coupling them.
+  EXPECT_GT(installed, 0.2 * supply);
+}
+
+}  // namespace
+}  // namespace sovcap
