@@ -37,7 +37,7 @@ if ((${#missing[@]})); then
 fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSOVCAP_REQUIRE_READERS=ON
 cmake --build "$build" -j "$jobs"
 
 case "$mode" in

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -65,7 +66,12 @@ int guarded(F&& body) {
     return kExitBadInput;
   } catch (const OutputError& e) {
     std::cerr << "sovcap: error: " << e.what() << "\n";
-    return kExitFailure;
+    // The temporary file is gone by now (removed while unwinding). After a failed flush
+    // (a full disk) HDF5 1.10.8 leaves the file half-closed and crashes in its atexit
+    // clean-up (fixed upstream in HDF5 1.14), so leave without running it.
+    std::cout.flush();
+    std::cerr.flush();
+    std::_Exit(kExitFailure);
   } catch (const std::exception& e) {
     std::cerr << "sovcap: error: " << e.what() << "\n";
     return kExitFailure;

@@ -23,6 +23,8 @@ std::string error_detail() {
   };
   H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, walk, &detail);
   H5Eclear2(H5E_DEFAULT);
+  // File-driver messages embed ctime(), newline included: keep the message on one line.
+  detail.erase(std::remove(detail.begin(), detail.end(), '\n'), detail.end());
   return detail;
 }
 

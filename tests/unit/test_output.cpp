@@ -1,10 +1,8 @@
 // The results file: every variable round-trips exactly, carries its attributes and
 // dimension scales, and the file appears under its name only on commit.
 
-#include <unistd.h>
-
 #include <sys/resource.h>
-#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <csignal>
