@@ -17,5 +17,6 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
 int cmd_validate(const std::vector<std::string>& args);
 int cmd_params(const std::vector<std::string>& args);
 int cmd_summarize(const std::vector<std::string>& args);
+int cmd_merge(const std::vector<std::string>& args, const std::string& command_line);
 
 }  // namespace sovcap::app

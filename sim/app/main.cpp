@@ -16,18 +16,19 @@ Simulates national AI compute buildouts under power, capital, talent and chip-su
 constraints, coupled through one global chip market.
 
 commands:
-  run SCENARIO       run a scenario and write an HDF5 (netCDF-4) results file
+  run SCENARIO       run a scenario (every run of its sweep) into an HDF5 (netCDF-4) file
   validate SCENARIO  check a scenario and print the resolved parameters per country
   params             list every parameter with unit, default, allowed range and meaning
   summarize OUT.h5   per-country summary of a results file: 1 GW and target years,
                      capacity, compute, money, dominant bottleneck per period
+  merge OUT.h5 SHARD...  join the shard files of one sweep into a master file
 
 options:
   -h, --help         this help; `sovcap COMMAND --help` for a command's options
   --version          print the version and source revision
 
 exit status: 0 ok, 2 bad input (scenario, command line, existing output without --force),
-1 any other failure.
+1 any other failure, 128+N when stopped by signal N (the partial file is kept for --resume).
 )";
 
 std::string quote(const std::string& a) {
@@ -62,7 +63,8 @@ int main(int argc, char** argv) {
   if (command == "validate") return cmd_validate(rest);
   if (command == "params") return cmd_params(rest);
   if (command == "summarize") return cmd_summarize(rest);
+  if (command == "merge") return cmd_merge(rest, command_line);
   std::cerr << "sovcap: error: unknown command '" << command
-            << "'; allowed: run, validate, params, summarize (see sovcap --help)\n";
+            << "'; allowed: run, validate, params, summarize, merge (see sovcap --help)\n";
   return kExitBadInput;
 }

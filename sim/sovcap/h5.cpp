@@ -75,6 +75,14 @@ Handle utf8_string_type(std::size_t size) {
 
 Handle vlen_string_type() { return utf8_string_type(H5T_VARIABLE); }
 
+// Fixed-length strings are read in their own character set: HDF5 converts neither ASCII
+// to UTF-8 nor back (dimension scale attributes such as CLASS are ASCII).
+Handle same_string_type(hid_t file_type, std::size_t size) {
+  Handle type(checked(H5Tcopy(file_type), H5I_INVALID_HID, "cannot copy the string type"), H5Tclose);
+  check(H5Tset_size(type.get(), size), H5I_INVALID_HID, "cannot size the string type");
+  return type;
+}
+
 // Selects the block `count` at `start` of `dataset`'s dataspace.
 Handle select_block(hid_t dataset, const std::vector<hsize_t>& start,
                     const std::vector<hsize_t>& count) {
@@ -167,13 +175,14 @@ std::string object_name(hid_t obj) {
   return name;
 }
 
-Handle create_file(const std::string& path) {
+Handle create_file(const std::string& path, bool virtual_datasets) {
   ErrorSilencer quiet;
   Handle fcpl = plist(H5P_FILE_CREATE, "a file creation property list");
   Handle fapl = plist(H5P_FILE_ACCESS, "a file access property list");
   if (H5Pset_link_creation_order(fcpl.get(), kCreationOrder) < 0 ||
       H5Pset_attr_creation_order(fcpl.get(), kCreationOrder) < 0 ||
-      H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_V18) < 0)
+      H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18,
+                           virtual_datasets ? H5F_LIBVER_LATEST : H5F_LIBVER_V18) < 0)
     throw_error("cannot set file properties for " + path);
   const hid_t id = H5Fcreate(path.c_str(), H5F_ACC_EXCL, fcpl.get(), fapl.get());
   if (id < 0) throw_error("cannot create file " + path);
@@ -216,11 +225,89 @@ Handle create_dataset(hid_t loc, const std::string& name, hid_t type,
   return Handle(id, H5Dclose);
 }
 
-Handle open_dataset(hid_t loc, const std::string& name) {
+void flush(hid_t obj) {
   ErrorSilencer quiet;
-  const hid_t id = H5Dopen2(loc, name.c_str(), H5P_DEFAULT);
-  if (id < 0) fail(loc, "cannot open dataset '" + name + "'");
+  check(H5Fflush(obj, H5F_SCOPE_GLOBAL), obj, "cannot flush the file");
+}
+
+void hold_metadata_until_flush(hid_t file) {
+  ErrorSilencer quiet;
+  H5AC_cache_config_t config{};
+  config.version = H5AC__CURR_CACHE_CONFIG_VERSION;
+  check(H5Fget_mdc_config(file, &config), file, "cannot read the metadata cache settings");
+  // Evictions can only be switched off with every automatic resizing off.
+  config.evictions_enabled = false;
+  config.incr_mode = H5C_incr__off;
+  config.flash_incr_mode = H5C_flash_incr__off;
+  config.decr_mode = H5C_decr__off;
+  config.rpt_fcn_enabled = false;
+  check(H5Fset_mdc_config(file, &config), file, "cannot set the metadata cache");
+}
+
+Handle open_dataset(hid_t loc, const std::string& name, std::size_t cache_bytes) {
+  ErrorSilencer quiet;
+  const std::string what = "cannot open dataset '" + name + "'";
+  Handle dapl = plist(H5P_DATASET_ACCESS, "a dataset access property list");
+  if (cache_bytes > 0) check(H5Pset_chunk_cache(dapl.get(), kCacheSlots, cache_bytes, 1.0), loc, what);
+  const hid_t id = H5Dopen2(loc, name.c_str(), dapl.get());
+  if (id < 0) fail(loc, what);
   return Handle(id, H5Dclose);
+}
+
+bool has_type(hid_t dataset, hid_t type) {
+  ErrorSilencer quiet;
+  Handle stored(checked(H5Dget_type(dataset), dataset, "cannot get the type"), H5Tclose);
+  const htri_t r = H5Tequal(stored.get(), type);
+  if (r < 0) fail(dataset, "cannot compare types");
+  return r > 0;
+}
+
+namespace {
+// Source names of a virtual dataset are printf-like patterns ("%b", "%%"): escape '%'.
+std::string literal_pattern(const std::string& name) {
+  std::string out;
+  for (char ch : name) {
+    out += ch;
+    if (ch == '%') out += '%';
+  }
+  return out;
+}
+}  // namespace
+
+Handle create_virtual_dataset(hid_t loc, const std::string& name, hid_t type,
+                              const std::vector<hsize_t>& dims, const void* fill,
+                              const std::vector<VirtualSource>& sources) {
+  ErrorSilencer quiet;
+  const std::string what = "cannot create virtual dataset '" + name + "'";
+  if (dims.empty()) throw OutputError("HDF5 error: " + what + ": a virtual dataset needs an axis");
+  Handle space = dataspace(dims);
+  Handle dcpl = plist(H5P_DATASET_CREATE, "a dataset creation property list");
+  check(H5Pset_attr_creation_order(dcpl.get(), kCreationOrder), loc, what);
+  if (fill) check(H5Pset_fill_value(dcpl.get(), type, fill), loc, what);
+  for (const auto& src : sources) {
+    std::vector<hsize_t> start(dims.size(), 0), count = dims;
+    start[0] = src.first;
+    count[0] = src.count;
+    Handle vspace = dataspace(dims);
+    check(H5Sselect_hyperslab(vspace.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(),
+                              nullptr),
+          loc, what);
+    Handle sspace = dataspace(count);
+    check(H5Pset_virtual(dcpl.get(), vspace.get(), literal_pattern(src.file).c_str(),
+                         literal_pattern(src.dataset).c_str(), sspace.get()),
+          loc, what + ": cannot map " + src.file);
+  }
+  const hid_t id =
+      H5Dcreate2(loc, name.c_str(), type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT);
+  if (id < 0) fail(loc, what);
+  return Handle(id, H5Dclose);
+}
+
+void write_chunk(hid_t dataset, const std::vector<hsize_t>& offset, const void* data,
+                 std::size_t bytes) {
+  ErrorSilencer quiet;
+  check(H5Dwrite_chunk(dataset, H5P_DEFAULT, 0, offset.data(), bytes, data), dataset,
+        "cannot write a chunk");
 }
 
 bool exists(hid_t loc, const std::string& name) {
@@ -294,7 +381,7 @@ std::vector<std::string> read_strings(hid_t dataset) {
     H5Dvlen_reclaim(mem_type.get(), space.get(), H5P_DEFAULT, ptrs.data());
   } else {
     const std::size_t size = H5Tget_size(file_type.get());
-    Handle mem_type = utf8_string_type(size);
+    Handle mem_type = same_string_type(file_type.get(), size);
     std::vector<char> buf(size * static_cast<std::size_t>(n));
     check(H5Dread(dataset, mem_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()), dataset,
           "cannot read strings");
@@ -351,10 +438,54 @@ std::string read_string_attribute(hid_t obj, const std::string& name) {
     return out;
   }
   const std::size_t size = H5Tget_size(file_type.get());
-  Handle mem_type = utf8_string_type(size);
+  Handle mem_type = same_string_type(file_type.get(), size);
   std::vector<char> buf(size);
   check(H5Aread(attr.get(), mem_type.get(), buf.data()), obj, what);
   return std::string(buf.data(), std::find(buf.begin(), buf.end(), '\0') - buf.begin());
+}
+
+void write_string_list_attribute(hid_t obj, const std::string& name,
+                                 const std::vector<std::string>& values) {
+  ErrorSilencer quiet;
+  if (values.empty())
+    throw OutputError("HDF5 error: attribute '" + name + "' would be an empty string list");
+  Handle type = vlen_string_type();
+  std::vector<const char*> ptrs;
+  ptrs.reserve(values.size());
+  for (const auto& v : values) ptrs.push_back(v.c_str());
+  write_attribute_raw(obj, name, type.get(), {values.size()}, ptrs.data());
+}
+
+std::vector<std::string> read_string_list_attribute(hid_t obj, const std::string& name) {
+  ErrorSilencer quiet;
+  const std::string what = "cannot read attribute '" + name + "'";
+  Handle attr(checked(H5Aopen(obj, name.c_str(), H5P_DEFAULT), obj, what), H5Aclose);
+  Handle file_type(checked(H5Aget_type(attr.get()), obj, what), H5Tclose);
+  if (H5Tget_class(file_type.get()) != H5T_STRING) fail(obj, what + ": not a string");
+  Handle space(checked(H5Aget_space(attr.get()), obj, what), H5Sclose);
+  const hssize_t n = H5Sget_simple_extent_npoints(space.get());
+  if (n < 0) fail(obj, what);
+  std::vector<std::string> out;
+  if (n == 0) return out;
+  const htri_t variable = H5Tis_variable_str(file_type.get());
+  if (variable < 0) fail(obj, what);
+  if (variable > 0) {
+    Handle mem_type = vlen_string_type();
+    std::vector<char*> ptrs(static_cast<std::size_t>(n), nullptr);
+    check(H5Aread(attr.get(), mem_type.get(), ptrs.data()), obj, what);
+    for (char* p : ptrs) out.emplace_back(p ? p : "");
+    H5Dvlen_reclaim(mem_type.get(), space.get(), H5P_DEFAULT, ptrs.data());
+  } else {
+    const std::size_t size = H5Tget_size(file_type.get());
+    Handle mem_type = same_string_type(file_type.get(), size);
+    std::vector<char> buf(size * static_cast<std::size_t>(n));
+    check(H5Aread(attr.get(), mem_type.get(), buf.data()), obj, what);
+    for (hssize_t i = 0; i < n; ++i) {
+      const char* p = buf.data() + static_cast<std::size_t>(i) * size;
+      out.emplace_back(p, std::find(p, p + size, '\0') - p);
+    }
+  }
+  return out;
 }
 
 std::vector<char> read_attribute_raw(hid_t obj, const std::string& name, hid_t mem_type,

@@ -106,10 +106,20 @@ hid_t native_type() {
 
 // Creates a new file, failing if `path` exists. Link and attribute creation order are
 // tracked and indexed (netCDF-4 needs that to append later), and the format is held to
-// HDF5 1.8 so that older readers (MATLAB, R) open it.
-Handle create_file(const std::string& path);
+// HDF5 1.8 so that older readers (MATLAB, R) open it. With `virtual_datasets` the upper
+// bound is lifted so that virtual datasets (HDF5 1.10 and later) can be created; every
+// other object keeps its 1.8 format.
+Handle create_file(const std::string& path, bool virtual_datasets = false);
 // Opens an existing file, read-only unless `writable`.
 Handle open_file(const std::string& path, bool writable = false);
+// Writes every buffer and the metadata cache of the file holding `obj` to the file, so
+// that the file on disk is complete and readable as of now.
+void flush(hid_t obj);
+// Keeps modified metadata in memory until the next flush or close (no evictions), so the
+// file on disk only ever changes from one flushed state to the next: a process killed
+// between flushes leaves the file as of its last flush. Metadata read or written stays in
+// memory until the file is closed (about 200 bytes per chunk written).
+void hold_metadata_until_flush(hid_t file);
 // Name of the file holding `obj`, or "" when it cannot be told.
 std::string file_name(hid_t obj);
 // Path of `obj` inside its file, or "" when it cannot be told.
@@ -135,8 +145,32 @@ Handle create_dataset(hid_t loc, const std::string& name, const std::vector<hsiz
                       const DatasetOptions& options, T fill) {
   return create_dataset(loc, name, native_type<T>(), dims, options, &fill);
 }
-// Opens an existing dataset.
-Handle open_dataset(hid_t loc, const std::string& name);
+// Opens an existing dataset; `cache_bytes` > 0 sizes its chunk cache.
+Handle open_dataset(hid_t loc, const std::string& name, std::size_t cache_bytes = 0);
+// Whether the dataset's stored type equals `type` (e.g. a native type).
+bool has_type(hid_t dataset, hid_t type);
+
+// One source of a virtual dataset: rows [first, first + count) along the first axis are
+// the whole dataset `dataset` of file `file` (relative names resolve against the folder of
+// the file holding the virtual dataset). Names are taken literally ('%' is escaped).
+struct VirtualSource {
+  std::string file;
+  std::string dataset;
+  hsize_t first = 0;
+  hsize_t count = 0;
+};
+// Creates a virtual dataset of `type` and shape `dims` whose rows come from `sources`;
+// rows no source maps, and sources that cannot be opened, read as `fill`. The file must
+// have been created with virtual_datasets.
+Handle create_virtual_dataset(hid_t loc, const std::string& name, hid_t type,
+                              const std::vector<hsize_t>& dims, const void* fill,
+                              const std::vector<VirtualSource>& sources);
+
+// Writes one already filtered (e.g. shuffled and deflated) chunk whose first element is
+// at `offset`, bypassing the chunk cache and the filter pipeline (H5Dwrite_chunk with a
+// filter mask of 0: every filter of the dataset was applied).
+void write_chunk(hid_t dataset, const std::vector<hsize_t>& offset, const void* data,
+                 std::size_t bytes);
 // Whether `loc` has a link called `name`.
 bool exists(hid_t loc, const std::string& name);
 // The current shape of a dataset.
@@ -191,6 +225,12 @@ void write_attribute(hid_t obj, const std::string& name, std::string_view value)
 bool has_attribute(hid_t obj, const std::string& name);
 // Reads a scalar string attribute, fixed- or variable-length.
 std::string read_string_attribute(hid_t obj, const std::string& name);
+// Writes (or replaces) a 1-D attribute of variable-length UTF-8 strings (netCDF: a string
+// attribute with several values; xarray reads a list of str). `values` must not be empty.
+void write_string_list_attribute(hid_t obj, const std::string& name,
+                                 const std::vector<std::string>& values);
+// Reads a string attribute, scalar or 1-D, fixed- or variable-length, as a list.
+std::vector<std::string> read_string_list_attribute(hid_t obj, const std::string& name);
 // Reads a numeric attribute (scalar or 1-D) converted to T.
 template <typename T>
 std::vector<T> read_attribute(hid_t obj, const std::string& name);

@@ -121,6 +121,26 @@ void Model::reset(const RunParams& p) {
     const double per_step = c.at(i, CountryParam::pipeline_mw) / build_delay_[i];
     for (int k = 0; k < build_delay_[i]; ++k) shell_due_(k, i) = per_step;
   }
+  // Look-aheads are whole steps, so every target the run needs sits on the time grid:
+  // from index 0 to the last step's grid look-ahead.
+  {
+    const int rows = p.sim.steps() + 2 + max_build + max_grid;
+    target_path_.resize(rows, nc);
+    for (int i = 0; i < nc; ++i) {
+      const auto& tg = c.targets[i];
+      double y0 = p.sim.start_year, v0 = c.at(i, CountryParam::it_mw);
+      std::size_t next = 0;
+      for (int k = 0; k < rows; ++k) {
+        const double t = p.sim.time(k);
+        while (next < tg.size() && t >= tg[next].year) {
+          y0 = tg[next].year;
+          v0 = tg[next].mw;
+          ++next;
+        }
+        target_path_(k, i) = next < tg.size() ? v0 + (tg[next].mw - v0) * (t - y0) / (tg[next].year - y0) : v0;
+      }
+    }
+  }
   pipeline_mw_ = c.col(CountryParam::pipeline_mw);
   grid_mw_ = c.col(CountryParam::grid_mw);
   workforce_ = c.col(CountryParam::workforce);
@@ -140,6 +160,17 @@ void Model::reset(const RunParams& p) {
                  std::pow(1.0 + g[GlobalParam::accel_kw_growth], dt),
                  std::pow(1.0 + g[GlobalParam::accel_flops_growth], dt),
                  std::pow(1.0 + g[GlobalParam::accel_price_growth], dt)};
+
+  // Per-step constants of the run.
+  opex_per_mw_ = c.col(CountryParam::pue) * (kHoursPerYear * dt) *
+                 c.col(CountryParam::electricity_usd_per_mwh);
+  grid_cap_ = c.col(CountryParam::grid_add_mw_per_year) * dt;
+  tier_cap_.resize(nc);
+  for (int i = 0; i < nc; ++i) {
+    // Vendor chips a step: tier 1 uncapped, tier 2 at tier2_cap, tier 3 none.
+    const double tier = c.at(i, CountryParam::export_tier);
+    tier_cap_(i) = tier <= 1.0 ? kInf : (tier <= 2.0 ? g[GlobalParam::tier2_cap] * dt : 0.0);
+  }
 
   alloc_demand_.assign(nc + 1, 0.0);
   alloc_out_.assign(nc + 1, 0.0);
@@ -178,11 +209,10 @@ void Model::step(const RunParams& p, int n) {
   const auto pue = c.col(CountryParam::pue);
 
   // 1. Budget and people arrive; operating cost of the capacity in service is paid first.
-  tmp_a_ = budget_rate_ * dt;
-  cash_ += tmp_a_;
-  funds_ += tmp_a_;
+  cash_ += budget_rate_ * dt;
+  funds_ += budget_rate_ * dt;
   workforce_ = (workforce_ + c.col(CountryParam::workforce_growth) * dt).max(0.0);
-  tmp_a_ = it_mw_ * pue * (kHoursPerYear * dt) * c.col(CountryParam::electricity_usd_per_mwh);
+  tmp_a_ = it_mw_ * opex_per_mw_;
   tmp_b_ = tmp_a_.min(cash_);
   cash_ -= tmp_b_;
   opex_ += tmp_b_;
@@ -221,12 +251,8 @@ void Model::step(const RunParams& p, int n) {
   for (int i = 0; i < nc; ++i) {
     // The delays as the delay lines apply them (whole steps), so that unconstrained
     // capacity tracks the target even when a lead time is not a multiple of dt.
-    const double look = (grid_delay_[i] + 1 + build_delay_[i]) * dt;
-    const double need =
-        target_at(c.targets[i], p.sim.start_year, c.at(i, CountryParam::it_mw), t + look) *
-        c.at(i, CountryParam::pue);
-    const double req = std::clamp(need - grid_mw_(i) - grid_pipeline_mw_(i), 0.0,
-                                  c.at(i, CountryParam::grid_add_mw_per_year) * dt);
+    const double need = target_path_(n + grid_delay_[i] + 1 + build_delay_[i], i) * pue(i);
+    const double req = std::clamp(need - grid_mw_(i) - grid_pipeline_mw_(i), 0.0, grid_cap_(i));
     grid_due_(ring_slot(n + grid_delay_[i], static_cast<int>(grid_due_.rows())), i) += req;
     grid_pipeline_mw_(i) += req;
   }
@@ -246,13 +272,8 @@ void Model::step(const RunParams& p, int n) {
   tmp_c_ = need - dom;                                   // still to fill
   strand_cash_ = (tmp_c_ - cash_ / price).max(0.0);      // cash cannot pay for these
   tmp_a_ = tmp_c_ - strand_cash_;                        // affordable
-  const double tier2 = g[GlobalParam::tier2_cap] * dt;
-  for (int i = 0; i < nc; ++i) {
-    const double tier = c.at(i, CountryParam::export_tier);
-    const double cap = tier <= 1.0 ? tmp_a_(i) : (tier <= 2.0 ? tier2 : 0.0);
-    demand_(i) = std::min(tmp_a_(i), cap);
-    alloc_demand_[i] = demand_(i);
-  }
+  demand_ = tmp_a_.min(tier_cap_);
+  std::copy(demand_.data(), demand_.data() + nc, alloc_demand_.begin());
   const double supply = vendor_rate_ * dt * shock_multiplier(g.supply_shocks, t, dt);
   const double other = other_rate_ * dt;
   alloc_demand_[nc] = other;
@@ -290,8 +311,7 @@ void Model::step(const RunParams& p, int n) {
   const auto capex_mw = c.col(CountryParam::capex_shell_usd_per_mw);
   for (int i = 0; i < nc; ++i) {
     const double committed = it_mw_(i) + pipeline_mw_(i) + ready_mw_(i);
-    const double goal = target_at(c.targets[i], p.sim.start_year, c.at(i, CountryParam::it_mw),
-                                  t + (1 + build_delay_[i]) * dt);
+    const double goal = target_path_(n + 1 + build_delay_[i], i);
     const double desired = std::max(0.0, goal - committed);
     const double caps[3] = {
         std::max(0.0, grid_mw_(i) / pue(i) - committed),
@@ -315,10 +335,8 @@ void Model::step(const RunParams& p, int n) {
   // this step (stranded shells at fit-out, or the start shortfall); lead_time when
   // nothing did.
   auto& code = series_[static_cast<int>(CountrySeries::bottleneck)];
-  const double t_next = t + dt;
   for (int i = 0; i < nc; ++i) {
-    const double target =
-        target_at(c.targets[i], p.sim.start_year, c.at(i, CountryParam::it_mw), t_next);
+    const double target = target_path_(n + 1, i);
     if (it_mw_(i) >= target * (1.0 - kTiny) - kTiny) {
       code(i) = static_cast<double>(Bottleneck::on_track);
       continue;
@@ -358,36 +376,21 @@ void Model::step(const RunParams& p, int n) {
 
 void Model::fill_view(const RunParams& p, int n) {
   const auto& c = p.countries;
-  const int nc = c.size();
-  const double t = p.sim.time(n);
   auto& s = series_;
   auto at = [&s](CountrySeries k) -> Eigen::ArrayXd& { return s[static_cast<int>(k)]; };
   const auto pue = c.col(CountryParam::pue);
 
-  at(CountrySeries::it_mw) = it_mw_;
-  at(CountrySeries::pipeline_mw) = pipeline_mw_;
-  at(CountrySeries::ready_mw) = ready_mw_;
-  for (int i = 0; i < nc; ++i)
-    at(CountrySeries::target_mw)(i) =
-        target_at(c.targets[i], p.sim.start_year, c.at(i, CountryParam::it_mw), t);
-  at(CountrySeries::grid_mw) = grid_mw_;
+  // Derived series; the state variables themselves are shown to the observer in place.
+  at(CountrySeries::target_mw) = target_path_.row(n).transpose();
   at(CountrySeries::facility_mw) = it_mw_ * pue;
-  at(CountrySeries::energy_twh) = it_mw_ * pue * (kHoursPerYear / 1e6);
+  at(CountrySeries::energy_twh) = at(CountrySeries::facility_mw) * (kHoursPerYear / 1e6);
   // Talent utilisation: staff left after construction, over staff needed to operate.
-  const auto staff_ops = c.col(CountryParam::staff_per_mw_ops);
-  tmp_a_ = staff_ops * it_mw_;
+  tmp_a_ = c.col(CountryParam::staff_per_mw_ops) * it_mw_;
   tmp_b_ = (workforce_ - c.col(CountryParam::staff_per_mw_build) * pipeline_mw_).max(0.0);
   auto& util = at(CountrySeries::talent_utilisation);
   util = (tmp_a_ > 0.0).select((tmp_b_ / tmp_a_).min(1.0), 1.0);
   at(CountrySeries::compute_flops) = flops_ * util;
-  at(CountrySeries::accelerators) = accel_count_;
   at(CountrySeries::domestic_share) = (flops_ > 0.0).select(dom_flops_ / flops_, 0.0);
-  at(CountrySeries::cash_usd) = cash_;
-  at(CountrySeries::funds_usd) = funds_;
-  at(CountrySeries::capex_usd) = capex_;
-  at(CountrySeries::opex_usd) = opex_;
-  at(CountrySeries::unfunded_opex_usd) = unfunded_;
-  at(CountrySeries::workforce) = workforce_;
 
   if (n == 0) {
     // The initial state is not the end of a step: flows are undefined, the target path
@@ -400,8 +403,22 @@ void Model::fill_view(const RunParams& p, int n) {
   }
 
   view_.step = n;
-  view_.time = t;
+  view_.time = p.sim.time(n);
   for (int k = 0; k < kNumCountrySeries; ++k) view_.country[k] = &s[k];
+  auto show = [this](CountrySeries k, const Eigen::ArrayXd& state) {
+    view_.country[static_cast<int>(k)] = &state;
+  };
+  show(CountrySeries::it_mw, it_mw_);
+  show(CountrySeries::pipeline_mw, pipeline_mw_);
+  show(CountrySeries::ready_mw, ready_mw_);
+  show(CountrySeries::grid_mw, grid_mw_);
+  show(CountrySeries::accelerators, accel_count_);
+  show(CountrySeries::cash_usd, cash_);
+  show(CountrySeries::funds_usd, funds_);
+  show(CountrySeries::capex_usd, capex_);
+  show(CountrySeries::opex_usd, opex_);
+  show(CountrySeries::unfunded_opex_usd, unfunded_);
+  show(CountrySeries::workforce, workforce_);
   view_.run = run_series_;
 }
 

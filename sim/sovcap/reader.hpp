@@ -3,6 +3,7 @@
 // summaries and checks need, a block of runs at a time so that a large sweep is never
 // read whole.
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -10,8 +11,20 @@
 #include <Eigen/Core>
 
 #include "sovcap/outputs.hpp"
+#include "sovcap/summary.hpp"
 
 namespace sovcap {
+
+// What summaries need of a block of runs, read from a file of either store mode (see
+// ResultsReader::read_summary_block).
+struct SummaryBlock {
+  // Per run, [country, time].
+  std::vector<Eigen::ArrayXXd> it_mw, compute_flops, energy_twh, capex_usd, opex_usd, bottleneck;
+  // Per run, [country].
+  std::vector<Eigen::ArrayXd> year_gw_reached, year_target_reached;
+  // Run k of the block, pointing into this block.
+  RunSlice slice(int k) const;
+};
 
 class ResultsReader {
  public:
@@ -28,6 +41,17 @@ class ResultsReader {
   const std::vector<double>& time() const;
   std::string attribute(const std::string& name) const;  // a root text attribute
   bool has_variable(const std::string& name) const;
+  // "full" or "summary" (the `store` attribute; files written before it are full).
+  std::string store() const;
+  // Global index of the file's first run (0 unless a shard) and the runs of the whole sweep.
+  long long first_run() const;
+  long long total_runs() const;
+  // Whether the trajectories summaries read (it_mw, compute_flops, energy_twh, capex_usd,
+  // opex_usd, bottleneck) are all stored as [run, country, time]: full mode, or kept.
+  bool has_trajectories() const;
+  // run_complete, whole: 1 where the run was written. A merged master reads 0 for the runs
+  // of a shard that cannot be opened.
+  std::vector<std::int8_t> run_complete() const;
 
   // A [run, country, time] variable for runs [first, first + count): out[k] is
   // [country, time] of run first + k.
@@ -37,6 +61,25 @@ class ResultsReader {
   void read_per_country(const std::string& name, int first, int count, Eigen::ArrayXXd& out) const;
   // A [run] variable, whole.
   std::vector<double> read_per_run(const std::string& name) const;
+  // The sweep's lever keys (empty without levers) and, for run `run`, the TOML text of
+  // each lever's value, read from the lever.KEY variables and their `values` attribute.
+  std::vector<std::string> lever_keys() const;
+  std::vector<std::string> lever_texts(long long run) const;
+
+  // Per-country values at the horizon for runs [first, first + count): out is [country,
+  // run]. `name` is it_mw, compute_flops, energy_twh or spend_usd (capex_usd + opex_usd):
+  // the trajectory's last time where it is stored, else the summary-mode NAME_final.
+  void read_final(const std::string& name, int first, int count, Eigen::ArrayXXd& out) const;
+  // bottleneck_share for runs [first, first + count): out[k] is [country, constraint].
+  void read_bottleneck_share(int first, int count, std::vector<Eigen::ArrayXXd>& out) const;
+  // Everything a SummaryBuilder needs of runs [first, first + count). With trajectories
+  // (has_trajectories()) they are read as stored. A summary-mode file knows the horizon
+  // only: each series is NaN except at the last time (it_mw_final, compute_flops_final,
+  // energy_twh_final; capex_usd holds spend_usd_final and opex_usd 0), and bottleneck holds
+  // codes in step order with the step counts of the stored bottleneck_share. A summary with
+  // years = {last time} and no period bounds (one period over the whole horizon) is then
+  // exactly that of the full file; other years read NaN and other periods mean nothing.
+  void read_summary_block(int first, int count, SummaryBlock& out) const;
 
  private:
   struct Impl;

@@ -8,7 +8,12 @@ void RunRecorder::begin(const RunParams& params) {
   const int nc = params.countries.size();
   const int nt = params.sim.steps() + 1;
   steps_ = params.sim.steps();
-  for (auto& a : out_.country) a.resize(nc, nt);
+  for (int k = 0; k < kNumCountrySeries; ++k) {
+    if (keep_[k])
+      out_.country[k].resize(nc, nt);
+    else
+      out_.country[k].resize(0, 0);
+  }
   for (auto& a : out_.run) a.resize(nt);
   out_.year_target_reached.setConstant(nc, std::numeric_limits<double>::quiet_NaN());
   out_.year_gw_reached.setConstant(nc, std::numeric_limits<double>::quiet_NaN());
@@ -21,7 +26,10 @@ void RunRecorder::begin(const RunParams& params) {
 }
 
 void RunRecorder::observe(const StepView& view) {
-  for (int s = 0; s < kNumCountrySeries; ++s) out_.country[s].col(view.step) = *view.country[s];
+  for (int s = 0; s < kNumCountrySeries; ++s)
+    if (keep_[s]) out_.country[s].col(view.step) = *view.country[s];
+  if (view.step == steps_)
+    for (int s = 0; s < kNumCountrySeries; ++s) out_.last[s] = *view.country[s];
   for (int s = 0; s < kNumRunSeries; ++s) out_.run[s](view.step) = view.run[s];
   const auto& it = view[CountrySeries::it_mw];
   const auto& code = view[CountrySeries::bottleneck];

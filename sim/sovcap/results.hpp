@@ -11,7 +11,9 @@
 namespace sovcap {
 
 struct RunResult {
-  std::array<Eigen::ArrayXXd, kNumCountrySeries> country;  // each [country, time]
+  // Each [country, time]; a series the recorder was told not to keep is left empty.
+  std::array<Eigen::ArrayXXd, kNumCountrySeries> country;
+  std::array<Eigen::ArrayXd, kNumCountrySeries> last;      // each [country]: at the horizon
   std::array<Eigen::ArrayXd, kNumRunSeries> run;           // each [time]
   Eigen::ArrayXd year_target_reached;                      // [country], NaN if never
   Eigen::ArrayXd year_gw_reached;                          // [country], NaN if never
@@ -28,16 +30,20 @@ inline bool reached(double capacity, double level) {
   return capacity >= level * (1.0 - kReachedTolerance) - kReachedTolerance;
 }
 
-// Records every series of every step, and the summaries, into a RunResult.
+// Records the summaries, the state at the horizon and the trajectories of the kept series
+// (all by default; a summary-mode sweep keeps few) into a RunResult.
 class RunRecorder : public Observer {
  public:
-  explicit RunRecorder(RunResult& out) : out_(out) {}
+  explicit RunRecorder(RunResult& out) : out_(out) { keep_.fill(true); }
+  RunRecorder(RunResult& out, const std::array<bool, kNumCountrySeries>& keep)
+      : out_(out), keep_(keep) {}
   void begin(const RunParams& params) override;
   void observe(const StepView& view) override;
   void end() override;
 
  private:
   RunResult& out_;
+  std::array<bool, kNumCountrySeries> keep_{};
   Eigen::ArrayXd final_target_;
   int steps_ = 0;
 };

@@ -326,7 +326,11 @@ class Diags {
 
 class Loader {
  public:
-  Loader(const std::string& path, const std::vector<std::string>& overrides) {
+  // `with_sweep` false: the [sweep] section is left unread (loading one lever value).
+  // `text`: the scenario file's contents when already read.
+  Loader(const std::string& path, const std::vector<std::string>& overrides,
+         bool with_sweep = true, const std::string* text = nullptr)
+      : with_sweep_(with_sweep), text_(text) {
     sc_.path = path;
     sc_.overrides = overrides;
   }
@@ -341,6 +345,7 @@ class Loader {
       read_countries_section();
       read_inline_countries();
       assemble_countries();
+      if (with_sweep_) read_sweep();
     }
     if (!diags_.empty()) throw InputError(diags_.take());
     return std::move(sc_);
@@ -600,7 +605,7 @@ class Loader {
 
   bool read_scenario() {
     std::string error;
-    auto text = read_text_file(sc_.path, error);
+    auto text = text_ ? std::optional<std::string>(*text_) : read_text_file(sc_.path, error);
     if (!text) {
       diags_.add({sc_.path, 0, 0}, "", "cannot read the scenario file: " + error);
       return false;
@@ -665,11 +670,11 @@ class Loader {
   }
 
   void apply_overrides() {
-    static const std::vector<std::string> roots = {"simulation", "global", "defaults", "country",
-                                                   "countries"};
+    static const std::vector<std::string> roots = {"simulation", "global",    "defaults",
+                                                   "country",    "countries", "sweep"};
     const char* forms =
-        "allowed simulation.NAME, global.NAME, defaults.NAME, country.ISO3.NAME or "
-        "countries.include";
+        "allowed simulation.NAME, global.NAME, defaults.NAME, country.ISO3.NAME, "
+        "countries.include, sweep.samples or sweep.method";
     const Loc at{kSetFile, 0, 0};
     for (const auto& ov : sc_.overrides) {
       const auto eq = ov.find('=');
@@ -706,6 +711,13 @@ class Loader {
         diags_.add(at, key,
                    "cannot be set from the command line: " + std::string(forms) +
                        "; data files are named in the scenario file");
+        continue;
+      }
+      if (head == "sweep" && parts[1] != "samples" && parts[1] != "method") {
+        diags_.add(at, key,
+                   "cannot be set from the command line: allowed sweep.samples and sweep.method; "
+                   "levers and uncertain parameters are written in the scenario's [sweep] "
+                   "section");
         continue;
       }
       if (head == "country" && !is_iso3(parts[1])) {
@@ -749,8 +761,8 @@ class Loader {
   }
 
   void check_sections() {
-    static const std::vector<std::string> allowed = {"simulation", "global", "defaults",
-                                                     "countries", "country"};
+    static const std::vector<std::string> allowed = {"simulation", "global",  "defaults",
+                                                     "countries",  "country", "sweep"};
     for (const auto& [name, v] : entries(root_)) {
       if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
         std::string msg = v->is_table()
@@ -764,7 +776,8 @@ class Loader {
                                                             : scope_name(scope)) +
                    "])";
         msg +=
-            ": allowed sections: [simulation], [global], [defaults], [countries], [country.ISO3]";
+            ": allowed sections: [simulation], [global], [defaults], [countries], [country.ISO3], "
+            "[sweep]";
         diags_.add(loc(*v), name, msg);
       } else if (!v->is_table()) {
         diags_.add(loc(*v), name,
@@ -1634,8 +1647,963 @@ class Loader {
     }
   }
 
+  // ---- [sweep] ----
+
+  // A parameter a lever or an uncertain entry sets, for finding overlaps: "global.NAME" or
+  // "country.NAME", and the country ("*": every country).
+  struct Cell {
+    std::string param;
+    std::string country;
+    bool overlaps(const Cell& o) const {
+      return param == o.param && (country == "*" || o.country == "*" || country == o.country);
+    }
+  };
+
+  struct LeverEntry {
+    Lever lever;
+    std::string dkey;  // sweep.levers."KEY", as diagnostics name it
+    Loc at;
+    std::vector<Loc> value_locs;
+    std::optional<Cell> cell;  // when the key is valid
+  };
+
+  struct UncertainEntry {
+    Uncertain u;
+    std::string dkey;  // sweep.uncertain."KEY"
+    Loc at;
+    std::vector<Loc> value_locs;  // choice: where each value is written
+    std::optional<Cell> cell;
+    bool dist_ok = false;
+  };
+
+  static std::string lever_dkey(const std::string& key) { return "sweep.levers.\"" + key + "\""; }
+  static std::string uncertain_dkey(const std::string& key) {
+    return "sweep.uncertain.\"" + key + "\"";
+  }
+
+  // Orders values as they stand in the file, then those from --set.
+  bool before(const toml::value& a, const toml::value& b) const {
+    const Loc la = loc(a), lb = loc(b);
+    auto rank = [](const Loc& l) { return l.file == kSetFile ? 1 : l.line == 0 ? 2 : 0; };
+    return std::make_tuple(rank(la), la.line, la.column) <
+           std::make_tuple(rank(lb), lb.line, lb.column);
+  }
+
+  // The entries of [sweep.levers] or [sweep.uncertain] with nested tables flattened into
+  // dotted keys, so that an unquoted key (global.allocation = [...], which TOML reads as
+  // nested tables) means the same as the quoted one. Lever values are arrays, so every
+  // non-empty table is a level of keys; an uncertain parameter's value is a table itself,
+  // so there only a table whose entries are all tables is a level.
+  void flatten(const toml::value& t, const std::string& prefix, bool tables_are_values,
+               std::vector<std::pair<std::string, const toml::value*>>& out) const {
+    for (const auto& [k, v] : entries(t)) {
+      const std::string key = prefix.empty() ? k : prefix + "." + k;
+      const bool level =
+          v->is_table() && !v->as_table().empty() &&
+          (!tables_are_values || std::all_of(v->as_table().begin(), v->as_table().end(),
+                                             [](const auto& kv) { return kv.second.is_table(); }));
+      if (level)
+        flatten(*v, key, tables_are_values, out);
+      else
+        out.emplace_back(key, v);
+    }
+    if (prefix.empty())
+      std::stable_sort(out.begin(), out.end(), [this](const auto& a, const auto& b) {
+        return before(*a.second, *b.second);
+      });
+  }
+
+  // A value as TOML text that reads back as the same value, for `--set KEY=TEXT`:
+  // inline tables, floats that stay floats and round-trip exactly, one line.
+  static std::string render(const toml::value& v) {
+    switch (v.type()) {
+      case toml::value_t::boolean:
+        return v.as_boolean() ? "true" : "false";
+      case toml::value_t::integer:
+        return std::to_string(v.as_integer());
+      case toml::value_t::floating: {
+        const double x = v.as_floating();
+        if (std::isnan(x)) return "nan";
+        if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+        char buf[64];
+        for (int prec = 15; prec <= 17; ++prec) {
+          std::snprintf(buf, sizeof buf, "%.*g", prec, x);
+          if (std::strtod(buf, nullptr) == x) break;
+        }
+        std::string s = buf;
+        if (s.find_first_of(".eE") == std::string::npos) s += ".0";
+        return s;
+      }
+      case toml::value_t::string:
+        return toml::format(v, std::numeric_limits<std::size_t>::max());
+      case toml::value_t::array: {
+        std::string s = "[";
+        const auto& arr = v.as_array();
+        for (std::size_t i = 0; i < arr.size(); ++i) s += (i ? ", " : "") + render(arr[i]);
+        return s + "]";
+      }
+      case toml::value_t::table: {
+        std::vector<std::pair<std::string, const toml::value*>> items;
+        for (const auto& [k, x] : v.as_table()) items.emplace_back(k, &x);
+        // The file's order where known (the tree is unordered), else by name.
+        std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) {
+          const auto la = a.second->location(), lb = b.second->location();
+          return std::make_tuple(la.line(), la.column(), a.first) <
+                 std::make_tuple(lb.line(), lb.column(), b.first);
+        });
+        std::string s = "{";
+        for (std::size_t i = 0; i < items.size(); ++i)
+          s +=
+              (i ? ", " : "") + toml::format_key(items[i].first) + " = " + render(*items[i].second);
+        return s + "}";
+      }
+      default:
+        return toml::format(v, std::numeric_limits<std::size_t>::max());
+    }
+  }
+
+  std::vector<std::string> resolved_countries() const { return sc_.params.countries.iso3; }
+
+  // Checks a lever key the way --set reads keys; returns the parameter it sets.
+  // `resolved`: the scenario's countries are known (the rest of it is valid).
+  std::optional<Cell> check_lever_key(const std::string& key, const Loc& at, const std::string& dk,
+                                      bool resolved) {
+    const char* forms =
+        "allowed global.NAME, defaults.NAME or country.ISO3.NAME (keys as for --set)";
+    std::vector<std::string> parts;
+    {
+      std::string part;
+      std::istringstream ks(key);
+      while (std::getline(ks, part, '.')) parts.push_back(part);
+      if (!key.empty() && key.back() == '.') parts.emplace_back();
+    }
+    if (parts.empty() ||
+        std::any_of(parts.begin(), parts.end(), [](const std::string& p) { return p.empty(); })) {
+      diags_.add(at, dk, "malformed key '" + key + "': " + forms);
+      return std::nullopt;
+    }
+    const std::string& head = parts[0];
+    if (head == "simulation") {
+      diags_.add(at, dk,
+                 "simulation settings cannot be levers: start_year, end_year and dt set the "
+                 "length of every output array and seed draws the sampled futures; " +
+                     std::string(forms) + " (run one sweep per simulation setting)");
+      return std::nullopt;
+    }
+    if (head == "countries") {
+      diags_.add(at, dk,
+                 "'" + key + "' cannot be a lever: every run of a sweep has the same countries; " +
+                     forms + " (run one sweep per set of countries)");
+      return std::nullopt;
+    }
+    if (head == "sweep") {
+      diags_.add(at, dk, "the sweep's own settings cannot be levers: " + std::string(forms));
+      return std::nullopt;
+    }
+    static const std::vector<std::string> roots = {"global", "defaults", "country"};
+    if (std::find(roots.begin(), roots.end(), head) == roots.end()) {
+      diags_.add(at, dk, "unknown section '" + head + "'" + hint(head, roots) + ": " + forms);
+      return std::nullopt;
+    }
+    if (parts.size() != (head == "country" ? 3u : 2u)) {
+      diags_.add(at, dk, "malformed key '" + key + "': " + forms);
+      return std::nullopt;
+    }
+    const std::string& name = parts.back();
+    if (head == "global") {
+      if (name == "data") {
+        diags_.add(at, dk,
+                   "global.data cannot be a lever: data files are named in the scenario file; " +
+                       std::string(forms));
+        return std::nullopt;
+      }
+      if (!find_param(ParamScope::global, name)) {
+        diags_.add(at, dk,
+                   "unknown global parameter '" + name + "'" +
+                       hint(name, names_in(ParamScope::global)) +
+                       ": allowed the global parameters listed by `sovcap params`");
+        return std::nullopt;
+      }
+      return Cell{"global." + name, ""};
+    }
+    std::vector<std::string> allowed = names_in(ParamScope::country);
+    if (head == "country") allowed.insert(allowed.begin(), "name");
+    if (!find_param(ParamScope::country, name) && !(head == "country" && name == "name")) {
+      diags_.add(at, dk,
+                 "unknown country parameter '" + name + "'" + hint(name, allowed) +
+                     ": allowed the country parameters listed by `sovcap params`");
+      return std::nullopt;
+    }
+    if (head == "defaults") return Cell{"country." + name, "*"};
+    const std::string& iso3 = parts[1];
+    if (!is_iso3(iso3)) {
+      diags_.add(at, dk,
+                 "'" + iso3 +
+                     "' is not an ISO3 code: allowed 3 uppercase letters, e.g. "
+                     "country.KOR.pue");
+      return std::nullopt;
+    }
+    if (resolved && sc_.params.countries.find(iso3) < 0) {
+      diags_.add(at, dk,
+                 "country " + iso3 + " is not in the scenario" + hint(iso3, resolved_countries()) +
+                     ": allowed countries: " + join(resolved_countries()));
+      return std::nullopt;
+    }
+    return Cell{"country." + name, iso3};
+  }
+
+  void read_levers(const toml::value& table, std::vector<LeverEntry>& out, bool resolved) {
+    std::vector<std::pair<std::string, const toml::value*>> items;
+    flatten(table, "", false, items);
+    for (const auto& [key, v] : items) {
+      LeverEntry e;
+      e.lever.key = key;
+      e.dkey = lever_dkey(key);
+      e.at = loc(*v);
+      e.cell = check_lever_key(key, e.at, e.dkey, resolved);
+      const char* form =
+          "allowed a non-empty array of alternative values, each valid as --set KEY=VALUE, "
+          "e.g. [800, 1600] or [\"pro_rata\", \"max_min_fair\"]";
+      if (!v->is_array()) {
+        diags_.add(e.at, e.dkey, "wrong type: " + describe(*v) + "; " + form);
+        e.cell.reset();
+      } else if (v->as_array().empty()) {
+        diags_.add(e.at, e.dkey, std::string("empty array: ") + form);
+        e.cell.reset();
+      } else {
+        const auto& arr = v->as_array();
+        bool numeric = true;
+        for (std::size_t i = 0; i < arr.size(); ++i) {
+          const std::string text = render(arr[i]);
+          const auto dup = std::find(e.lever.values.begin(), e.lever.values.end(), text);
+          if (dup != e.lever.values.end()) {
+            diags_.add(loc(arr[i]), e.dkey + "[" + std::to_string(i) + "]",
+                       "value " + text + " is listed twice (first as [" +
+                           std::to_string(dup - e.lever.values.begin()) +
+                           "]): allowed each alternative once");
+            e.cell.reset();
+          }
+          e.lever.values.push_back(text);
+          e.value_locs.push_back(loc(arr[i]));
+          numeric = numeric && is_number(arr[i]);
+          if (is_number(arr[i])) e.lever.numeric.push_back(number(arr[i]));
+        }
+        if (!numeric) e.lever.numeric.clear();
+      }
+      out.push_back(std::move(e));
+    }
+  }
+
+  // Checks each lever value by loading the scenario with it applied as --set KEY=VALUE;
+  // what that load reports is reported at the value in [sweep.levers].
+  // `scaled`: uncertain factors on the lever's parameter, checked against each value.
+  void check_lever_values(const LeverEntry& e, const std::vector<const UncertainEntry*>& scaled) {
+    for (std::size_t i = 0; i < e.lever.values.size(); ++i) {
+      std::vector<std::string> overrides = sc_.overrides;
+      overrides.push_back(e.lever.key + "=" + e.lever.values[i]);
+      const std::string vk = e.dkey + "[" + std::to_string(i) + "]";
+      try {
+        const Scenario with = Loader(sc_.path, overrides, false, &sc_.text).load();
+        const Loc& at = e.value_locs[i];
+        const std::string prefix = "with " + e.lever.key + " = " + e.lever.values[i] + ": ";
+        for (const UncertainEntry* u : scaled)
+          check_uncertain_range(*u, with.params,
+                                [&](const Loc&, const std::string& key, const std::string& msg) {
+                                  diags_.add(at, vk, prefix + key + ": " + msg);
+                                });
+      } catch (const InputError& err) {
+        const std::string& k = e.lever.key;
+        for (const Diagnostic& d : err.diagnostics()) {
+          const bool same = d.file == kSetFile && (d.key == k || d.key.rfind(k + "[", 0) == 0 ||
+                                                   d.key.rfind(k + ".", 0) == 0);
+          if (same)
+            diags_.add(e.value_locs[i], vk + d.key.substr(k.size()), d.message);
+          else
+            diags_.add(e.value_locs[i], vk,
+                       "with " + k + " = " + e.lever.values[i] + ": " + format_diagnostic(d));
+        }
+      }
+    }
+  }
+
+  // The real-valued parameter an uncertain key names, its allowed range and where it goes.
+  std::optional<Cell> check_uncertain_key(const std::string& key, UncertainEntry& e,
+                                          bool resolved) {
+    const Loc& at = e.at;
+    const std::string& dk = e.dkey;
+    Uncertain& u = e.u;
+    const char* forms =
+        "allowed global.NAME, country.ISO3.NAME, country.*.NAME (every country) or "
+        "global.supply_shocks[I].start|end|factor, for real-valued parameters";
+    const std::string shocks = "global.supply_shocks[";
+    if (key.rfind(shocks, 0) == 0) {
+      const auto close = key.find(']', shocks.size());
+      const std::string digits =
+          close == std::string::npos ? "" : key.substr(shocks.size(), close - shocks.size());
+      const bool number_ok =
+          !digits.empty() && digits.size() <= 6 &&
+          std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+      if (!number_ok || close + 1 >= key.size() || key[close + 1] != '.') {
+        diags_.add(at, dk, "malformed key '" + key + "': " + forms);
+        return std::nullopt;
+      }
+      const std::string field = key.substr(close + 2);
+      static const std::vector<std::string> fields = {"start", "end", "factor"};
+      const auto f = std::find(fields.begin(), fields.end(), field);
+      if (f == fields.end()) {
+        diags_.add(at, dk,
+                   "unknown supply-shock field '" + field + "'" + hint(field, fields) +
+                       ": allowed start, end, factor");
+        return std::nullopt;
+      }
+      const int index = std::stoi(digits);
+      const auto n = sc_.params.global.supply_shocks.size();
+      if (resolved && static_cast<std::size_t>(index) >= n) {
+        diags_.add(at, dk,
+                   "supply_shocks[" + digits + "] does not exist: the scenario has " +
+                       std::to_string(n) + (n == 1 ? " supply shock" : " supply shocks") +
+                       (n ? ": allowed indices 0 to " + std::to_string(n - 1)
+                          : ": allowed only shocks given in [global] supply_shocks"));
+        return std::nullopt;
+      }
+      u.target.scope = ParamScope::global;
+      u.target.index = -1;
+      u.target.shock = index;
+      u.target.shock_field = static_cast<int>(f - fields.begin());
+      if (field == "factor") {
+        u.lo = 0.0;
+        u.lo_open = false;
+      }
+      return Cell{"global.supply_shocks", ""};
+    }
+
+    std::vector<std::string> parts;
+    {
+      std::string part;
+      std::istringstream ks(key);
+      while (std::getline(ks, part, '.')) parts.push_back(part);
+      if (!key.empty() && key.back() == '.') parts.emplace_back();
+    }
+    if (parts.empty() ||
+        std::any_of(parts.begin(), parts.end(), [](const std::string& p) { return p.empty(); })) {
+      diags_.add(at, dk, "malformed key '" + key + "': " + forms);
+      return std::nullopt;
+    }
+    const std::string& head = parts[0];
+    if (head == "simulation" || head == "countries" || head == "sweep") {
+      diags_.add(at, dk, "'" + key + "' cannot be uncertain: " + forms);
+      return std::nullopt;
+    }
+    if (head == "defaults") {
+      diags_.add(at, dk,
+                 "[defaults] cannot be sampled: write country.*." +
+                     (parts.size() > 1 ? parts[1] : std::string("NAME")) +
+                     " to sample a parameter for every country; " + forms);
+      return std::nullopt;
+    }
+    if (head != "global" && head != "country") {
+      diags_.add(at, dk,
+                 "unknown section '" + head + "'" +
+                     hint(head, std::vector<std::string>{"global", "country"}) + ": " + forms);
+      return std::nullopt;
+    }
+    const ParamScope scope = head == "global" ? ParamScope::global : ParamScope::country;
+    if (parts.size() != (head == "country" ? 3u : 2u)) {
+      diags_.add(at, dk, "malformed key '" + key + "': " + forms);
+      return std::nullopt;
+    }
+    const std::string& name = parts.back();
+    const ParamSpec* p = find_param(scope, name);
+    if (!p) {
+      diags_.add(at, dk,
+                 "unknown " + std::string(scope_name(scope)) + " parameter '" + name + "'" +
+                     hint(name, names_in(scope, true)) +
+                     ": allowed the real-valued parameters listed by `sovcap params`");
+      return std::nullopt;
+    }
+    if (p->kind != ParamKind::real) {
+      std::string what, lever_example;
+      switch (p->kind) {
+        case ParamKind::integer:
+          what = "takes integer values";
+          lever_example = "[1, 2]";
+          break;
+        case ParamKind::choice:
+          what = "takes names";
+          lever_example = "[\"pro_rata\", \"max_min_fair\"]";
+          break;
+        case ParamKind::targets:
+          what = "is a list of milestones";
+          lever_example = "[[[2030, 1000]], [[2030, 2000]]]";
+          break;
+        default:
+          what = "is a list of shocks";
+          lever_example = "[[], [{start = 2028.0, end = 2029.0, factor = 0.5}]]";
+          break;
+      }
+      std::string msg = "'" + name + "' " + what +
+                        ", which a distribution cannot sample: " + forms +
+                        "; sweep it as a lever instead, e.g. [sweep.levers] \"" +
+                        (head == "country" && parts[1] == "*" ? "defaults." + name : key) +
+                        "\" = " + lever_example;
+      if (p->kind == ParamKind::shocks) msg += ", or sample global.supply_shocks[I].factor";
+      diags_.add(at, dk, msg);
+      return std::nullopt;
+    }
+    u.target.scope = scope;
+    u.target.index = p->index;
+    u.lo = p->lo;
+    u.lo_open = p->lo_open;
+    u.hi = p->hi;
+    u.hi_open = p->hi_open;
+    // The model's delay lines and chip retirement move in whole steps (see resolve_country).
+    const bool whole_steps =
+        name == "chip_lifetime_years" || name == "build_lead_years" || name == "grid_lead_years";
+    if (whole_steps && dt_ && *dt_ > u.lo) {
+      u.lo = *dt_;
+      u.lo_open = false;
+    }
+    if (head == "global") return Cell{"global." + name, ""};
+    const std::string& iso3 = parts[1];
+    if (iso3 == "*") {
+      u.target.country = -1;
+      return Cell{"country." + name, "*"};
+    }
+    if (!is_iso3(iso3)) {
+      diags_.add(at, dk,
+                 "'" + iso3 +
+                     "' is not an ISO3 code: allowed 3 uppercase letters (country.KOR.pue) or * "
+                     "for every country (country.*.pue)");
+      return std::nullopt;
+    }
+    const int c = sc_.params.countries.find(iso3);
+    if (resolved && c < 0) {
+      diags_.add(at, dk,
+                 "country " + iso3 + " is not in the scenario" + hint(iso3, resolved_countries()) +
+                     ": allowed countries: " + join(resolved_countries()) +
+                     ", or * for every country");
+      return std::nullopt;
+    }
+    u.target.country = c;
+    return Cell{"country." + name, iso3};
+  }
+
+  // Reads {dist = ..., ...}; reports every problem and returns whether it is usable.
+  bool read_distribution(const toml::value& v, UncertainEntry& e) {
+    const std::string& dk = e.dkey;
+    Uncertain& u = e.u;
+    const std::string example = "e.g. {dist = \"uniform\", low = 0.1, high = 0.4}";
+    static const std::vector<std::string> dists = {"uniform", "normal", "lognormal", "triangular",
+                                                   "choice"};
+    if (!v.is_table()) {
+      diags_.add(loc(v), dk,
+                 "wrong type: " + describe(v) +
+                     " where a distribution is expected; allowed an inline table, " + example);
+      return false;
+    }
+    const auto& t = v.as_table();
+    const auto di = t.find("dist");
+    if (di == t.end()) {
+      diags_.add(loc(v), dk,
+                 "missing 'dist': allowed dist = " + join(dists, "\"") + " with its parameters, " +
+                     example);
+      return false;
+    }
+    if (!di->second.is_string()) {
+      diags_.add(loc(di->second), dk + ".dist",
+                 "wrong type: " + describe(di->second) + " where a name is expected; allowed " +
+                     join(dists, "\""));
+      return false;
+    }
+    const std::string& dname = di->second.as_string().str;
+    const auto found = std::find(dists.begin(), dists.end(), dname);
+    if (found == dists.end()) {
+      diags_.add(loc(di->second), dk + ".dist",
+                 "unknown distribution \"" + dname + "\"" + hint(dname, dists, "\"", "\"") +
+                     ": allowed " + join(dists, "\""));
+      return false;
+    }
+    u.dist = static_cast<Distribution>(found - dists.begin());
+    std::vector<std::string> params;
+    switch (u.dist) {
+      case Distribution::uniform:
+        params = {"low", "high"};
+        break;
+      case Distribution::normal:
+        params = {"mean", "sd"};
+        break;
+      case Distribution::lognormal:
+        params = {"median", "sigma"};
+        break;
+      case Distribution::triangular:
+        params = {"low", "mode", "high"};
+        break;
+      case Distribution::choice:
+        params = {"values", "weights"};
+        break;
+    }
+    std::string form = "{dist = \"" + dname + "\"";
+    for (const auto& p : params)
+      form += ", " + p + " = " + (p == "values" || p == "weights" ? "[...]" : "X");
+    form += "}";
+    if (u.dist == Distribution::choice) form += " (weights optional, summing to 1)";
+    std::vector<std::string> allowed = {"dist"};
+    allowed.insert(allowed.end(), params.begin(), params.end());
+    allowed.emplace_back("multiply");
+
+    bool ok = true;
+    std::map<std::string, double> num;
+    std::map<std::string, Loc> where;
+    for (const auto& [name, x] : entries(v)) {
+      const std::string k = dk + "." + name;
+      const Loc at = loc(*x);
+      where[name] = at;
+      if (name == "dist") continue;
+      if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+        unknown_key(at, k, name, allowed, "a " + dname + " distribution");
+        ok = false;
+        continue;
+      }
+      if (name == "multiply") {
+        if (!x->is_boolean()) {
+          diags_.add(at, k,
+                     "wrong type: " + describe(*x) +
+                         " where a boolean is expected; "
+                         "allowed true (the sample multiplies the resolved value) or false");
+          ok = false;
+        } else {
+          u.multiply = x->as_boolean();
+        }
+        continue;
+      }
+      if (name == "values" || name == "weights") {
+        if (!x->is_array()) {
+          diags_.add(at, k, "wrong type: " + describe(*x) + "; allowed an array of numbers");
+          ok = false;
+          continue;
+        }
+        const auto& arr = x->as_array();
+        std::vector<double>& out = name == "values" ? u.values : u.weights;
+        for (std::size_t i = 0; i < arr.size(); ++i) {
+          const std::string ik = k + "[" + std::to_string(i) + "]";
+          if (!is_number(arr[i]) || !std::isfinite(number(arr[i]))) {
+            diags_.add(loc(arr[i]), ik,
+                       (is_number(arr[i]) ? fmt(number(arr[i])) + " is not finite"
+                                          : "wrong type: " + describe(arr[i])) +
+                           ": allowed finite numbers");
+            ok = false;
+            continue;
+          }
+          if (name == "weights" && number(arr[i]) < 0.0) {
+            diags_.add(loc(arr[i]), ik,
+                       "weight " + fmt(number(arr[i])) + " is negative: allowed weights >= 0");
+            ok = false;
+          }
+          out.push_back(number(arr[i]));
+          if (name == "values") e.value_locs.push_back(loc(arr[i]));
+        }
+        continue;
+      }
+      if (!is_number(*x) || !std::isfinite(number(*x))) {
+        diags_.add(at, k,
+                   (is_number(*x) ? name + " = " + fmt(number(*x)) + " is not finite"
+                                  : "wrong type: " + describe(*x) + " where a number is expected") +
+                       ": allowed a finite number");
+        ok = false;
+        continue;
+      }
+      num[name] = number(*x);
+    }
+    for (const auto& p : params)
+      if (p != "weights" && !t.count(p)) {
+        diags_.add(loc(v), dk, "missing '" + p + "': allowed " + form);
+        ok = false;
+      }
+    if (!ok) return false;
+
+    auto bad = [&](const std::string& name, const std::string& msg) {
+      diags_.add(where[name], dk + "." + name, msg);
+      ok = false;
+    };
+    switch (u.dist) {
+      case Distribution::uniform:
+      case Distribution::triangular: {
+        const double lo = num["low"], hi = num["high"];
+        u.a = lo;
+        u.b = u.dist == Distribution::uniform ? hi : num["mode"];
+        u.c = u.dist == Distribution::uniform ? 0.0 : hi;
+        if (!(lo < hi))
+          bad("low",
+              "low = " + fmt(lo) + " is not below high = " + fmt(hi) + ": allowed low < high");
+        else if (u.dist == Distribution::triangular && !(lo <= u.b && u.b <= hi))
+          bad("mode", "mode = " + fmt(u.b) + " is outside [low, high] = [" + fmt(lo) + ", " +
+                          fmt(hi) + "]: allowed low <= mode <= high");
+        break;
+      }
+      case Distribution::normal:
+        u.a = num["mean"];
+        u.b = num["sd"];
+        if (!(u.b > 0.0)) bad("sd", "sd = " + fmt(u.b) + " is out of range: allowed sd > 0");
+        break;
+      case Distribution::lognormal:
+        u.a = num["median"];
+        u.b = num["sigma"];
+        if (!(u.a > 0.0))
+          bad("median", "median = " + fmt(u.a) + " is out of range: allowed median > 0");
+        if (!(u.b > 0.0))
+          bad("sigma", "sigma = " + fmt(u.b) + " is out of range: allowed sigma > 0 (of the log)");
+        break;
+      case Distribution::choice: {
+        if (u.values.empty()) bad("values", "empty array: allowed a non-empty array of numbers");
+        if (!u.weights.empty() || t.count("weights")) {
+          double sum = 0.0;
+          for (double w : u.weights) sum += w;
+          if (u.weights.size() != u.values.size())
+            bad("weights", "weights has " + std::to_string(u.weights.size()) +
+                               " items but values has " + std::to_string(u.values.size()) +
+                               ": allowed one weight per value");
+          else if (std::abs(sum - 1.0) > 1e-9)
+            bad("weights",
+                "weights sum to " + fmt(sum) + ": allowed weights summing to 1 (within 1e-9)");
+        }
+        break;
+      }
+    }
+    return ok;
+  }
+
+  static std::string describe_dist(const Uncertain& u) {
+    std::string s = std::string(distribution_name(u.dist)) + " ";
+    switch (u.dist) {
+      case Distribution::uniform:
+        return s + "[" + fmt(u.a) + ", " + fmt(u.b) + "]";
+      case Distribution::normal:
+        return s + "(mean " + fmt(u.a) + ", sd " + fmt(u.b) + ")";
+      case Distribution::lognormal:
+        return s + "(median " + fmt(u.a) + ", sigma " + fmt(u.b) + ")";
+      case Distribution::triangular:
+        return s + "(" + fmt(u.a) + ", " + fmt(u.b) + ", " + fmt(u.c) + ")";
+      case Distribution::choice:
+        break;
+    }
+    return s;
+  }
+
+  // "a number in [0, 1e+11]", the form ParamSpec::allowed() uses, for a tightened range.
+  static std::string range_text(const Uncertain& u) {
+    ParamSpec s{
+        "", ParamScope::global, ParamKind::real, "", 0.0, u.lo, u.lo_open, u.hi, u.hi_open, "", {},
+        -1};
+    return s.allowed();
+  }
+
+  // Every resolved value the parameter takes (one per country for country.*), with whose.
+  static std::vector<std::pair<double, std::string>> bases(const Uncertain& u, const RunParams& p) {
+    const ParamTarget& t = u.target;
+    if (t.index < 0) {
+      const SupplyShock& s = p.global.supply_shocks[static_cast<std::size_t>(t.shock)];
+      return {{t.shock_field == 0 ? s.start : t.shock_field == 1 ? s.end : s.factor, ""}};
+    }
+    if (t.scope == ParamScope::global)
+      return {{p.global.values[static_cast<std::size_t>(t.index)], ""}};
+    std::vector<std::pair<double, std::string>> out;
+    for (int c = 0; c < p.countries.size(); ++c)
+      if (t.country < 0 || t.country == c)
+        out.emplace_back(p.countries.values(c, t.index),
+                         p.countries.iso3[static_cast<std::size_t>(c)]);
+    return out;
+  }
+
+  // With the scenario resolved: every value the distribution can give must be valid.
+  // `params`: the resolved values (those of one lever value when checking a lever).
+  template <class Report>
+  void check_uncertain_range(const UncertainEntry& e, const RunParams& params, Report&& report) {
+    const Uncertain& u = e.u;
+    const std::string allowed = range_text(u);
+    const std::string pname = e.u.key.substr(e.u.key.rfind('.') + 1);
+    for (const auto& [base, iso3] : bases(u, params)) {
+      const std::string whose = iso3.empty() ? "" : " for " + iso3;
+      if (u.dist == Distribution::choice) {
+        for (std::size_t i = 0; i < u.values.size(); ++i) {
+          const double v = u.multiply ? u.values[i] * base : u.values[i];
+          if (in_range(v, u)) continue;
+          report(e.value_locs[i], e.dkey + ".values[" + std::to_string(i) + "]",
+                 (u.multiply ? fmt(u.values[i]) + " * " + fmt(base) + " (the resolved " + pname +
+                                   whose + ") = " + fmt(v)
+                             : pname + " = " + fmt(v)) +
+                     " is out of range: allowed " + allowed);
+        }
+        if (u.multiply) continue;
+        return;  // the same check for every country
+      }
+      double mass = 0.0;
+      try {
+        mass = u.mass(base);
+      } catch (const std::exception& ex) {
+        report(e.at, e.dkey, std::string("cannot evaluate the distribution: ") + ex.what());
+        return;
+      }
+      if (!(mass > 0.0)) {
+        report(e.at, e.dkey,
+               describe_dist(u) +
+                   (u.multiply ? " times the resolved " + pname + whose + " (" + fmt(base) + ")"
+                               : "") +
+                   " gives no probability to the allowed range of " + pname + ", " + allowed +
+                   ": allowed a distribution with values in that range (it is truncated "
+                   "to the range)");
+        return;
+      }
+      if (!u.multiply) return;
+    }
+  }
+
+  static bool in_range(double v, const Uncertain& u) {
+    return (u.lo_open ? v > u.lo : v >= u.lo) && (u.hi_open ? v < u.hi : v <= u.hi);
+  }
+
+  void read_uncertain(const toml::value& table, std::vector<UncertainEntry>& out, bool resolved) {
+    std::vector<std::pair<std::string, const toml::value*>> items;
+    flatten(table, "", true, items);
+    for (const auto& [key, v] : items) {
+      UncertainEntry e;
+      e.u.key = key;
+      e.dkey = uncertain_dkey(key);
+      e.at = loc(*v);
+      e.cell = check_uncertain_key(key, e, resolved);
+      e.dist_ok = read_distribution(*v, e);
+      out.push_back(std::move(e));
+    }
+  }
+
+  void read_sweep() {
+    const toml::value* sect = section("sweep");
+    if (!sect) return;
+    // Checks against resolved values (countries, shocks, ranges, lever values) need the
+    // rest of the scenario to be valid; its problems are reported already.
+    const bool resolved = diags_.empty();
+    static const std::vector<std::string> methods = {"monte_carlo", "lhs", "sobol", "saltelli"};
+    SweepSpec spec;
+    std::optional<Loc> method_at, samples_at;
+    long long samples = 1;
+    std::vector<LeverEntry> levers;
+    std::vector<UncertainEntry> uncertain;
+    bool method_ok = true, samples_ok = true;
+    for (const auto& [name, v] : entries(*sect)) {
+      const std::string key = "sweep." + name;
+      const Loc at = loc(*v);
+      if (name == "method") {
+        method_at = at;
+        const auto m = v->is_string()
+                           ? std::find(methods.begin(), methods.end(), v->as_string().str)
+                           : methods.end();
+        if (m != methods.end()) {
+          spec.method = static_cast<SamplingMethod>(m - methods.begin());
+        } else {
+          method_ok = false;
+          diags_.add(
+              at, key,
+              (v->is_string() ? "unknown method \"" + v->as_string().str + "\"" +
+                                    hint(v->as_string().str, methods, "\"", "\"")
+                              : "wrong type: " + describe(*v) + " where a name is expected") +
+                  ": allowed " + join(methods, "\""));
+        }
+      } else if (name == "samples") {
+        samples_at = at;
+        if (!v->is_integer() || v->as_integer() < 1 || v->as_integer() > 1000000000) {
+          samples_ok = false;
+          diags_.add(
+              at, key,
+              (v->is_integer() ? "samples = " + std::to_string(v->as_integer()) + " is out of range"
+                               : "wrong type: " + describe(*v) + " where an integer is expected") +
+                  ": allowed an integer in [1, 1e9] (the base sample size N)");
+        } else {
+          samples = v->as_integer();
+        }
+      } else if (name == "levers" || name == "uncertain") {
+        if (!v->is_table()) {
+          diags_.add(at, key,
+                     "wrong type: " + describe(*v) +
+                         " where a table is expected; allowed a "
+                         "section [" +
+                         key + "]");
+          continue;
+        }
+        if (name == "levers")
+          read_levers(*v, levers, resolved);
+        else
+          read_uncertain(*v, uncertain, resolved);
+      } else {
+        unknown_key(at, key, name, {"method", "samples", "levers", "uncertain"}, "[sweep]");
+      }
+    }
+    const Loc sweep_at = loc(*sect);
+
+    if (levers.empty() && uncertain.empty()) {
+      diags_.add(sweep_at, "sweep",
+                 "the sweep has neither levers nor uncertain parameters: allowed [sweep.levers] "
+                 "(\"KEY\" = [alternatives...]) and/or [sweep.uncertain] (\"KEY\" = {dist = ...}), "
+                 "or no [sweep] section");
+      return;
+    }
+
+    // Overlaps: a value is either chosen by a lever or sampled, and sampled once.
+    for (std::size_t i = 0; i < uncertain.size(); ++i) {
+      UncertainEntry& e = uncertain[i];
+      if (!e.cell) continue;
+      for (const auto& l : levers) {
+        if (!l.cell || !e.cell->overlaps(*l.cell)) continue;
+        // A factor scales whatever value the policy sets (a lever, then a shared draw).
+        if (e.u.multiply && e.u.target.index >= 0) continue;
+        diags_.add(e.at, e.dkey,
+                   "also set by the lever " + l.dkey + " (line " + std::to_string(l.at.line) +
+                       "): allowed each parameter either as a lever or as uncertain, not both "
+                       "(or uncertain with multiply = true, a factor on the lever's values)");
+        e.cell.reset();
+        break;
+      }
+      if (!e.cell) continue;
+      for (std::size_t j = 0; j < i; ++j) {
+        const UncertainEntry& o = uncertain[j];
+        if (!o.cell || !e.cell->overlaps(*o.cell)) continue;
+        // Distinct fields of one shock, or of different shocks, are distinct values.
+        if (e.u.target.index < 0 && (e.u.target.shock != o.u.target.shock ||
+                                     e.u.target.shock_field != o.u.target.shock_field)) {
+          if (e.u.target.shock == o.u.target.shock && e.u.target.shock_field != 2 &&
+              o.u.target.shock_field != 2) {
+            diags_.add(e.at, e.dkey,
+                       "start and end of supply_shocks[" + std::to_string(e.u.target.shock) +
+                           "] are both sampled (" + o.dkey +
+                           "), which could give start >= end: "
+                           "allowed sampling one of them");
+            e.cell.reset();
+            break;
+          }
+          continue;
+        }
+        diags_.add(e.at, e.dkey,
+                   "also sampled by " + o.dkey + " (line " + std::to_string(o.at.line) +
+                       "): allowed each parameter sampled once");
+        e.cell.reset();
+        break;
+      }
+    }
+    for (std::size_t i = 0; i < levers.size(); ++i)
+      for (std::size_t j = 0; j < i && levers[i].cell; ++j)
+        if (levers[j].cell && levers[i].cell->overlaps(*levers[j].cell)) {
+          diags_.add(levers[i].at, levers[i].dkey,
+                     "sets the same parameter as the lever " + levers[j].dkey + " (line " +
+                         std::to_string(levers[j].at.line) +
+                         "): allowed each parameter in one lever (list the combinations you "
+                         "want in one of them)");
+          levers[i].cell.reset();
+        }
+
+    // A shock's start must stay before its end: the fixed one bounds the sampled one.
+    if (resolved)
+      for (auto& e : uncertain) {
+        const ParamTarget& t = e.u.target;
+        if (!e.cell || t.index >= 0 || t.shock_field == 2) continue;
+        const SupplyShock& s = sc_.params.global.supply_shocks[static_cast<std::size_t>(t.shock)];
+        if (t.shock_field == 0) {
+          e.u.hi = s.end;
+          e.u.hi_open = true;
+        } else {
+          e.u.lo = s.start;
+          e.u.lo_open = true;
+        }
+      }
+
+    if (resolved)
+      for (const auto& e : uncertain)
+        if (e.cell && e.dist_ok)
+          check_uncertain_range(
+              e, sc_.params, [this](const Loc& at, const std::string& key, const std::string& msg) {
+                diags_.add(at, key, msg);
+              });
+
+    // The design.
+    const long long d = static_cast<long long>(uncertain.size());
+    if (samples_ok && method_ok) {
+      const Loc s_at = samples_at ? *samples_at : sweep_at;
+      if (d == 0 && samples > 1)
+        diags_.add(s_at, "sweep.samples",
+                   "samples = " + std::to_string(samples) +
+                       " with no uncertain parameters would repeat each policy's run: allowed "
+                       "samples = 1 (or none) when only levers are swept");
+      if (d > 0 && !samples_at)
+        diags_.add(sweep_at, "sweep.samples",
+                   "missing 'samples': allowed samples = N (an integer >= 1), the number of "
+                   "sampled futures");
+      if (spec.method == SamplingMethod::saltelli) {
+        if (d == 0)
+          diags_.add(method_at ? *method_at : sweep_at, "sweep.method",
+                     "method \"saltelli\" needs uncertain parameters: allowed [sweep.uncertain] "
+                     "entries, or a method without sensitivity indices");
+        if (samples < 2)
+          diags_.add(s_at, "sweep.samples",
+                     "samples = " + std::to_string(samples) +
+                         " is too few for method \"saltelli\": allowed samples >= 2");
+      }
+      const long long dims = spec.method == SamplingMethod::saltelli ? 2 * d : d;
+      if ((spec.method == SamplingMethod::sobol || spec.method == SamplingMethod::saltelli) &&
+          dims > kMaxSobolDimensions)
+        diags_.add(method_at ? *method_at : sweep_at, "sweep.method",
+                   std::to_string(d) + " uncertain parameters need " + std::to_string(dims) +
+                       " Sobol dimensions: allowed at most " + std::to_string(kMaxSobolDimensions) +
+                       " (use monte_carlo or lhs)");
+      // LHS keeps one permutation of the strata per parameter in memory.
+      constexpr double kMaxLhsCells = 1e8;
+      if (spec.method == SamplingMethod::lhs &&
+          static_cast<double>(samples) * static_cast<double>(d) > kMaxLhsCells)
+        diags_.add(s_at, "sweep.samples",
+                   "lhs keeps a permutation of the samples per uncertain parameter: samples * "
+                   "parameters = " +
+                       fmt(static_cast<double>(samples) * static_cast<double>(d)) +
+                       ": allowed at most 1e8 (use sobol or monte_carlo for larger designs)");
+      double policies = 1.0;
+      for (const auto& l : levers) policies *= static_cast<double>(l.lever.values.size());
+      const double per_policy =
+          static_cast<double>(samples) *
+          (spec.method == SamplingMethod::saltelli ? static_cast<double>(d + 2) : 1.0);
+      if (policies * per_policy > 1e9)
+        diags_.add(
+            s_at, "sweep.samples",
+            fmt(policies) + " policies x " + fmt(per_policy) +
+                " samples per policy = " + fmt(policies * per_policy) +
+                " runs: allowed at most 1e9 runs in a sweep (fewer samples or lever values)");
+    }
+
+    // Each lever value, loaded as --set KEY=VALUE (without [sweep]): only when the rest of
+    // the scenario is valid, so the problems reported are the value's own. A lever that
+    // --set also gives is pinned for this load (that is how a policy's parameters are
+    // loaded), and its values are checked when the policies are.
+    if (resolved) {
+      std::set<std::string> pinned;
+      for (const auto& ov : sc_.overrides) {
+        const auto eq = ov.find('=');
+        if (eq != std::string::npos)
+          pinned.insert(std::string(trim_blanks(std::string_view(ov).substr(0, eq))));
+      }
+      for (const auto& l : levers)
+        if (l.cell && !pinned.count(l.lever.key)) {
+          std::vector<const UncertainEntry*> scaled;
+          for (const auto& e : uncertain)
+            if (e.cell && e.dist_ok && e.u.multiply && e.cell->overlaps(*l.cell))
+              scaled.push_back(&e);
+          check_lever_values(l, scaled);
+        }
+    }
+
+    spec.samples = static_cast<int>(samples);
+    for (auto& l : levers) spec.levers.push_back(std::move(l.lever));
+    for (auto& e : uncertain) spec.uncertain.push_back(std::move(e.u));
+    sc_.sweep = std::move(spec);
+  }
+
   Diags diags_;
   Scenario sc_;
+  bool with_sweep_ = true;
+  const std::string* text_ = nullptr;
   toml::value root_;
   std::map<std::string, std::string> made_by_set_;  // ISO3 -> the --set key that named it
   std::optional<double> start_year_;                // when valid: targets must come after it

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sovcap/params.hpp"
+#include "sovcap/sweep.hpp"
 
 namespace sovcap {
 
@@ -50,6 +51,8 @@ struct Scenario {
   // provenance CSV) as (path, full text), in the order read, so an output can carry all
   // of its inputs.
   std::vector<std::pair<std::string, std::string>> files;
+  // The [sweep] section: levers, uncertain parameters and the design; empty without one.
+  SweepSpec sweep;
 };
 
 // Reads, resolves and validates a scenario; `overrides` are "KEY=VALUE" strings whose

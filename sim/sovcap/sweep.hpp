@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sovcap/params.hpp"
@@ -48,8 +49,12 @@ struct Uncertain {
   bool lo_open = false, hi_open = false;
 
   // The sampled value (before `multiply` is applied) for u in (0, 1). `base` is the
-  // resolved value it multiplies (ignored unless multiply), used for truncation.
+  // resolved value it multiplies (ignored unless multiply), used for truncation. Throws
+  // std::domain_error when the distribution has no mass in the allowed range.
   double quantile(double u, double base = 1.0) const;
+  // Probability the untruncated distribution gives to the allowed range (with `multiply`:
+  // the range divided by base); the loader rejects a distribution for which it is 0.
+  double mass(double base = 1.0) const;
 };
 
 // A policy lever: alternative values of one key, each a TOML value text applied like
@@ -74,9 +79,14 @@ struct SweepSpec {
   std::vector<int> lever_choice(int policy) const;
 };
 
+// Most dimensions the Sobol tables cover (sobol: uncertain parameters; saltelli: twice them).
+inline constexpr int kMaxSobolDimensions = 3667;
+
 // Points of the unit hypercube for the design, one per sample of a policy, derived from the
 // seed and the sample index alone (so any block of runs can be generated independently,
-// in any order, on any thread, with identical results).
+// in any order, on any thread, with identical results). Sobol and Saltelli designs use the
+// whole Sobol sequence from its origin (so every first 2^m points are balanced) with a
+// random shift per dimension drawn from the seed, which also keeps points off 0.
 class SampleDesign {
  public:
   SampleDesign(SamplingMethod method, int samples, int dims, std::uint64_t seed);
@@ -96,6 +106,7 @@ class SampleDesign {
   std::uint64_t seed_;
   std::vector<std::uint32_t> lhs_perm_;  // [dim * samples + s]: stratum of sample s (LHS)
   std::vector<double> shift_;            // per dimension, random shift of the Sobol points
+  std::vector<std::uint64_t> sobol_dirs_;  // [bit * sobol dims + dim]: direction numbers
 };
 
 // Applies one run's sampled values to a copy of the policy's parameters.

@@ -6,8 +6,12 @@ Usage: /usr/bin/python3 check_readers.py FILE [--ncdump PATH]
 Opens FILE with xarray (engines h5netcdf and netcdf4), h5py and `ncdump -h`, and checks
 what an analyst relies on: .sel(country="KOR") works, it_mw at the last time is finite and
 non-negative, bottleneck carries its CF flags, every data variable has long_name (and
-units unless it holds strings), and time is plain decimal years. Prints every failure and
-exits 1 if there was any; needs Debian's python3 (xarray, h5netcdf, netCDF4, h5py).
+units unless it holds strings), and time is plain decimal years. Sweep variables (policy,
+sample, lever.*, sampled.*) must lie along run, and every lever must list its values. A
+merged master (root attribute `shards`) must also read every run through its shards:
+run_complete == 1 everywhere in every reader (a missing shard reads as 0), checked with
+`ncdump -v run_complete` too. Prints every failure and exits 1 if there was any; needs
+Debian's python3 (xarray, h5netcdf, netCDF4, h5py).
 """
 
 import argparse
@@ -64,6 +68,7 @@ def check_xarray(path, engine, c):
                 check_it_mw(ds, where, c)
 
         check_bottleneck(ds, where, c)
+        check_sweep(ds, where, c)
 
         for name, var in ds.data_vars.items():
             c.check("long_name" in var.attrs, f"{where}: {name} has no long_name")
@@ -71,13 +76,25 @@ def check_xarray(path, engine, c):
                 c.check("units" in var.attrs, f"{where}: {name} has no units")
 
 
+def summary_mode(attrs):
+    store = attrs.get("store", "full")
+    if isinstance(store, bytes):
+        store = store.decode()
+    return store == "summary"
+
+
 def check_it_mw(ds, where, c):
     import numpy as np
 
-    if not c.check("it_mw" in ds.data_vars, f"{where}: no variable it_mw"):
-        return
-    kor = ds.sel(country=COUNTRY)
-    last = kor["it_mw"].isel(time=-1)
+    if summary_mode(ds.attrs) and "it_mw" not in ds.data_vars:
+        # A summary-mode file without the trajectory: the value at the horizon.
+        if not c.check("it_mw_final" in ds.data_vars, f"{where}: no variable it_mw_final"):
+            return
+        last = ds.sel(country=COUNTRY)["it_mw_final"]
+    else:
+        if not c.check("it_mw" in ds.data_vars, f"{where}: no variable it_mw"):
+            return
+        last = ds.sel(country=COUNTRY)["it_mw"].isel(time=-1)
     if "run_complete" in ds.data_vars:
         # Runs not written (an interrupted sweep) read as NaN by design.
         last = last.where(ds["run_complete"] == 1, drop=True)
@@ -92,6 +109,8 @@ def check_it_mw(ds, where, c):
 def check_bottleneck(ds, where, c):
     import numpy as np
 
+    if summary_mode(ds.attrs) and "bottleneck" not in ds.data_vars:
+        return  # not kept
     if not c.check("bottleneck" in ds.data_vars, f"{where}: no variable bottleneck"):
         return
     b = ds["bottleneck"]
@@ -111,6 +130,30 @@ def check_bottleneck(ds, where, c):
     c.check(not unknown, f"{where}: bottleneck codes {unknown} not among flag_values {flags}")
 
 
+def check_sweep(ds, where, c):
+    import numpy as np
+
+    for name, var in ds.variables.items():
+        sweep = name in ("policy", "sample", "saltelli_matrix", "base_row") or \
+            name.startswith(("lever.", "sampled."))
+        if sweep:
+            c.check(var.dims == ("run",), f"{where}: {name} has dims {var.dims}, expected ('run',)")
+        if name.startswith("lever."):
+            values = var.attrs.get("values")
+            if isinstance(values, str):
+                values = [values]
+            c.check(values is not None and len(values) > 0 and
+                    all(isinstance(v, str) for v in values),
+                    f"{where}: {name} lacks a list of str 'values': {values!r}")
+    if "shards" in ds.attrs:
+        if c.check("run_complete" in ds.variables, f"{where}: merged master without run_complete"):
+            done = np.asarray(ds["run_complete"].values)
+            missing = np.flatnonzero(done != 1)
+            c.check(missing.size == 0,
+                    f"{where}: {missing.size} runs of the master read as not complete "
+                    f"(first: run {missing[:1].tolist()}); a shard is missing or unreadable")
+
+
 def check_h5py(path, c):
     import h5py
 
@@ -125,14 +168,16 @@ def check_h5py(path, c):
         if isinstance(file_type, bytes):
             file_type = file_type.decode()
         c.check(file_type == "sovcap-results", f"{where}: file_type is {file_type!r}")
-        if not c.check("it_mw" in f, f"{where}: no dataset it_mw"):
+        name = "it_mw_final" if summary_mode(f.attrs) and "it_mw" not in f else "it_mw"
+        if not c.check(name in f, f"{where}: no dataset {name}"):
             return
-        it = f["it_mw"]
-        c.check(it.ndim == 3, f"{where}: it_mw has {it.ndim} dimensions, expected 3")
+        it = f[name]
+        want = 2 if name == "it_mw_final" else 3
+        c.check(it.ndim == want, f"{where}: {name} has {it.ndim} dimensions, expected {want}")
         for axis, d in enumerate(DIMENSIONS[: it.ndim]):
             scales = [s.name for s in it.dims[axis].values()]
             c.check(scales == ["/" + d],
-                    f"{where}: it_mw axis {axis} has scales {scales}, expected ['/{d}']")
+                    f"{where}: {name} axis {axis} has scales {scales}, expected ['/{d}']")
 
 
 def check_ncdump(path, ncdump, c):
@@ -148,6 +193,25 @@ def check_ncdump(path, ncdump, c):
     header = r.stdout.split("variables:", 1)[0]
     for d in DIMENSIONS:
         c.check(f"\t{d} = " in header, f"{where}: dimension {d} not listed")
+    if ":shards = " not in r.stdout:
+        return
+    # A merged master: its data, through the shards, as ncdump reads it.
+    where = "ncdump -v run_complete"
+    try:
+        r = subprocess.run([ncdump, "-v", "run_complete", path], capture_output=True, text=True,
+                           timeout=120)
+    except (OSError, subprocess.SubprocessError) as e:
+        c.check(False, f"{where}: cannot run {ncdump}: {e}")
+        return
+    if not c.check(r.returncode == 0,
+                   f"{where}: exit status {r.returncode}: {r.stderr.strip()[-500:]}"):
+        return
+    data = r.stdout.split("data:", 1)[-1].split("run_complete =", 1)[-1].split(";", 1)[0]
+    values = [v.strip() for v in data.replace("\n", " ").split(",") if v.strip()]
+    missing = [i for i, v in enumerate(values) if v != "1"]
+    c.check(len(values) > 0 and not missing,
+            f"{where}: {len(missing)} of {len(values)} runs read as not complete through the "
+            f"shards (first: run index {missing[:1]})")
 
 
 def main(argv):

@@ -52,3 +52,20 @@ if(TARGET test_output)
                    --ncdump "${SOVCAP_NCDUMP}")
   set_tests_properties(readers_sample_check PROPERTIES FIXTURES_REQUIRED readers_sample)
 endif()
+
+# A merged master over three shards of a small sweep (levers, Saltelli samples), from the
+# writer's unit test: virtual datasets must read as one labelled sweep in every reader.
+if(TARGET test_output)
+  set(_sovcap_merged_h5 "${CMAKE_CURRENT_BINARY_DIR}/readers_merged.h5")
+  add_test(NAME readers_merged_write
+           COMMAND $<TARGET_FILE:test_output> --gtest_filter=OutputFileTest.WritesMergedReaderSample)
+  set_tests_properties(readers_merged_write PROPERTIES
+                       FIXTURES_SETUP readers_merged
+                       ENVIRONMENT "SOVCAP_READERS_MERGED=${_sovcap_merged_h5}")
+  # Run from another folder: the shards are found relative to the master, not the cwd.
+  add_test(NAME readers_merged_check
+           COMMAND "${SOVCAP_SYSTEM_PYTHON3}" "${_sovcap_check_readers}" "${_sovcap_merged_h5}"
+                   --ncdump "${SOVCAP_NCDUMP}"
+           WORKING_DIRECTORY "${PROJECT_BINARY_DIR}")
+  set_tests_properties(readers_merged_check PROPERTIES FIXTURES_REQUIRED readers_merged)
+endif()

@@ -12,8 +12,10 @@
 #include <fstream>
 #include <limits>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -25,7 +27,9 @@
 #include "sovcap/output.hpp"
 #include "sovcap/outputs.hpp"
 #include "sovcap/params.hpp"
+#include "sovcap/reader.hpp"
 #include "sovcap/results.hpp"
+#include "sovcap/summary.hpp"
 #include "sovcap/version.hpp"
 #include "support.hpp"
 
@@ -85,12 +89,15 @@ RunResult make_result(const RunParams& p, double salt) {
     for (int t = 0; t < nt; ++t) r.run[s](t) = salt + 1e6 * (s + 1) + t + 0.5;
   }
   r.year_target_reached.resize(nc);
-  r.year_target_reached << 2031.25 + salt, kNaN, 2026.0;
   r.year_gw_reached.resize(nc);
-  r.year_gw_reached << 2030.0, kNaN, kNaN;
-  r.bottleneck_share.resize(nc, kNumBottlenecks);
+  for (int c = 0; c < nc; ++c) {
+    r.year_target_reached(c) = c % 3 == 0 ? 2031.25 + salt : (c % 3 == 1 ? kNaN : 2026.0);
+    r.year_gw_reached(c) = c == 0 ? 2030.0 : kNaN;
+  }
+  // Shares of the steps (times 1..nt-1) under each code of the bottleneck series above.
+  r.bottleneck_share.setZero(nc, kNumBottlenecks);
   for (int c = 0; c < nc; ++c)
-    for (int k = 0; k < kNumBottlenecks; ++k) r.bottleneck_share(c, k) = (c * 6 + k) / 64.0;
+    for (int t = 1; t < nt; ++t) r.bottleneck_share(c, (c + t + static_cast<int>(salt)) % 6) += 1.0 / (nt - 1);
   return r;
 }
 
@@ -181,6 +188,9 @@ TEST_F(OutputFileTest, LayoutFollowsParams) {
   EXPECT_EQ(l.start_year, 2026.0);
   EXPECT_EQ(l.dt, 0.25);
   EXPECT_EQ(l.runs, 5);
+  EXPECT_EQ(l.first_run, 0);
+  EXPECT_EQ(l.total_runs, 5);
+  EXPECT_EQ(l.store, StoreMode::full);
   EXPECT_EQ(l.max_targets, 2);
   EXPECT_EQ(l.max_shocks, 2);
 }
@@ -623,9 +633,9 @@ TEST_F(OutputFileTest, TemporaryFileRemovedWithoutCommit) {
   {
     OutputFile out(dest_, false, layout_for(p), make_meta());
     temp = out.temp_path();
-    // Beside the destination, hidden, named after it.
+    // Beside the destination, named after it, so that --resume finds it.
     EXPECT_EQ(fs::path(temp).parent_path(), dir_);
-    EXPECT_EQ(fs::path(temp).filename().string().rfind(".out.h5.tmp-", 0), 0u) << temp;
+    EXPECT_EQ(fs::path(temp).filename().string(), "out.h5.partial") << temp;
     EXPECT_TRUE(fs::exists(temp));
     EXPECT_FALSE(fs::exists(dest_));
     out.write_run(0, p, make_result(p, 0.0));
@@ -817,6 +827,783 @@ TEST_F(OutputFileTest, WritesReaderSample) {
     out.commit();
   }
   EXPECT_GT(H5Fis_hdf5(path.c_str()), 0);
+}
+
+
+// ---- Sweeps: blocks, store modes, resume and merged shards -------------------------------
+
+// Every run of a small sweep over make_params(): two levers (numeric, and a list kept as
+// texts) in six policies, two uncertain keys (one multiplicative) in a Saltelli design.
+struct SweepData {
+  OutputLayout layout;  // the whole sweep
+  std::vector<RunParams> params;
+  std::vector<RunResult> results;
+  std::vector<RunInfo> infos;
+
+  // The layout of a file holding runs [first, first + runs).
+  OutputLayout part(long long first, long long runs) const {
+    OutputLayout l = layout;
+    l.first_run = first;
+    l.runs = runs;
+    return l;
+  }
+  std::vector<RunRecord> records(long long first, long long n) const {
+    std::vector<RunRecord> out;
+    for (long long r = first; r < first + n; ++r) {
+      const auto i = static_cast<std::size_t>(r);
+      RunRecord rec;
+      rec.run = r;
+      rec.params = &params[i];
+      rec.result = &results[i];
+      rec.info = infos[i];
+      out.push_back(rec);
+    }
+    return out;
+  }
+};
+
+SweepData make_sweep(StoreMode store = StoreMode::full, std::vector<CountrySeries> keep = {}) {
+  SweepData d;
+  const RunParams base = make_params();
+  const long long per_policy = 100;  // N = 25 base samples, d = 2: N * (d + 2)
+  const long long total = 6 * per_policy;
+  d.layout = layout_for(base, 1);
+  d.layout.total_runs = total;
+  d.layout.runs = total;
+  d.layout.store = store;
+  d.layout.keep = std::move(keep);
+  auto& sw = d.layout.sweep;
+  sw.lever_keys = {"country.KOR.grid_add_mw_per_year", "country.KOR.targets"};
+  sw.lever_values = {{"100", "200", "400"}, {"[[2030, 1000]]", "[[2030, 2000],\n [2035, 5000]]"}};
+  sw.lever_numeric = {{100.0, 200.0, 400.0}, {}};
+  sw.uncertain_keys = {"global.vendor_supply_growth", "country.*.pue"};
+  sw.uncertain_multiply = {false, true};
+  sw.method = "saltelli";
+  sw.samples = 25;
+  sw.policies = 6;
+  sw.samples_per_policy = per_policy;
+  for (long long r = 0; r < total; ++r) {
+    RunParams p = base;
+    p.global[GlobalParam::accel_kw] = 1.0 + static_cast<double>(r) / 8.0;
+    p.global.supply_shocks.resize(static_cast<std::size_t>(r % 3));  // padded with NaN
+    RunInfo info;
+    info.policy = static_cast<int>(r / per_policy);
+    info.sample = r % per_policy;
+    info.lever_choice = {info.policy / 2, info.policy % 2};
+    info.saltelli_matrix = static_cast<int>(info.sample % 4);
+    info.base_row = info.sample / 4;
+    info.sampled = {0.01 * static_cast<double>(r), 1.0 + static_cast<double>(r) / 1024.0};
+    d.results.push_back(make_result(p, static_cast<double>(r)));
+    d.params.push_back(std::move(p));
+    d.infos.push_back(std::move(info));
+  }
+  return d;
+}
+
+// Prepares the file's blocks in `order` (indices of blocks; default: in order) and writes
+// them in run order, as the sweep's pipeline does.
+void write_blocks(OutputFile& out, const SweepData& d, std::vector<long long> order = {}) {
+  const OutputLayout& l = out.layout();
+  const long long block = out.block_runs();
+  const long long nblocks = (l.runs + block - 1) / block;
+  if (order.empty())
+    for (long long b = 0; b < nblocks; ++b) order.push_back(b);
+  std::vector<PreparedBlockPtr> prepared(static_cast<std::size_t>(nblocks));
+  for (long long b : order) {
+    const long long first = l.first_run + b * block;
+    prepared[static_cast<std::size_t>(b)] =
+        out.prepare_block(first, d.records(first, std::min(block, l.first_run + l.runs - first)));
+  }
+  for (auto& p : prepared)
+    if (p) out.write_block(std::move(p));
+}
+
+std::string hex(const std::vector<unsigned char>& bytes) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : bytes) {
+    out += digits[b >> 4];
+    out += digits[b & 15];
+  }
+  return out;
+}
+
+// An attribute's value as text; "" for references and compounds (dimension scale links).
+std::string attribute_text(hid_t obj, const std::string& name) {
+  h5::Handle attr(H5Aopen(obj, name.c_str(), H5P_DEFAULT), H5Aclose);
+  h5::Handle type(H5Aget_type(attr.get()), H5Tclose);
+  const H5T_class_t cls = H5Tget_class(type.get());
+  if (cls == H5T_STRING) {
+    std::string out;
+    for (const auto& s : h5::read_string_list_attribute(obj, name)) out += s + "\x1f";
+    return out;
+  }
+  if (cls == H5T_REFERENCE || cls == H5T_COMPOUND || cls == H5T_VLEN) return "";
+  h5::Handle native(H5Tget_native_type(type.get(), H5T_DIR_ASCEND), H5Tclose);
+  h5::Handle space(H5Aget_space(attr.get()), H5Sclose);
+  const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.get()));
+  std::vector<unsigned char> buf(n * H5Tget_size(native.get()));
+  H5Aread(attr.get(), native.get(), buf.data());
+  return hex(buf);
+}
+
+// Every dataset of `a` and `b`: names, types, shapes, values (bit for bit) and attributes;
+// and the root attributes except `skip`.
+void expect_same_files(const std::string& a, const std::string& b,
+                       const std::set<std::string>& skip = {"creation_time", "command_line"}) {
+  h5::Handle fa = h5::open_file(a);
+  h5::Handle fb = h5::open_file(b);
+  auto root_attributes = [&](hid_t f) {
+    std::vector<std::string> names;
+    for (const auto& n : h5::attribute_names(f))
+      if (!skip.count(n)) names.push_back(n);
+    return names;
+  };
+  const auto ra = root_attributes(fa.get());
+  ASSERT_EQ(ra, root_attributes(fb.get()));
+  for (const auto& n : ra)
+    EXPECT_EQ(attribute_text(fa.get(), n), attribute_text(fb.get(), n)) << "root attribute " << n;
+  const auto names = dataset_names(fa.get());
+  ASSERT_EQ(names, dataset_names(fb.get()));
+  for (const auto& name : names) {
+    h5::Handle da = h5::open_dataset(fa.get(), name);
+    h5::Handle db = h5::open_dataset(fb.get(), name);
+    ASSERT_EQ(h5::shape(da.get()), h5::shape(db.get())) << name;
+    h5::Handle ta(H5Dget_type(da.get()), H5Tclose);
+    h5::Handle tb(H5Dget_type(db.get()), H5Tclose);
+    ASSERT_GT(H5Tequal(ta.get(), tb.get()), 0) << name;
+    if (H5Tget_class(ta.get()) == H5T_STRING) {
+      EXPECT_EQ(h5::read_strings(da.get()), h5::read_strings(db.get())) << name;
+    } else {
+      h5::Handle native(H5Tget_native_type(ta.get(), H5T_DIR_ASCEND), H5Tclose);
+      const std::size_t elem = H5Tget_size(native.get());
+      std::size_t n = 1;
+      for (auto x : h5::shape(da.get())) n *= static_cast<std::size_t>(x);
+      std::vector<unsigned char> va(n * elem), vb(n * elem);
+      ASSERT_GE(H5Dread(da.get(), native.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, va.data()), 0) << name;
+      ASSERT_GE(H5Dread(db.get(), native.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, vb.data()), 0) << name;
+      if (va != vb) {
+        std::size_t i = 0;
+        while (i < n && std::memcmp(va.data() + i * elem, vb.data() + i * elem, elem) == 0) ++i;
+        ADD_FAILURE() << name << " differs first at element " << i << " of " << n;
+      }
+    }
+    const auto attrs = h5::attribute_names(da.get());
+    EXPECT_EQ(attrs, h5::attribute_names(db.get())) << name;
+    for (const auto& n : attrs)
+      EXPECT_EQ(attribute_text(da.get(), n), attribute_text(db.get(), n)) << name << ":" << n;
+  }
+}
+
+// What the message of the OutputError thrown by f says, or "" when none is thrown.
+template <typename F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const OutputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+TEST_F(OutputFileTest, BlocksPreparedInAnyOrderOnAnyThreadGiveTheSameFile) {
+  const SweepData d = make_sweep();
+  const std::string in_order = (dir_ / "in_order.h5").string();
+  {
+    OutputFile out(in_order, false, d.layout, make_meta());
+    write_blocks(out, d);
+    out.commit();
+  }
+  {
+    // 38 blocks (37 of 16 runs, the last of 8), prepared backwards on two threads.
+    OutputFile out(dest_, false, d.layout, make_meta());
+    const long long block = out.block_runs();
+    ASSERT_EQ(block, 16);
+    const long long nblocks = (600 + block - 1) / block;
+    std::vector<PreparedBlockPtr> prepared(static_cast<std::size_t>(nblocks));
+    auto prepare = [&](long long parity) {
+      for (long long b = nblocks - 1; b >= 0; --b) {
+        if (b % 2 != parity) continue;
+        const long long first = b * block;
+        prepared[static_cast<std::size_t>(b)] =
+            out.prepare_block(first, d.records(first, std::min(block, 600 - first)));
+      }
+    };
+    std::thread one([&] { prepare(0); });
+    std::thread two([&] { prepare(1); });
+    one.join();
+    two.join();
+    EXPECT_EQ(out.completed(), std::vector<bool>(600, false));
+    for (auto& p : prepared) out.write_block(std::move(p));
+    EXPECT_EQ(out.completed(), std::vector<bool>(600, true));
+    out.commit();
+  }
+  expect_same_files(in_order, dest_);
+
+  // The sweep's coordinates along run.
+  h5::Handle f = h5::open_file(dest_);
+  auto read = [&](const char* name) { return h5::read_all<double>(h5::open_dataset(f.get(), name).get()); };
+  const auto policy = read("policy"), sample = read("sample"), matrix = read("saltelli_matrix"),
+             base_row = read("base_row"), grid = read("lever.country.KOR.grid_add_mw_per_year"),
+             targets = read("lever.country.KOR.targets"), growth = read("sampled.global.vendor_supply_growth"),
+             pue = read("sampled.country.*.pue"), kw = read("global.accel_kw");
+  for (std::size_t r = 0; r < 600; ++r) {
+    const RunInfo& want = d.infos[r];
+    ASSERT_EQ(policy[r], want.policy) << r;
+    ASSERT_EQ(sample[r], static_cast<double>(want.sample)) << r;
+    ASSERT_EQ(matrix[r], want.saltelli_matrix) << r;
+    ASSERT_EQ(base_row[r], static_cast<double>(want.base_row)) << r;
+    ASSERT_EQ(grid[r], d.layout.sweep.lever_numeric[0][static_cast<std::size_t>(want.lever_choice[0])]) << r;
+    ASSERT_EQ(targets[r], want.lever_choice[1]) << r;
+    ASSERT_EQ(growth[r], want.sampled[0]) << r;
+    ASSERT_EQ(pue[r], want.sampled[1]) << r;
+    ASSERT_EQ(kw[r], d.params[r].global[GlobalParam::accel_kw]) << r;
+  }
+  {
+    h5::Handle v = h5::open_dataset(f.get(), "lever.country.KOR.targets");
+    EXPECT_EQ(h5::read_string_list_attribute(v.get(), "values"), d.layout.sweep.lever_values[1]);
+    h5::Handle type(H5Dget_type(v.get()), H5Tclose);
+    EXPECT_GT(H5Tequal(type.get(), H5T_NATIVE_INT32), 0);
+    h5::Handle g = h5::open_dataset(f.get(), "lever.country.KOR.grid_add_mw_per_year");
+    EXPECT_EQ(h5::read_string_attribute(g.get(), "units"), "MW/yr");
+    EXPECT_EQ(h5::read_attribute<double>(g.get(), "numeric_values"), d.layout.sweep.lever_numeric[0]);
+    h5::Handle s = h5::open_dataset(f.get(), "sampled.country.*.pue");
+    EXPECT_EQ(h5::read_attribute<std::int8_t>(s.get(), "multiply"), std::vector<std::int8_t>{1});
+    EXPECT_EQ(h5::read_string_attribute(s.get(), "units"), "1");
+    h5::Handle m = h5::open_dataset(f.get(), "saltelli_matrix");
+    EXPECT_EQ(h5::read_string_attribute(m.get(), "flag_meanings"), "A B AB_0 AB_1");
+    h5::Handle smp = h5::open_dataset(f.get(), "sample");
+    h5::Handle st(H5Dget_type(smp.get()), H5Tclose);
+    EXPECT_GT(H5Tequal(st.get(), H5T_NATIVE_INT64), 0);
+  }
+  const hid_t root = f.get();
+  EXPECT_EQ(h5::read_string_attribute(root, "store"), "full");
+  EXPECT_EQ(h5::read_string_attribute(root, "kept_series"), "");
+  EXPECT_EQ(h5::read_string_attribute(root, "sweep_method"), "saltelli");
+  EXPECT_EQ(h5::read_attribute<std::int64_t>(root, "sweep_samples"), std::vector<std::int64_t>{25});
+  EXPECT_EQ(h5::read_attribute<std::int32_t>(root, "sweep_policies"), std::vector<std::int32_t>{6});
+  EXPECT_EQ(h5::read_attribute<std::int64_t>(root, "sweep_samples_per_policy"), std::vector<std::int64_t>{100});
+  EXPECT_EQ(h5::read_attribute<std::int64_t>(root, "total_runs"), std::vector<std::int64_t>{600});
+  EXPECT_EQ(h5::read_attribute<std::int64_t>(root, "first_run"), std::vector<std::int64_t>{0});
+  EXPECT_EQ(h5::read_string_attribute(root, "lever_keys"),
+            "country.KOR.grid_add_mw_per_year country.KOR.targets");
+  EXPECT_EQ(h5::read_string_attribute(root, "uncertain_keys"),
+            "global.vendor_supply_growth country.*.pue");
+  // Chunks: (16, 3, T) tiles; a block of runs per chunk elsewhere.
+  for (const auto& [name, chunk0] : std::vector<std::pair<std::string, hsize_t>>{
+           {"it_mw", 16}, {"year_gw_reached", 16}, {"policy", 16}, {"run_complete", 16}}) {
+    h5::Handle ds = h5::open_dataset(f.get(), name);
+    h5::Handle dcpl(H5Dget_create_plist(ds.get()), H5Pclose);
+    hsize_t chunk[3] = {};
+    ASSERT_GE(H5Pget_chunk(dcpl.get(), 3, chunk), 1) << name;
+    EXPECT_EQ(chunk[0], chunk0) << name;
+  }
+}
+
+TEST_F(OutputFileTest, BlocksDecodeLikeHdf5sOwnFilters) {
+  // Twenty countries (edge chunks of 16 + 4 along country), 300 runs (edge block of 44
+  // runs): blocks written as compressed chunks read back exactly as the same runs written
+  // through HDF5's own shuffle and deflate filters.
+  RunParams base = testing::unconstrained(20, 2026.0, 2040.0, 0.25);
+  base.countries.targets[3] = {{2030.0, 1000.0}};
+  const int runs = 300;
+  std::vector<RunParams> params(runs, base);
+  std::vector<RunResult> results;
+  for (int r = 0; r < runs; ++r) {
+    params[static_cast<std::size_t>(r)].global[GlobalParam::accel_kw] = 1.0 + r / 16.0;
+    results.push_back(make_result(params[static_cast<std::size_t>(r)], r));
+  }
+  const OutputLayout layout = layout_for(base, runs);
+  const std::string by_runs = (dir_ / "by_runs.h5").string();
+  {
+    OutputFile out(by_runs, false, layout, make_meta());
+    for (int r = 0; r < runs; ++r)
+      out.write_run(r, params[static_cast<std::size_t>(r)], results[static_cast<std::size_t>(r)]);
+    out.commit();
+  }
+  {
+    OutputFile out(dest_, false, layout, make_meta());
+    const long long block = out.block_runs();
+    for (long long first = 0; first < runs; first += block) {
+      std::vector<RunRecord> recs;
+      for (long long r = first; r < std::min<long long>(runs, first + block); ++r) {
+        RunRecord rec;
+        rec.run = r;
+        rec.params = &params[static_cast<std::size_t>(r)];
+        rec.result = &results[static_cast<std::size_t>(r)];
+        rec.info.sample = r;  // as write_run derives it outside a sweep
+        recs.push_back(rec);
+      }
+      out.write_block(out.prepare_block(first, recs));
+    }
+    out.commit();
+  }
+  expect_same_files(by_runs, dest_);
+  h5::Handle f = h5::open_file(dest_);
+  h5::Handle it = h5::open_dataset(f.get(), "it_mw");
+  h5::Handle dcpl(H5Dget_create_plist(it.get()), H5Pclose);
+  hsize_t chunk[3] = {};
+  ASSERT_EQ(H5Pget_chunk(dcpl.get(), 3, chunk), 3);
+  EXPECT_EQ(chunk[0], 16u);
+  EXPECT_EQ(chunk[1], 16u);
+  EXPECT_EQ(chunk[2], 57u);
+}
+
+TEST_F(OutputFileTest, BlockSizeFollowsTheRuns) {
+  // 256 runs, halved (not below 16) while the file would have fewer than 64 blocks or a
+  // chunk without a time axis would pass 1 MiB.
+  RunParams p = make_params();
+  auto block_of = [&](const RunParams& params, long long runs) {
+    OutputLayout l = layout_for(params, 1);
+    l.runs = l.total_runs = runs;
+    OutputFile out(dest_, true, l, make_meta());
+    return out.block_runs();
+  };
+  EXPECT_EQ(block_of(p, 1), 16);
+  EXPECT_EQ(block_of(p, 148), 16);
+  EXPECT_EQ(block_of(p, 5000), 64);
+  EXPECT_EQ(block_of(p, 20000), 256);
+  const RunParams many = testing::unconstrained(1000, 2026.0, 2027.0, 0.25);
+  EXPECT_EQ(block_of(many, 20000), 16);  // [run, country, constraint]: 48 kB per run
+  EXPECT_TRUE(entries(dir_).empty());
+}
+
+TEST_F(OutputFileTest, BlocksAreChecked) {
+  const SweepData d = make_sweep();
+  OutputFile out(dest_, false, d.layout, make_meta());
+  EXPECT_TRUE(contains(error_of([&] { out.prepare_block(10, d.records(10, 16)); }), "multiple of 16"));
+  EXPECT_TRUE(contains(error_of([&] { out.prepare_block(592, d.records(592, 5)); }),
+                       "holds 8 runs, 5 given"));
+  auto recs = d.records(0, 16);
+  std::swap(recs[3], recs[4]);
+  EXPECT_TRUE(contains(error_of([&] { out.prepare_block(0, recs); }), "expected run 3"));
+  recs = d.records(0, 16);
+  recs[7].info.sampled.pop_back();
+  EXPECT_TRUE(contains(error_of([&] { out.prepare_block(0, recs); }), "1 sampled values for 2"));
+  recs = d.records(0, 16);
+  recs[7].info.lever_choice[0] = 3;
+  EXPECT_TRUE(contains(error_of([&] { out.prepare_block(0, recs); }), "has no value 3"));
+  OutputFile other((dir_ / "other.h5").string(), false, d.layout, make_meta());
+  EXPECT_TRUE(contains(error_of([&] { other.write_block(out.prepare_block(0, d.records(0, 16))); }),
+                       "prepared for another file"));
+}
+
+TEST_F(OutputFileTest, SummaryModeHoldsOnlyTheKeptSeries) {
+  const SweepData full = make_sweep();
+  SweepData d = make_sweep(StoreMode::summary, {CountrySeries::bottleneck, CountrySeries::it_mw});
+  // As a summary-mode recorder leaves them: trajectories only of the kept series, and the
+  // state at the horizon of every series.
+  for (auto& r : d.results)
+    for (int s = 0; s < kNumCountrySeries; ++s) {
+      r.last[static_cast<std::size_t>(s)] = r.country[static_cast<std::size_t>(s)].col(8);
+      const auto series = static_cast<CountrySeries>(s);
+      if (series != CountrySeries::it_mw && series != CountrySeries::bottleneck)
+        r.country[static_cast<std::size_t>(s)].resize(0, 0);
+    }
+  const std::string full_path = (dir_ / "full.h5").string();
+  {
+    OutputFile out(full_path, false, full.layout, make_meta());
+    write_blocks(out, full);
+    out.commit();
+  }
+  {
+    OutputFile out(dest_, false, d.layout, make_meta());
+    EXPECT_EQ(out.layout().keep,
+              (std::vector<CountrySeries>{CountrySeries::it_mw, CountrySeries::bottleneck}));
+    write_blocks(out, d);
+    out.commit();
+  }
+  h5::Handle f = h5::open_file(dest_);
+  h5::Handle ff = h5::open_file(full_path);
+  EXPECT_EQ(h5::read_string_attribute(f.get(), "store"), "summary");
+  EXPECT_EQ(h5::read_string_attribute(f.get(), "kept_series"), "it_mw bottleneck");
+  for (int s = 0; s < kNumCountrySeries; ++s) {
+    const auto series = static_cast<CountrySeries>(s);
+    const bool kept = series == CountrySeries::it_mw || series == CountrySeries::bottleneck;
+    EXPECT_EQ(h5::exists(f.get(), std::string(info(series).name)), kept) << info(series).name;
+  }
+  for (const char* name : {"vendor_supply", "year_gw_reached", "bottleneck_share", "global.accel_kw",
+                           "policy", "sampled.country.*.pue", "run_complete"})
+    EXPECT_TRUE(h5::exists(f.get(), name)) << name;
+  for (const char* name : {"it_mw_final", "compute_flops_final", "energy_twh_final", "spend_usd_final"})
+    EXPECT_FALSE(h5::exists(ff.get(), name)) << name;
+  // The kept series and everything per run equal the full file's.
+  for (const char* name : {"it_mw", "bottleneck", "vendor_supply", "year_target_reached",
+                           "bottleneck_share", "country.target_mw", "lever.country.KOR.targets"}) {
+    h5::Handle a = h5::open_dataset(f.get(), name);
+    h5::Handle b = h5::open_dataset(ff.get(), name);
+    const auto va = h5::read_all<double>(a.get()), vb = h5::read_all<double>(b.get());
+    ASSERT_EQ(va.size(), vb.size()) << name;
+    for (std::size_t i = 0; i < va.size(); ++i) ASSERT_TRUE(same(va[i], vb[i])) << name << " " << i;
+  }
+  // The values at the horizon.
+  auto last_of = [&](const char* series) {
+    const auto v = h5::read_all<double>(h5::open_dataset(ff.get(), series).get());
+    std::vector<double> out;
+    for (std::size_t i = 8; i < v.size(); i += 9) out.push_back(v[i]);
+    return out;
+  };
+  EXPECT_EQ(h5::read_all<double>(h5::open_dataset(f.get(), "it_mw_final").get()), last_of("it_mw"));
+  EXPECT_EQ(h5::read_all<double>(h5::open_dataset(f.get(), "energy_twh_final").get()), last_of("energy_twh"));
+  EXPECT_EQ(h5::read_all<double>(h5::open_dataset(f.get(), "compute_flops_final").get()),
+            last_of("compute_flops"));
+  const auto spend = h5::read_all<double>(h5::open_dataset(f.get(), "spend_usd_final").get());
+  const auto capex = last_of("capex_usd"), opex = last_of("opex_usd");
+  ASSERT_EQ(spend.size(), capex.size());
+  for (std::size_t i = 0; i < spend.size(); ++i) EXPECT_EQ(spend[i], capex[i] + opex[i]) << i;
+
+  // `sovcap summarize` of the summary file equals that of the full file at the horizon,
+  // over one period spanning the whole horizon.
+  const ResultsReader summary_in(dest_), full_in(full_path);
+  EXPECT_FALSE(summary_in.has_trajectories());
+  EXPECT_TRUE(full_in.has_trajectories());
+  EXPECT_EQ(summary_in.store(), "summary");
+  EXPECT_EQ(summary_in.total_runs(), 600);
+  EXPECT_EQ(summary_in.run_complete(), std::vector<std::int8_t>(600, 1));
+  SummaryOptions opt;
+  opt.years = {2028.0};
+  auto summarise = [&](const ResultsReader& in) {
+    SummaryBuilder builder(in.iso3(), in.names(), in.time(), opt);
+    SummaryBlock block;
+    for (int first = 0; first < in.runs(); first += 16) {
+      const int count = std::min(16, in.runs() - first);
+      in.read_summary_block(first, count, block);
+      for (int k = 0; k < count; ++k) builder.add(block.slice(k));
+    }
+    return builder.finish();
+  };
+  const Summary a = summarise(summary_in), b = summarise(full_in);
+  ASSERT_EQ(a.countries.size(), b.countries.size());
+  EXPECT_EQ(a.runs, 600);
+  for (std::size_t c = 0; c < a.countries.size(); ++c) {
+    const auto &x = a.countries[c], &y = b.countries[c];
+    EXPECT_EQ(x.it_mw_at, y.it_mw_at) << c;
+    EXPECT_EQ(x.compute_at, y.compute_at) << c;
+    EXPECT_EQ(x.energy_twh_end, y.energy_twh_end) << c;
+    EXPECT_EQ(x.spend_usd_end, y.spend_usd_end) << c;
+    EXPECT_EQ(x.dominant, y.dominant) << c;
+    EXPECT_EQ(x.dominant_share, y.dominant_share) << c;
+    EXPECT_TRUE(same(x.year_gw.p50, y.year_gw.p50)) << c;
+    EXPECT_TRUE(same(x.year_target.p90, y.year_target.p90)) << c;
+  }
+  Eigen::ArrayXXd spend_full, spend_summary;
+  full_in.read_final("spend_usd", 100, 16, spend_full);
+  summary_in.read_final("spend_usd", 100, 16, spend_summary);
+  EXPECT_TRUE((spend_full == spend_summary).all());
+}
+
+TEST_F(OutputFileTest, ResumeAfterClosePartialCompletesTheSameFile) {
+  const SweepData d = make_sweep();
+  const std::string whole = (dir_ / "whole.h5").string();
+  {
+    OutputFile out(whole, false, d.layout, make_meta());
+    write_blocks(out, d);
+    out.commit();
+  }
+  const std::string partial = dest_ + ".partial";
+  const std::size_t block = 16, nblocks = 38;
+  std::vector<long long> even, odd;
+  for (std::size_t b = 0; b < nblocks; ++b) (b % 2 ? odd : even).push_back(static_cast<long long>(b));
+  {
+    OutputFile out(dest_, false, d.layout, make_meta());
+    EXPECT_EQ(out.temp_path(), partial);
+    ASSERT_EQ(out.block_runs(), 16);
+    write_blocks(out, d, even);  // an interrupted sweep: every other block missing
+    out.close_partial();
+    EXPECT_THROW(out.write_block(out.prepare_block(16, d.records(16, 16))), OutputError);
+  }
+  EXPECT_TRUE(fs::exists(partial));
+  EXPECT_FALSE(fs::exists(dest_));
+  {
+    // A partial reads as a sweep with runs missing.
+    h5::Handle f = h5::open_file(partial);
+    const auto done = h5::read_all<std::int8_t>(h5::open_dataset(f.get(), "run_complete").get());
+    for (std::size_t r = 0; r < 600; ++r) ASSERT_EQ(done[r], (r / block) % 2 ? 0 : 1) << r;
+  }
+  {
+    OutputMetadata meta = make_meta();
+    meta.command_line = "sovcap run scenarios/test.toml --resume";  // may differ
+    auto out = OutputFile::resume(dest_, d.layout, meta);
+    const auto done = out->completed();
+    for (std::size_t r = 0; r < 600; ++r) ASSERT_EQ(done[r], (r / block) % 2 == 0) << r;
+    write_blocks(*out, d, odd);
+    EXPECT_EQ(out->completed(), std::vector<bool>(600, true));
+    out->commit();
+  }
+  EXPECT_FALSE(fs::exists(partial));
+  expect_same_files(whole, dest_);
+}
+
+// Writes block 0, flushes, writes block 1 and dies by SIGKILL without closing anything.
+[[noreturn]] void write_and_die(const std::string& dest, const SweepData& d) {
+  OutputFile out(dest, false, d.layout, make_meta());
+  const long long b = out.block_runs();
+  out.write_block(out.prepare_block(0, d.records(0, b)));
+  out.flush();
+  out.write_block(out.prepare_block(b, d.records(b, b)));
+  std::raise(SIGKILL);
+  std::abort();
+}
+
+TEST_F(OutputFileTest, AKilledWriterLeavesAResumablePartial) {
+  const SweepData d = make_sweep();
+  const std::string whole = (dir_ / "whole.h5").string();
+  {
+    OutputFile out(whole, false, d.layout, make_meta());
+    write_blocks(out, d);
+    out.commit();
+  }
+  EXPECT_EXIT(write_and_die(dest_, d), ::testing::KilledBySignal(SIGKILL), "");
+  const std::string partial = dest_ + ".partial";
+  ASSERT_TRUE(fs::exists(partial));
+  {
+    // Readable as of the last flush: block 0 complete and intact.
+    h5::Handle f = h5::open_file(partial);
+    h5::Handle w = h5::open_file(whole);
+    const auto done = h5::read_all<std::int8_t>(h5::open_dataset(f.get(), "run_complete").get());
+    for (std::size_t r = 0; r < 16; ++r) ASSERT_EQ(done[r], 1) << r;
+    for (std::size_t r = 32; r < 600; ++r) ASSERT_EQ(done[r], 0) << r;
+    const auto got = h5::read_all<double>(h5::open_dataset(f.get(), "it_mw").get());
+    const auto want = h5::read_all<double>(h5::open_dataset(w.get(), "it_mw").get());
+    for (std::size_t i = 0; i < 16 * 27; ++i) ASSERT_EQ(got[i], want[i]) << i;
+  }
+  {
+    auto out = OutputFile::resume(dest_, d.layout, make_meta());
+    const auto done = out->completed();
+    const long long block = out->block_runs();
+    for (long long b = 0; b * block < 600; ++b) {
+      const long long first = b * block, n = std::min(block, 600 - first);
+      bool complete = true;
+      for (long long r = first; r < first + n; ++r) complete = complete && done[static_cast<std::size_t>(r)];
+      if (!complete) out->write_block(out->prepare_block(first, d.records(first, n)));
+    }
+    out->commit();
+  }
+  expect_same_files(whole, dest_);
+}
+
+TEST_F(OutputFileTest, ResumeRefusesAnotherRun) {
+  const SweepData d = make_sweep();
+  const std::string partial = dest_ + ".partial";
+  EXPECT_TRUE(contains(error_of([&] { OutputFile::resume(dest_, d.layout, make_meta()); }),
+                       "there is no partial file " + partial));
+  {
+    OutputFile out(dest_, false, d.layout, make_meta());
+    write_blocks(out, d, {0});
+    out.close_partial();
+  }
+  auto refusal = [&](const OutputLayout& layout, const OutputMetadata& meta) {
+    return error_of([&] { OutputFile::resume(dest_, layout, meta); });
+  };
+  OutputMetadata meta = make_meta();
+  meta.scenario_text += "# edited\n";
+  EXPECT_TRUE(contains(refusal(d.layout, meta), "the scenario text (scenario_text) differs"))
+      << refusal(d.layout, meta);
+  meta = make_meta();
+  meta.seed = 12;
+  EXPECT_TRUE(contains(refusal(d.layout, meta),
+                       "seed differs (partial file: 9223372036854775813; this run: 12)"))
+      << refusal(d.layout, meta);
+  meta = make_meta();
+  meta.files = {{"data/global.csv", "x,y\n"}};
+  EXPECT_TRUE(contains(refusal(d.layout, meta), "the number of data files differs")) << refusal(d.layout, meta);
+  meta = make_meta();
+  meta.overrides.pop_back();
+  EXPECT_TRUE(contains(refusal(d.layout, meta), "overrides differs")) << refusal(d.layout, meta);
+  OutputLayout l = d.layout;
+  l.store = StoreMode::summary;
+  EXPECT_TRUE(contains(refusal(l, make_meta()), "store mode differs (partial file: full; this run: summary)"))
+      << refusal(l, make_meta());
+  l = d.part(256, 344);
+  EXPECT_TRUE(contains(refusal(l, make_meta()), "runs held (first_run..last) differs (partial file: 0..599; this run: 256..599)"))
+      << refusal(l, make_meta());
+  l = d.layout;
+  l.sweep.lever_values[0][2] = "800";
+  EXPECT_TRUE(contains(refusal(l, make_meta()), "values of lever country.KOR.grid_add_mw_per_year differs"))
+      << refusal(l, make_meta());
+  l = d.layout;
+  l.iso3[2] = "FRA";
+  EXPECT_TRUE(contains(refusal(l, make_meta()), "countries differs (partial file: KOR CIV JPN; this run: KOR CIV FRA)"))
+      << refusal(l, make_meta());
+  l = d.layout;
+  l.sweep.uncertain_multiply = {false, false};
+  EXPECT_TRUE(contains(refusal(l, make_meta()), "multiply flag of country.*.pue differs")) << refusal(l, make_meta());
+  // Every refusal names the partial file and keeps it.
+  EXPECT_TRUE(contains(refusal(l, make_meta()), "cannot resume " + partial));
+  EXPECT_TRUE(fs::exists(partial));
+  {
+    // The same run resumes; destroyed without commit or close_partial, the partial goes.
+    auto out = OutputFile::resume(dest_, d.layout, make_meta());
+    EXPECT_EQ(out->completed()[0], true);
+  }
+  EXPECT_FALSE(fs::exists(partial));
+  EXPECT_TRUE(entries(dir_).empty());
+}
+
+TEST_F(OutputFileTest, ANewFileReplacesAStalePartial) {
+  const SweepData d = make_sweep();
+  write_text(dest_ + ".partial", "stale");
+  {
+    OutputFile out(dest_, false, d.layout, make_meta());
+    write_blocks(out, d);
+    out.commit();
+  }
+  EXPECT_EQ(entries(dir_), std::vector<std::string>{"out.h5"});
+  EXPECT_GT(H5Fis_hdf5(dest_.c_str()), 0);
+}
+
+// Writes shards of `d` covering `ranges` (first, end) into `folder`, committed; returns
+// their paths.
+std::vector<std::string> write_shards(const SweepData& d, const fs::path& folder,
+                                      const std::vector<std::pair<long long, long long>>& ranges) {
+  fs::create_directories(folder);
+  std::vector<std::string> paths;
+  for (std::size_t i = 0; i < ranges.size(); ++i) {
+    const auto [first, end] = ranges[i];
+    const std::string path = (folder / ("shard" + std::to_string(i) + ".h5")).string();
+    OutputMetadata meta = make_meta();
+    meta.command_line += " --runs " + std::to_string(first) + ":" + std::to_string(end);
+    OutputFile out(path, true, d.part(first, end - first), meta);
+    write_blocks(out, d);
+    out.commit();
+    paths.push_back(path);
+  }
+  return paths;
+}
+
+TEST_F(OutputFileTest, MergedShardsReadAsOneFile) {
+  const SweepData d = make_sweep();
+  const std::string whole = (dir_ / "whole.h5").string();
+  {
+    OutputFile out(whole, false, d.layout, make_meta());
+    write_blocks(out, d);
+    out.commit();
+  }
+  const fs::path sweep = dir_ / "sweep";
+  const auto shards = write_shards(d, sweep / "shards", {{356, 600}, {0, 100}, {100, 356}});
+  {
+    h5::Handle f = h5::open_file(shards[0]);
+    EXPECT_EQ(h5::read_all<std::int32_t>(h5::open_dataset(f.get(), "run").get()).front(), 356);
+    EXPECT_EQ(h5::read_attribute<std::int64_t>(f.get(), "first_run"), std::vector<std::int64_t>{356});
+  }
+  const std::string master = (sweep / "master.h5").string();
+  merge_shards(master, shards, false, "sovcap merge master.h5 shards/*.h5");
+  EXPECT_FALSE(fs::exists(master + ".partial"));
+  expect_same_files(whole, master, {"creation_time", "command_line", "shards"});
+  {
+    h5::Handle f = h5::open_file(master);
+    EXPECT_EQ(h5::read_string_attribute(f.get(), "shards"),
+              "shards/shard1.h5\nshards/shard2.h5\nshards/shard0.h5");
+    EXPECT_EQ(h5::read_string_attribute(f.get(), "command_line"), "sovcap merge master.h5 shards/*.h5");
+    // Virtual datasets, each axis labelled by its dimension scale.
+    h5::Handle it = h5::open_dataset(f.get(), "it_mw");
+    h5::Handle dcpl(H5Dget_create_plist(it.get()), H5Pclose);
+    EXPECT_EQ(H5Pget_layout(dcpl.get()), H5D_VIRTUAL);
+    size_t mappings = 0;
+    H5Pget_virtual_count(dcpl.get(), &mappings);
+    EXPECT_EQ(mappings, 3u);
+    EXPECT_EQ(scales_of(it.get(), 0), std::vector<std::string>{"/run"});
+    EXPECT_EQ(scales_of(it.get(), 1), std::vector<std::string>{"/country"});
+    EXPECT_EQ(scales_of(it.get(), 2), std::vector<std::string>{"/time"});
+    h5::Handle done = h5::open_dataset(f.get(), "run_complete");
+    EXPECT_EQ(scales_of(done.get(), 0), std::vector<std::string>{"/run"});
+  }
+  // Shard paths are relative to the master's folder: the folder can move.
+  const fs::path moved = dir_ / "moved";
+  fs::rename(sweep, moved);
+  const std::string moved_master = (moved / "master.h5").string();
+  expect_same_files(whole, moved_master, {"creation_time", "command_line", "shards"});
+  {
+    const ResultsReader in(moved_master);
+    EXPECT_EQ(in.runs(), 600);
+    EXPECT_EQ(in.run_complete(), std::vector<std::int8_t>(600, 1));
+  }
+  // A missing shard reads as fill values, silently: run_complete tells.
+  fs::remove(moved / "shards" / "shard2.h5");
+  {
+    h5::Handle f = h5::open_file(moved_master);
+    const auto done = h5::read_all<std::int8_t>(h5::open_dataset(f.get(), "run_complete").get());
+    const auto it = h5::read_all<double>(h5::open_dataset(f.get(), "it_mw").get());
+    for (std::size_t r = 0; r < 600; ++r) {
+      const bool lost = r >= 100 && r < 356;
+      ASSERT_EQ(done[r], lost ? 0 : 1) << r;
+      ASSERT_EQ(std::isnan(it[r * 27]), lost) << r;
+    }
+  }
+}
+
+TEST_F(OutputFileTest, MergeRefusesShardsThatDoNotMakeOneSweep) {
+  const SweepData d = make_sweep();
+  const auto shards = write_shards(d, dir_ / "shards", {{0, 100}, {100, 356}, {356, 600}});
+  const std::string master = (dir_ / "master.h5").string();
+  auto refusal = [&](const std::vector<std::string>& list) {
+    return error_of([&] { merge_shards(master, list, false); });
+  };
+  std::string e = refusal({shards[0], shards[2]});
+  EXPECT_TRUE(contains(e, "runs 100..355 of 600 are in no shard (a shard is missing)")) << e;
+  e = refusal({shards[0], shards[1]});
+  EXPECT_TRUE(contains(e, "runs 356..599 of 600 are in no shard")) << e;
+  e = refusal({shards[0], shards[1], (dir_ / "shards" / "nope.h5").string()});
+  EXPECT_TRUE(contains(e, "shard " + (dir_ / "shards" / "nope.h5").string() + " does not exist")) << e;
+  e = refusal({shards[0], shards[1], shards[2], shards[1]});
+  EXPECT_TRUE(contains(e, "(runs 100..355) overlap")) << e;
+  const auto wide = write_shards(d, dir_ / "wide", {{0, 200}});
+  e = refusal({wide[0], shards[1], shards[2]});
+  EXPECT_TRUE(contains(e, "shards " + wide[0] + " (runs 0..199) and " + shards[1] + " (runs 100..355) overlap"))
+      << e;
+  {
+    // A shard whose runs were never written.
+    OutputFile gap((dir_ / "gap.h5").string(), false, d.part(100, 256), make_meta());
+    gap.commit();
+    e = refusal({shards[0], (dir_ / "gap.h5").string(), shards[2]});
+    EXPECT_TRUE(contains(e, "shard " + (dir_ / "gap.h5").string() +
+                                " is incomplete: 256 of its 256 runs are not written (first: run 100)"))
+        << e;
+  }
+  {
+    OutputMetadata meta = make_meta();
+    meta.seed = 3;
+    const std::string path = (dir_ / "seed3.h5").string();
+    OutputFile out(path, false, d.part(100, 256), meta);
+    write_blocks(out, d);
+    out.commit();
+    e = refusal({shards[0], path, shards[2]});
+    EXPECT_TRUE(contains(e, "shard " + path + " does not belong to the sweep of " + shards[0] +
+                                ": seed differs (" + shards[0] + ": 9223372036854775813; " + path + ": 3)"))
+        << e;
+  }
+  {
+    SweepData other = make_sweep(StoreMode::summary, {CountrySeries::it_mw});
+    const auto summary = write_shards(other, dir_ / "summary", {{100, 356}});
+    e = refusal({shards[0], summary[0], shards[2]});
+    EXPECT_TRUE(contains(e, "store mode differs")) << e;
+  }
+  merge_shards(master, shards, false);
+  e = refusal({master});
+  EXPECT_TRUE(contains(e, "exists; use --force")) << e;
+  e = error_of([&] { merge_shards((dir_ / "again.h5").string(), {master}, false); });
+  EXPECT_TRUE(contains(e, "is a merged master file, not a shard")) << e;
+  // Nothing half-written is left behind by a refusal.
+  for (const auto& name : entries(dir_)) EXPECT_EQ(name.find(".partial"), std::string::npos) << name;
+  EXPECT_FALSE(fs::exists(dir_ / "again.h5"));
+}
+
+// Writes a merged master of three shards for tests/cli/check_readers.py. With
+// SOVCAP_READERS_MERGED set, the master is kept at that path and its shards in a folder
+// beside it (readers.cmake does this).
+TEST_F(OutputFileTest, WritesMergedReaderSample) {
+  const char* env = std::getenv("SOVCAP_READERS_MERGED");
+  const fs::path master = env && *env ? fs::path(env) : dir_ / "merged.h5";
+  const SweepData d = make_sweep();
+  const fs::path folder = master.has_parent_path() ? master.parent_path() : fs::path(".");
+  const auto shards = write_shards(d, folder / (master.stem().string() + "_shards"),
+                                   {{0, 256}, {256, 512}, {512, 600}});
+  merge_shards(master.string(), shards, true, "sovcap merge (test sample)");
+  EXPECT_GT(H5Fis_hdf5(master.c_str()), 0);
 }
 
 }  // namespace

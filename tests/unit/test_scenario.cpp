@@ -700,6 +700,592 @@ TEST_F(ScenarioTest, ReportsEveryProblemAtOnce) {
 }
 
 // ---------------------------------------------------------------------------------------
+// [sweep]: levers, uncertain parameters and the design
+
+// A scenario whose [sweep] section (lines 1..) comes first, then a supply shock and two
+// complete inline countries, KOR and JPN.
+std::string swept(const std::string& sweep) {
+  return sweep + "\n[global]\nsupply_shocks = [{start = 2028.0, end = 2029.0, factor = 0.5}]\n" +
+         "[country.KOR]\n" + kKorea + "[country.JPN]\n" + kKorea;
+}
+
+const Uncertain* find_uncertain(const Scenario& sc, const std::string& key) {
+  for (const auto& u : sc.sweep.uncertain)
+    if (u.key == key) return &u;
+  ADD_FAILURE() << "no uncertain " << key;
+  return nullptr;
+}
+
+TEST_F(ScenarioTest, SweepReadsLeversUncertainAndDesign) {
+  const std::string s = write("s.toml", swept(R"([sweep]
+method = "lhs"
+samples = 1000
+[sweep.levers]
+"global.allocation" = ["pro_rata", "max_min_fair"]
+"country.KOR.grid_add_mw_per_year" = [800, 1600.5]
+"country.KOR.targets" = [[[2030, 1000]], [[2030, 2000], [2035, 4000]]]
+[sweep.uncertain]
+"global.vendor_supply_growth" = {dist = "uniform", low = 0.1, high = 0.4}
+"global.other_demand" = {dist = "lognormal", median = 1e6, sigma = 0.3}
+"country.KOR.budget_usd_per_year" = {dist = "normal", mean = 8e9, sd = 2e9}
+"country.*.workforce_growth" = {dist = "triangular", low = 0.5, mode = 1.0, high = 1.5, multiply = true}
+"global.supply_shocks[0].factor" = {dist = "uniform", low = 0.3, high = 0.8}
+"global.chip_lifetime_years" = {dist = "choice", values = [4, 5, 6], weights = [0.25, 0.5, 0.25]}
+)"));
+  const Scenario sc = load_scenario(s);
+  const SweepSpec& w = sc.sweep;
+  EXPECT_EQ(w.method, SamplingMethod::lhs);
+  EXPECT_EQ(w.samples, 1000);
+  EXPECT_EQ(w.policies(), 8);
+  EXPECT_EQ(w.samples_per_policy(), 1000);
+  EXPECT_EQ(w.runs(), 8000);
+
+  // Levers in file order (first slowest), values as TOML texts valid for --set.
+  ASSERT_EQ(w.levers.size(), 3u);
+  EXPECT_EQ(w.levers[0].key, "global.allocation");
+  EXPECT_EQ(w.levers[0].values, (std::vector<std::string>{"\"pro_rata\"", "\"max_min_fair\""}));
+  EXPECT_TRUE(w.levers[0].numeric.empty());
+  EXPECT_EQ(w.levers[1].key, "country.KOR.grid_add_mw_per_year");
+  EXPECT_EQ(w.levers[1].values, (std::vector<std::string>{"800", "1600.5"}));
+  EXPECT_EQ(w.levers[1].numeric, (std::vector<double>{800, 1600.5}));
+  EXPECT_EQ(w.levers[2].values,
+            (std::vector<std::string>{"[[2030, 1000]]", "[[2030, 2000], [2035, 4000]]"}));
+
+  // Uncertain parameters in file order, with their targets and the registry's ranges.
+  ASSERT_EQ(w.uncertain.size(), 6u);
+  EXPECT_EQ(w.uncertain[0].key, "global.vendor_supply_growth");
+  const Uncertain* g = find_uncertain(sc, "global.vendor_supply_growth");
+  EXPECT_EQ(g->dist, Distribution::uniform);
+  EXPECT_EQ(g->target.scope, ParamScope::global);
+  EXPECT_EQ(g->target.index, static_cast<int>(GlobalParam::vendor_supply_growth));
+  EXPECT_DOUBLE_EQ(g->a, 0.1);
+  EXPECT_DOUBLE_EQ(g->b, 0.4);
+  EXPECT_DOUBLE_EQ(g->lo, -0.9);
+  EXPECT_DOUBLE_EQ(g->hi, 5.0);
+  const Uncertain* o = find_uncertain(sc, "global.other_demand");
+  EXPECT_EQ(o->dist, Distribution::lognormal);
+  EXPECT_DOUBLE_EQ(o->a, 1e6);
+  EXPECT_DOUBLE_EQ(o->b, 0.3);
+  const Uncertain* b = find_uncertain(sc, "country.KOR.budget_usd_per_year");
+  EXPECT_EQ(b->dist, Distribution::normal);
+  EXPECT_EQ(b->target.scope, ParamScope::country);
+  EXPECT_EQ(b->target.country, 0);
+  EXPECT_EQ(b->target.index, static_cast<int>(CountryParam::budget_usd_per_year));
+  EXPECT_DOUBLE_EQ(b->lo, 0.0);
+  EXPECT_FALSE(b->lo_open);
+  const Uncertain* t = find_uncertain(sc, "country.*.workforce_growth");
+  EXPECT_EQ(t->dist, Distribution::triangular);
+  EXPECT_EQ(t->target.country, -1);
+  EXPECT_TRUE(t->multiply);
+  EXPECT_DOUBLE_EQ(t->a, 0.5);
+  EXPECT_DOUBLE_EQ(t->b, 1.0);
+  EXPECT_DOUBLE_EQ(t->c, 1.5);
+  const Uncertain* f = find_uncertain(sc, "global.supply_shocks[0].factor");
+  EXPECT_EQ(f->target.index, -1);
+  EXPECT_EQ(f->target.shock, 0);
+  EXPECT_EQ(f->target.shock_field, 2);
+  EXPECT_DOUBLE_EQ(f->lo, 0.0);
+  EXPECT_FALSE(f->lo_open);
+  EXPECT_TRUE(std::isinf(f->hi));
+  const Uncertain* c = find_uncertain(sc, "global.chip_lifetime_years");
+  EXPECT_EQ(c->dist, Distribution::choice);
+  EXPECT_EQ(c->values, (std::vector<double>{4, 5, 6}));
+  EXPECT_EQ(c->weights, (std::vector<double>{0.25, 0.5, 0.25}));
+  // Chips retire in whole steps: the range starts at dt, not at the registry's (0.
+  EXPECT_DOUBLE_EQ(c->lo, 0.25);
+  EXPECT_FALSE(c->lo_open);
+
+  // The resolved parameters are the scenario's own, untouched by the sweep.
+  EXPECT_EQ(sc.params.global.allocation(), Allocation::pro_rata);
+}
+
+TEST_F(ScenarioTest, SweepIsEmptyWithoutSection) {
+  const Scenario sc = load_scenario(write("s.toml", swept("")));
+  EXPECT_TRUE(sc.sweep.empty());
+  EXPECT_EQ(sc.sweep.policies(), 1);
+  EXPECT_EQ(sc.sweep.samples_per_policy(), 1);
+  EXPECT_EQ(sc.sweep.runs(), 1);
+}
+
+TEST_F(ScenarioTest, SweepLeverValuesRoundTripThroughSet) {
+  const std::string s = write("s.toml", swept(R"([sweep.levers]
+"global.supply_shocks" = [[], [{start = 2028.0, end = 2029.5, factor = 0.25}, {factor = 0.0, start = 2031, end = 2032}]]
+"country.KOR.pue" = [1.1, 1.3000000000000003]
+"global.accel_kw_growth" = [0.1, -0.2e-1]
+)"));
+  const Scenario sc = load_scenario(s);
+  ASSERT_EQ(sc.sweep.levers.size(), 3u);
+  const Lever& shocks = sc.sweep.levers[0];
+  EXPECT_EQ(shocks.values[0], "[]");
+  EXPECT_EQ(shocks.values[1],
+            "[{start = 2028.0, end = 2029.5, factor = 0.25}, {factor = 0.0, start = 2031, end = "
+            "2032}]");
+  EXPECT_EQ(sc.sweep.levers[1].values, (std::vector<std::string>{"1.1", "1.3000000000000003"}));
+  EXPECT_EQ(sc.sweep.levers[2].values, (std::vector<std::string>{"0.1", "-0.02"}));
+  // Each text, given to --set, sets exactly the value written in the lever.
+  const Scenario a = load_scenario(s, {"global.supply_shocks=" + shocks.values[1],
+                                       "country.KOR.pue=" + sc.sweep.levers[1].values[1]});
+  ASSERT_EQ(a.params.global.supply_shocks.size(), 2u);
+  EXPECT_EQ(a.params.global.supply_shocks[0].end, 2029.5);
+  EXPECT_EQ(a.params.global.supply_shocks[1].factor, 0.0);
+  EXPECT_EQ(a.params.global.supply_shocks[1].start, 2031.0);
+  EXPECT_EQ(pue_of(a, "KOR"), 1.3000000000000003);
+}
+
+TEST_F(ScenarioTest, SweepAcceptsUnquotedKeys) {
+  // TOML reads global.allocation unquoted as nested tables; it means the same key.
+  const std::string s = write("s.toml", swept(R"([sweep]
+samples = 4
+[sweep.levers]
+global.allocation = ["pro_rata", "max_min_fair"]
+[sweep.uncertain]
+country.KOR.pue = {dist = "uniform", low = 1.1, high = 1.2}
+)"));
+  const Scenario sc = load_scenario(s);
+  ASSERT_EQ(sc.sweep.levers.size(), 1u);
+  EXPECT_EQ(sc.sweep.levers[0].key, "global.allocation");
+  ASSERT_EQ(sc.sweep.uncertain.size(), 1u);
+  EXPECT_EQ(sc.sweep.uncertain[0].key, "country.KOR.pue");
+  EXPECT_EQ(sc.sweep.uncertain[0].target.country, 0);
+}
+
+TEST_F(ScenarioTest, SweepSamplesAndMethodFromSet) {
+  const std::string s = write("s.toml", swept(R"([sweep]
+method = "lhs"
+samples = 10
+[sweep.uncertain]
+"global.vendor_supply_growth" = {dist = "uniform", low = 0.1, high = 0.4}
+)"));
+  const Scenario sc = load_scenario(s, {"sweep.samples=64", "sweep.method=sobol"});
+  EXPECT_EQ(sc.sweep.samples, 64);
+  EXPECT_EQ(sc.sweep.method, SamplingMethod::sobol);
+  const Scenario sal = load_scenario(s, {"sweep.method=\"saltelli\""});
+  EXPECT_EQ(sal.sweep.samples_per_policy(), 10 * 3);
+}
+
+TEST_F(ScenarioTest, SweepShockFieldsAndLeadTimesGetTheirRanges) {
+  const std::string s = write("s.toml", swept(R"([sweep]
+samples = 2
+[sweep.uncertain]
+"global.supply_shocks[0].start" = {dist = "uniform", low = 2027.0, high = 2030.0}
+"country.*.build_lead_years" = {dist = "uniform", low = 0.1, high = 3.0}
+)"));
+  const Scenario sc = load_scenario(s);
+  // The start stays before the shock's end; lead times reach at least one step.
+  const Uncertain* start = find_uncertain(sc, "global.supply_shocks[0].start");
+  EXPECT_EQ(start->target.shock_field, 0);
+  EXPECT_DOUBLE_EQ(start->hi, 2029.0);
+  EXPECT_TRUE(start->hi_open);
+  EXPECT_TRUE(std::isinf(start->lo));
+  EXPECT_LT(start->quantile(1.0 - 1e-16), 2029.0);
+  const Uncertain* lead = find_uncertain(sc, "country.*.build_lead_years");
+  EXPECT_DOUBLE_EQ(lead->lo, 0.25);
+  EXPECT_FALSE(lead->lo_open);
+  EXPECT_GE(lead->quantile(1e-9), 0.25);
+}
+
+TEST_F(ScenarioTest, RejectsSweepWithoutLeversOrUncertain) {
+  const std::string s = write("s.toml", swept("[sweep]\nmethod = \"lhs\"\n"));
+  EXPECT_TRUE(has(errors(s), s, 1, "sweep",
+                  {"neither levers nor uncertain", "allowed [sweep.levers]", "[sweep.uncertain]"}));
+  // --set sweep.samples on a scenario without a sweep says the same.
+  const std::string t = write("t.toml", swept(""));
+  EXPECT_TRUE(
+      has(errors(t, {"sweep.samples=10"}), t, -1, "sweep", {"neither levers nor uncertain"}));
+}
+
+TEST_F(ScenarioTest, RejectsUnknownSweepKey) {
+  const std::string s = write("s.toml", swept(R"([sweep]
+sampels = 10
+[sweep.levers]
+"global.allocation" = ["pro_rata", "max_min_fair"]
+)"));
+  EXPECT_TRUE(has(errors(s), s, 2, "sweep.sampels",
+                  {"unknown key 'sampels'", "did you mean 'samples'",
+                   "allowed keys: method, samples, levers, uncertain"}));
+}
+
+TEST_F(ScenarioTest, RejectsBadSweepMethod) {
+  const std::string s = write("s.toml", swept(R"([sweep]
+method = "sobl"
+samples = 4
+[sweep.uncertain]
+"global.vendor_supply_growth" = {dist = "uniform", low = 0.1, high = 0.4}
+)"));
+  EXPECT_TRUE(has(errors(s), s, 2, "sweep.method",
+                  {"unknown method \"sobl\"", "did you mean \"sobol\"",
+                   "allowed \"monte_carlo\", \"lhs\", \"sobol\", \"saltelli\""}));
+}
+
+TEST_F(ScenarioTest, RejectsBadSweepSamples) {
+  const std::string u =
+      "[sweep.uncertain]\n\"global.vendor_supply_growth\" = {dist = \"uniform\", low = 0.1, "
+      "high = 0.4}\n";
+  const std::string s = write("s.toml", swept("[sweep]\nsamples = 0\n" + u));
+  EXPECT_TRUE(has(errors(s), s, 2, "sweep.samples",
+                  {"samples = 0 is out of range", "allowed an integer in [1, 1e9]"}));
+  const std::string f = write("f.toml", swept("[sweep]\nsamples = 10.0\n" + u));
+  EXPECT_TRUE(has(errors(f), f, 2, "sweep.samples", {"a float (10.0)", "allowed an integer"}));
+  // Uncertain parameters need a sample size.
+  const std::string m = write("m.toml", swept("[sweep]\nmethod = \"lhs\"\n" + u));
+  EXPECT_TRUE(has(errors(m), m, 1, "sweep.samples", {"missing 'samples'", "allowed samples = N"}));
+  // Levers alone: more than one sample would repeat every run.
+  const std::string l = write(
+      "l.toml", swept("[sweep]\nsamples = 5\n[sweep.levers]\n\"country.KOR.pue\" = [1.1, 1.2]\n"));
+  EXPECT_TRUE(
+      has(errors(l), l, 2, "sweep.samples", {"no uncertain parameters", "allowed samples = 1"}));
+  // --set gives the same diagnostics, located at --set.
+  EXPECT_TRUE(
+      has(errors(write("t.toml", swept("[sweep]\nsamples = 4\n" + u)), {"sweep.samples=-3"}),
+          "--set", 0, "sweep.samples", {"samples = -3 is out of range"}));
+}
+
+TEST_F(ScenarioTest, RejectsSaltelliWithoutUncertainOrWithOneSample) {
+  const std::string s = write(
+      "s.toml",
+      swept("[sweep]\nmethod = \"saltelli\"\n[sweep.levers]\n\"country.KOR.pue\" = [1.1, 1.2]\n"));
+  EXPECT_TRUE(has(errors(s), s, 2, "sweep.method",
+                  {"\"saltelli\" needs uncertain parameters", "allowed [sweep.uncertain]"}));
+  const std::string t =
+      write("t.toml", swept("[sweep]\nmethod = \"saltelli\"\nsamples = 1\n[sweep.uncertain]\n"
+                            "\"country.KOR.pue\" = {dist = \"uniform\", low = 1.1, high = 1.2}\n"));
+  EXPECT_TRUE(has(errors(t), t, 3, "sweep.samples", {"too few", "allowed samples >= 2"}));
+}
+
+TEST_F(ScenarioTest, RejectsSweepOfTooManyRuns) {
+  const std::string s = write("s.toml", swept(R"([sweep]
+method = "saltelli"
+samples = 200000000
+[sweep.levers]
+"global.allocation" = ["pro_rata", "max_min_fair"]
+[sweep.uncertain]
+"country.KOR.pue" = {dist = "uniform", low = 1.1, high = 1.2}
+)"));
+  EXPECT_TRUE(
+      has(errors(s), s, 3, "sweep.samples",
+          {"2 policies x 600000000 samples per policy = 1200000000", "allowed at most 1e9"}));
+  // A Latin hypercube keeps one permutation of the samples per parameter in memory.
+  const std::string t = write("t.toml", swept(R"([sweep]
+method = "lhs"
+samples = 60000000
+[sweep.uncertain]
+"country.KOR.pue" = {dist = "uniform", low = 1.1, high = 1.2}
+"country.JPN.pue" = {dist = "uniform", low = 1.1, high = 1.2}
+)"));
+  EXPECT_TRUE(has(errors(t), t, 3, "sweep.samples",
+                  {"samples * parameters = 120000000", "allowed at most 1e8", "use sobol"}));
+}
+
+TEST_F(ScenarioTest, RejectsSetOfOtherSweepKeys) {
+  const std::string s =
+      write("s.toml", swept("[sweep.levers]\n\"country.KOR.pue\" = [1.1, 1.2]\n"));
+  EXPECT_TRUE(
+      has(errors(s, {"sweep.levers=1"}), "--set", 0, "sweep.levers",
+          {"cannot be set from the command line", "allowed sweep.samples and sweep.method"}));
+}
+
+TEST_F(ScenarioTest, RejectsSimulationAndCountrySetLevers) {
+  const std::string s = write("s.toml", swept(R"([sweep.levers]
+"simulation.end_year" = [2040, 2050]
+"countries.include" = [["KOR"], ["KOR", "JPN"]]
+"sweep.samples" = [1, 2]
+)"));
+  const auto ds = errors(s);
+  EXPECT_TRUE(has(ds, s, 2, "sweep.levers.\"simulation.end_year\"",
+                  {"simulation settings cannot be levers", "length of every output array",
+                   "allowed global.NAME, defaults.NAME or country.ISO3.NAME"}));
+  EXPECT_TRUE(has(ds, s, 3, "sweep.levers.\"countries.include\"",
+                  {"cannot be a lever", "same countries", "allowed global.NAME"}));
+  EXPECT_TRUE(has(ds, s, 4, "sweep.levers.\"sweep.samples\"", {"cannot be levers"}));
+}
+
+TEST_F(ScenarioTest, RejectsUnknownLeverKeyWithSuggestion) {
+  const std::string s = write("s.toml", swept(R"([sweep.levers]
+"global.vendor_suply" = [1e6, 2e6]
+"country.KOX.pue" = [1.1, 1.2]
+"country.KOR.peu" = [1.1, 1.2]
+"global.data" = ["a.csv"]
+)"));
+  const auto ds = errors(s);
+  EXPECT_TRUE(has(ds, s, 2, "sweep.levers.\"global.vendor_suply\"",
+                  {"unknown global parameter", "did you mean 'vendor_supply'"}));
+  EXPECT_TRUE(has(
+      ds, s, 3, "sweep.levers.\"country.KOX.pue\"",
+      {"country KOX is not in the scenario", "did you mean 'KOR'", "allowed countries: KOR, JPN"}));
+  EXPECT_TRUE(has(ds, s, 4, "sweep.levers.\"country.KOR.peu\"", {"did you mean 'pue'"}));
+  EXPECT_TRUE(has(ds, s, 5, "sweep.levers.\"global.data\"", {"cannot be a lever"}));
+}
+
+TEST_F(ScenarioTest, RejectsLeverThatIsNotANonEmptyArray) {
+  const std::string s = write("s.toml", swept(R"([sweep.levers]
+"country.KOR.pue" = 1.2
+"country.JPN.pue" = []
+"global.accel_kw" = [1.5, 2, 1.5]
+)"));
+  const auto ds = errors(s);
+  EXPECT_TRUE(
+      has(ds, s, 2, "sweep.levers.\"country.KOR.pue\"",
+          {"wrong type: a float (1.2)", "allowed a non-empty array of alternative values"}));
+  EXPECT_TRUE(has(ds, s, 3, "sweep.levers.\"country.JPN.pue\"",
+                  {"empty array", "allowed a non-empty array"}));
+  EXPECT_TRUE(has(ds, s, 4, "sweep.levers.\"global.accel_kw\"[2]",
+                  {"value 1.5 is listed twice (first as [0])", "allowed each alternative once"}));
+}
+
+TEST_F(ScenarioTest, RejectsInvalidLeverValueAtItsLine) {
+  const std::string s = write("s.toml", swept(R"([sweep.levers]
+"country.KOR.grid_add_mw_per_year" = [
+  800,
+  -5,
+]
+"country.KOR.targets" = [[[2030, 1000]], [[2030, -1]]]
+"global.allocation" = ["pro_rata", "max-min-fair"]
+"country.KOR.export_tier" = [1, 2.0]
+)"));
+  const auto ds = errors(s);
+  EXPECT_TRUE(has(ds, s, 4, "sweep.levers.\"country.KOR.grid_add_mw_per_year\"[1]",
+                  {"grid_add_mw_per_year = -5 is out of range", "allowed a number in [0, 1e+06]"}));
+  EXPECT_TRUE(has(ds, s, 6, "sweep.levers.\"country.KOR.targets\"[1][0]",
+                  {"MW = -1 is out of range", "allowed a number in [0, 1e+07]"}));
+  EXPECT_TRUE(has(ds, s, 7, "sweep.levers.\"global.allocation\"[1]",
+                  {"unknown value \"max-min-fair\"", "did you mean \"max_min_fair\""}));
+  EXPECT_TRUE(has(ds, s, 8, "sweep.levers.\"country.KOR.export_tier\"[1]",
+                  {"a float (2.0)", "allowed an integer in [1, 3]"}));
+  EXPECT_EQ(ds.size(), 4u) << describe(ds);
+}
+
+TEST_F(ScenarioTest, RejectsLeverValueBreakingAnotherRule) {
+  // pue 2 makes KOR's start state draw (55 + 0) * 2 = 110 MW from a 100 MW grid.
+  const std::string s =
+      write("s.toml", swept("[sweep.levers]\n\"country.KOR.pue\" = [1.2, 2.0]\n"));
+  EXPECT_TRUE(has(errors(s), s, 2, "sweep.levers.\"country.KOR.pue\"[1]",
+                  {"with country.KOR.pue = 2.0", "country.KOR.grid_mw", "grid_mw = 100 is below"}));
+}
+
+TEST_F(ScenarioTest, RejectsUncertainKeyThatIsNotARealParameter) {
+  const std::string s = write("s.toml", swept(R"([sweep]
+samples = 4
+[sweep.uncertain]
+"country.KOR.export_tier" = {dist = "uniform", low = 1, high = 3}
+"global.allocation" = {dist = "choice", values = [0, 1]}
+"country.KOR.targets" = {dist = "uniform", low = 1, high = 3}
+"simulation.dt" = {dist = "uniform", low = 0.25, high = 0.5}
+"defaults.pue" = {dist = "uniform", low = 1.1, high = 1.2}
+"global.vendor_suply" = {dist = "uniform", low = 1e6, high = 2e6}
+)"));
+  const auto ds = errors(s);
+  EXPECT_TRUE(
+      has(ds, s, 4, "sweep.uncertain.\"country.KOR.export_tier\"",
+          {"takes integer values", "allowed global.NAME",
+           "as a lever instead, e.g. [sweep.levers] \"country.KOR.export_tier\" = [1, 2]"}));
+  EXPECT_TRUE(has(ds, s, 5, "sweep.uncertain.\"global.allocation\"",
+                  {"takes names", "[sweep.levers] \"global.allocation\""}));
+  EXPECT_TRUE(has(ds, s, 6, "sweep.uncertain.\"country.KOR.targets\"",
+                  {"list of milestones", "as a lever instead"}));
+  EXPECT_TRUE(has(ds, s, 7, "sweep.uncertain.\"simulation.dt\"", {"cannot be uncertain"}));
+  EXPECT_TRUE(has(ds, s, 8, "sweep.uncertain.\"defaults.pue\"", {"write country.*.pue"}));
+  EXPECT_TRUE(has(ds, s, 9, "sweep.uncertain.\"global.vendor_suply\"",
+                  {"unknown global parameter", "did you mean 'vendor_supply'"}));
+}
+
+TEST_F(ScenarioTest, RejectsUncertainCountryOrShockNotInScenario) {
+  const std::string s = write("s.toml", swept(R"([sweep]
+samples = 4
+[sweep.uncertain]
+"country.KOX.pue" = {dist = "uniform", low = 1.1, high = 1.2}
+"global.supply_shocks[1].factor" = {dist = "uniform", low = 0.1, high = 0.2}
+"global.supply_shocks[0].factr" = {dist = "uniform", low = 0.1, high = 0.2}
+)"));
+  const auto ds = errors(s);
+  EXPECT_TRUE(has(ds, s, 4, "sweep.uncertain.\"country.KOX.pue\"",
+                  {"country KOX is not in the scenario", "did you mean 'KOR'",
+                   "allowed countries: KOR, JPN, or * for every country"}));
+  EXPECT_TRUE(has(ds, s, 5, "sweep.uncertain.\"global.supply_shocks[1].factor\"",
+                  {"supply_shocks[1] does not exist", "allowed indices 0 to 0"}));
+  EXPECT_TRUE(has(ds, s, 6, "sweep.uncertain.\"global.supply_shocks[0].factr\"",
+                  {"unknown supply-shock field 'factr'", "did you mean 'factor'"}));
+}
+
+TEST_F(ScenarioTest, RejectsDistributionWithWrongKeys) {
+  const std::string s = write("s.toml", swept(R"([sweep]
+samples = 4
+[sweep.uncertain]
+"country.KOR.pue" = {dist = "uniform", low = 1.1, hihg = 1.2}
+"country.JPN.pue" = {dist = "uniforn", low = 1.1, high = 1.2}
+"global.accel_kw" = {low = 1.1, high = 1.2}
+"global.accel_flops" = 2e15
+"global.accel_price_usd" = {dist = "normal", mean = 7e4, sd = 1e4, multiply = "yes"}
+)"));
+  const auto ds = errors(s);
+  EXPECT_TRUE(has(ds, s, 4, "sweep.uncertain.\"country.KOR.pue\".hihg",
+                  {"unknown key 'hihg' in a uniform distribution", "did you mean 'high'",
+                   "allowed keys: dist, low, high, multiply"}));
+  EXPECT_TRUE(has(ds, s, 4, "sweep.uncertain.\"country.KOR.pue\"",
+                  {"missing 'high'", "allowed {dist = \"uniform\", low = X, high = X}"}));
+  EXPECT_TRUE(has(ds, s, 5, "sweep.uncertain.\"country.JPN.pue\".dist",
+                  {"unknown distribution \"uniforn\"", "did you mean \"uniform\"",
+                   "allowed \"uniform\", \"normal\", \"lognormal\", \"triangular\", \"choice\""}));
+  EXPECT_TRUE(has(ds, s, 6, "sweep.uncertain.\"global.accel_kw\"", {"missing 'dist'"}));
+  EXPECT_TRUE(has(ds, s, 7, "sweep.uncertain.\"global.accel_flops\"",
+                  {"wrong type: a float", "allowed an inline table"}));
+  EXPECT_TRUE(has(ds, s, 8, "sweep.uncertain.\"global.accel_price_usd\".multiply",
+                  {"where a boolean is expected", "allowed true"}));
+}
+
+TEST_F(ScenarioTest, RejectsDistributionParametersOutOfRange) {
+  const std::string s = write("s.toml", swept(R"([sweep]
+samples = 4
+[sweep.uncertain]
+"country.KOR.pue" = {dist = "uniform", low = 1.3, high = 1.2}
+"country.JPN.pue" = {dist = "normal", mean = 1.3, sd = 0}
+"global.other_demand" = {dist = "lognormal", median = -1, sigma = 0}
+"global.accel_kw" = {dist = "triangular", low = 1, mode = 3, high = 2}
+"global.vendor_supply" = {dist = "uniform", low = nan, high = inf}
+)"));
+  const auto ds = errors(s);
+  EXPECT_TRUE(has(ds, s, 4, "sweep.uncertain.\"country.KOR.pue\".low",
+                  {"low = 1.3 is not below high = 1.2", "allowed low < high"}));
+  EXPECT_TRUE(has(ds, s, 5, "sweep.uncertain.\"country.JPN.pue\".sd", {"allowed sd > 0"}));
+  EXPECT_TRUE(has(ds, s, 6, "sweep.uncertain.\"global.other_demand\".median",
+                  {"median = -1", "allowed median > 0"}));
+  EXPECT_TRUE(
+      has(ds, s, 6, "sweep.uncertain.\"global.other_demand\".sigma", {"allowed sigma > 0"}));
+  EXPECT_TRUE(has(ds, s, 7, "sweep.uncertain.\"global.accel_kw\".mode",
+                  {"mode = 3 is outside [low, high] = [1, 2]", "allowed low <= mode <= high"}));
+  EXPECT_TRUE(has(ds, s, 8, "sweep.uncertain.\"global.vendor_supply\".low",
+                  {"not finite", "allowed a finite number"}));
+  EXPECT_TRUE(has(ds, s, 8, "sweep.uncertain.\"global.vendor_supply\".high", {"not finite"}));
+}
+
+TEST_F(ScenarioTest, RejectsBadChoice) {
+  const std::string s = write("s.toml", swept(R"([sweep]
+samples = 4
+[sweep.uncertain]
+"global.chip_lifetime_years" = {dist = "choice", values = [0.1, 5, 6], weights = [0.5, 0.25, 0.2]}
+"global.accel_kw" = {dist = "choice", values = [1, 2], weights = [1.5, -0.5]}
+"global.accel_flops" = {dist = "choice", values = [1e15, 2e15], weights = [1.0]}
+"global.accel_price_usd" = {dist = "choice", values = []}
+)"));
+  const auto ds = errors(s);
+  EXPECT_TRUE(has(ds, s, 4, "sweep.uncertain.\"global.chip_lifetime_years\".weights",
+                  {"weights sum to 0.95", "allowed weights summing to 1 (within 1e-9)"}));
+  EXPECT_TRUE(has(ds, s, 5, "sweep.uncertain.\"global.accel_kw\".weights[1]",
+                  {"weight -0.5 is negative", "allowed weights >= 0"}));
+  EXPECT_TRUE(has(ds, s, 6, "sweep.uncertain.\"global.accel_flops\".weights",
+                  {"weights has 1 items but values has 2", "allowed one weight per value"}));
+  EXPECT_TRUE(has(ds, s, 7, "sweep.uncertain.\"global.accel_price_usd\".values",
+                  {"empty array", "allowed a non-empty array"}));
+  // Each value must be a valid value of the parameter (chips retire in whole steps of dt).
+  const std::string t = write("t.toml", swept(R"([sweep]
+samples = 4
+[sweep.uncertain]
+"global.chip_lifetime_years" = {dist = "choice", values = [0.1, 5, 60]}
+)"));
+  const auto dt = errors(t);
+  EXPECT_TRUE(has(dt, t, 4, "sweep.uncertain.\"global.chip_lifetime_years\".values[0]",
+                  {"chip_lifetime_years = 0.1 is out of range", "allowed a number in [0.25, 50]"}));
+  EXPECT_TRUE(has(dt, t, 4, "sweep.uncertain.\"global.chip_lifetime_years\".values[2]",
+                  {"= 60 is out of range"}));
+}
+
+TEST_F(ScenarioTest, RejectsDistributionWithNoMassInRange) {
+  const std::string s = write("s.toml", swept(R"([sweep]
+samples = 4
+[sweep.uncertain]
+"global.vendor_supply" = {dist = "uniform", low = -2, high = -1}
+"country.*.pue" = {dist = "uniform", low = 4, high = 6, multiply = true}
+)"));
+  const auto ds = errors(s);
+  EXPECT_TRUE(has(ds, s, 4, "sweep.uncertain.\"global.vendor_supply\"",
+                  {"uniform [-2, -1] gives no probability to the allowed range of vendor_supply",
+                   "a number in [0, 1e+11]"}));
+  // pue 1.3 times at least 4 is above 5: nothing left for KOR.
+  EXPECT_TRUE(
+      has(ds, s, 5, "sweep.uncertain.\"country.*.pue\"",
+          {"times the resolved pue for KOR (1.3)", "gives no probability", "a number in [1, 5]"}));
+}
+
+TEST_F(ScenarioTest, RejectsParameterBothLeverAndUncertain) {
+  const std::string s = write("s.toml", swept(R"([sweep]
+samples = 4
+[sweep.levers]
+"country.KOR.pue" = [1.1, 1.2]
+"global.supply_shocks" = [[], [{start = 2030, end = 2031, factor = 0.5}]]
+"defaults.pue" = [1.2, 1.3]
+[sweep.uncertain]
+"country.*.pue" = {dist = "uniform", low = 1.1, high = 1.2}
+"global.supply_shocks[0].factor" = {dist = "uniform", low = 0.1, high = 0.2}
+"country.JPN.workforce_growth" = {dist = "uniform", low = 1, high = 2}
+"country.*.workforce_growth" = {dist = "uniform", low = 1, high = 2}
+"global.supply_shocks[0].end" = {dist = "uniform", low = 2029, high = 2030}
+)"));
+  const auto ds = errors(s);
+  EXPECT_TRUE(has(ds, s, 8, "sweep.uncertain.\"country.*.pue\"",
+                  {"also set by the lever sweep.levers.\"country.KOR.pue\" (line 4)",
+                   "allowed each parameter either as a lever or as uncertain",
+                   "or uncertain with multiply = true"}));
+  EXPECT_TRUE(has(ds, s, 9, "sweep.uncertain.\"global.supply_shocks[0].factor\"",
+                  {"also set by the lever sweep.levers.\"global.supply_shocks\""}));
+  EXPECT_TRUE(has(ds, s, 11, "sweep.uncertain.\"country.*.workforce_growth\"",
+                  {"also sampled by sweep.uncertain.\"country.JPN.workforce_growth\" (line 10)",
+                   "allowed each parameter sampled once"}));
+  EXPECT_TRUE(has(ds, s, 6, "sweep.levers.\"defaults.pue\"",
+                  {"sets the same parameter as the lever sweep.levers.\"country.KOR.pue\""}));
+  // The lever gave shock 0 no other field to keep: start and end are both free only if
+  // sampled separately, so sampling both is refused.
+  const std::string t = write("t.toml", swept(R"([sweep]
+samples = 4
+[sweep.uncertain]
+"global.supply_shocks[0].start" = {dist = "uniform", low = 2027, high = 2028}
+"global.supply_shocks[0].end" = {dist = "uniform", low = 2029, high = 2030}
+)"));
+  EXPECT_TRUE(
+      has(errors(t), t, 5, "sweep.uncertain.\"global.supply_shocks[0].end\"",
+          {"start and end of supply_shocks[0] are both sampled", "allowed sampling one of them"}));
+}
+
+TEST_F(ScenarioTest, SweepFactorMayScaleALever) {
+  // The policy sets KOR's grid lead time; a shared factor then scales every country's.
+  const std::string s = write("s.toml", swept(R"([sweep]
+samples = 4
+[sweep.levers]
+"country.KOR.grid_lead_years" = [3.5, 1.75]
+[sweep.uncertain]
+"country.*.grid_lead_years" = {dist = "uniform", low = 0.75, high = 1.5, multiply = true}
+)"));
+  const Scenario sc = load_scenario(s);
+  EXPECT_EQ(sc.sweep.policies(), 2);
+  ASSERT_EQ(sc.sweep.uncertain.size(), 1u);
+  EXPECT_TRUE(sc.sweep.uncertain[0].multiply);
+  // Each lever value must leave the factor some valid values: 20 * 2 is above 30 years.
+  const std::string t = write("t.toml", swept(R"([sweep]
+samples = 4
+[sweep.levers]
+"country.KOR.grid_lead_years" = [3.5, 20]
+[sweep.uncertain]
+"country.*.grid_lead_years" = {dist = "uniform", low = 2, high = 3, multiply = true}
+)"));
+  EXPECT_TRUE(has(errors(t), t, 4, "sweep.levers.\"country.KOR.grid_lead_years\"[1]",
+                  {"with country.KOR.grid_lead_years = 20: "
+                   "sweep.uncertain.\"country.*.grid_lead_years\": ",
+                   "times the resolved grid_lead_years for KOR (20)", "gives no probability"}));
+}
+
+TEST_F(ScenarioTest, SweepProblemsAreReportedWithTheRest) {
+  // A scenario error elsewhere does not hide the sweep's own syntax problems.
+  const std::string s = write("s.toml", swept(R"([sweep]
+method = "sobl"
+samples = 4
+[sweep.uncertain]
+"country.KOR.pue" = {dist = "uniform", low = 1.1, hihg = 1.2}
+)") + "pue = 9\n");
+  const auto ds = errors(s);
+  EXPECT_TRUE(has(ds, s, 2, "sweep.method", {"unknown method"}));
+  EXPECT_TRUE(has(ds, s, 5, "sweep.uncertain.\"country.KOR.pue\".hihg", {"unknown key"}));
+  EXPECT_TRUE(has(ds, s, -1, "country.JPN.pue", {"out of range"}));
+}
+
+// ---------------------------------------------------------------------------------------
 // Helpers
 
 TEST(DidYouMean, SuggestsCloseNamesOnly) {

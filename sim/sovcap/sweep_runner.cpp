@@ -1,0 +1,202 @@
+#include "sovcap/sweep_runner.hpp"
+
+#include <algorithm>
+#include <memory>
+
+#include <oneapi/tbb/enumerable_thread_specific.h>
+#include <oneapi/tbb/parallel_pipeline.h>
+#include <oneapi/tbb/task_arena.h>
+
+#include "sovcap/model.hpp"
+
+namespace sovcap {
+namespace {
+
+// Each worker thread keeps its model, parameter copy and result buffers across blocks,
+// so the parallel stage allocates nothing per run once warm.
+struct Worker {
+  Model model;
+  std::vector<RunParams> params;
+  std::vector<RunResult> results;
+};
+
+std::array<bool, kNumCountrySeries> keep_mask(StoreMode store, const std::vector<CountrySeries>& keep) {
+  std::array<bool, kNumCountrySeries> mask{};
+  mask.fill(store == StoreMode::full);
+  for (auto s : keep) mask[static_cast<int>(s)] = true;
+  return mask;
+}
+
+// The resolved value an uncertain parameter replaces or multiplies.
+double base_value(const Uncertain& u, const RunParams& p) {
+  const auto& t = u.target;
+  if (t.index < 0) {
+    const auto& shock = p.global.supply_shocks.at(static_cast<std::size_t>(t.shock));
+    return t.shock_field == 0 ? shock.start : (t.shock_field == 1 ? shock.end : shock.factor);
+  }
+  if (t.scope == ParamScope::global) return p.global.values[static_cast<std::size_t>(t.index)];
+  return p.countries.values(t.country < 0 ? 0 : t.country, t.index);
+}
+
+}  // namespace
+
+std::vector<RunParams> policy_params(const Scenario& scenario) {
+  const auto& spec = scenario.sweep;
+  if (spec.levers.empty()) return {scenario.params};
+  std::vector<RunParams> out;
+  out.reserve(static_cast<std::size_t>(spec.policies()));
+  for (int p = 0; p < spec.policies(); ++p) {
+    auto overrides = scenario.overrides;
+    const auto choice = spec.lever_choice(p);
+    for (std::size_t k = 0; k < spec.levers.size(); ++k)
+      overrides.push_back(spec.levers[k].key + "=" +
+                          spec.levers[k].values[static_cast<std::size_t>(choice[k])]);
+    out.push_back(load_scenario(scenario.path, overrides).params);
+  }
+  return out;
+}
+
+OutputLayout sweep_layout(const Scenario& scenario, const std::vector<RunParams>& policies,
+                          long long first, long long end, StoreMode store,
+                          const std::vector<CountrySeries>& keep) {
+  OutputLayout layout = layout_for(policies.front(), 1);
+  for (const auto& p : policies) {
+    const auto other = layout_for(p, 1);
+    layout.max_targets = std::max(layout.max_targets, other.max_targets);
+    layout.max_shocks = std::max(layout.max_shocks, other.max_shocks);
+  }
+  const auto& spec = scenario.sweep;
+  layout.total_runs = spec.runs();
+  layout.first_run = first;
+  layout.runs = end - first;
+  layout.store = store;
+  layout.keep = keep;
+  auto& sw = layout.sweep;
+  for (const auto& lever : spec.levers) {
+    sw.lever_keys.push_back(lever.key);
+    sw.lever_values.push_back(lever.values);
+    sw.lever_numeric.push_back(lever.numeric);
+  }
+  for (const auto& u : spec.uncertain) {
+    sw.uncertain_keys.push_back(u.key);
+    sw.uncertain_multiply.push_back(u.multiply);
+  }
+  sw.method = spec.uncertain.empty() ? "" : std::string(method_name(spec.method));
+  sw.samples = spec.uncertain.empty() ? 1 : spec.samples;
+  sw.policies = spec.policies();
+  sw.samples_per_policy = spec.samples_per_policy();
+  return layout;
+}
+
+void build_run(const Scenario& scenario, const std::vector<RunParams>& policies,
+               const SampleDesign& design, long long run, RunParams& params, RunInfo& info) {
+  const auto& spec = scenario.sweep;
+  const long long per_policy = spec.samples_per_policy();
+  info.policy = static_cast<int>(run / per_policy);
+  info.sample = run % per_policy;
+  info.lever_choice = spec.lever_choice(info.policy);
+  const RunParams& base = policies[static_cast<std::size_t>(info.policy)];
+  params = base;
+  info.sampled.clear();
+  if (spec.uncertain.empty()) return;
+  if (spec.method == SamplingMethod::saltelli) {
+    info.saltelli_matrix = design.saltelli_matrix(info.sample);
+    info.base_row = design.base_row(info.sample);
+  }
+  double u[256];
+  std::vector<double> heap;
+  double* point = u;
+  if (design.dims() > 256) {
+    heap.resize(static_cast<std::size_t>(design.dims()));
+    point = heap.data();
+  }
+  design.point(info.sample, point);
+  for (std::size_t i = 0; i < spec.uncertain.size(); ++i)
+    info.sampled.push_back(spec.uncertain[i].quantile(point[i], base_value(spec.uncertain[i], base)));
+  apply_samples(spec, point, params);
+}
+
+SweepStats run_sweep(const Scenario& scenario, const std::vector<RunParams>& policies,
+                     OutputFile& out, const SweepOptions& options) {
+  const auto& layout = out.layout();
+  const SampleDesign design(scenario.sweep.method, scenario.sweep.samples,
+                            static_cast<int>(scenario.sweep.uncertain.size()),
+                            scenario.params.sim.seed);
+  const auto mask = keep_mask(options.store, options.keep);
+  const std::vector<bool> done = out.completed();
+  const long long block = out.block_runs();
+  const long long nblocks = (layout.runs + block - 1) / block;
+  auto block_done = [&](long long b) {
+    const long long lo = b * block, hi = std::min(layout.runs, lo + block);
+    for (long long r = lo; r < hi; ++r)
+      if (!done[static_cast<std::size_t>(r)]) return false;
+    return true;
+  };
+
+  SweepStats stats;
+  long long written = 0;
+  for (bool d : done) written += d ? 1 : 0;
+  long long next = 0;
+  tbb::enumerable_thread_specific<Worker> workers;
+  // The pipeline carries a prepared block from the parallel stage to the writer.
+  struct Slot {
+    PreparedBlockPtr block;
+    long long runs = 0;
+  };
+
+  tbb::task_arena arena(options.threads > 0 ? options.threads : tbb::task_arena::automatic);
+  arena.execute([&] {
+    const auto tokens = static_cast<std::size_t>(2 * arena.max_concurrency());
+    tbb::parallel_pipeline(
+        tokens,
+        tbb::make_filter<void, long long>(
+            tbb::filter_mode::serial_in_order,
+            [&](tbb::flow_control& fc) -> long long {
+              while (next < nblocks && block_done(next)) ++next;
+              if (next >= nblocks || (options.stop && options.stop->load())) {
+                fc.stop();
+                return -1;
+              }
+              return next++;
+            }) &
+            tbb::make_filter<long long, std::shared_ptr<Slot>>(
+                tbb::filter_mode::parallel,
+                [&](long long b) {
+                  Worker& w = workers.local();
+                  const long long lo = b * block;
+                  const long long n = std::min(layout.runs, lo + block) - lo;
+                  const auto count = static_cast<std::size_t>(n);
+                  if (w.params.size() < count) {
+                    w.params.resize(count);
+                    w.results.resize(count);
+                  }
+                  std::vector<RunRecord> records(count);
+                  for (std::size_t k = 0; k < count; ++k) {
+                    const long long run = layout.first_run + lo + static_cast<long long>(k);
+                    RunRecord& rec = records[k];
+                    build_run(scenario, policies, design, run, w.params[k], rec.info);
+                    RunRecorder recorder(w.results[k], mask);
+                    w.model.run(w.params[k], recorder);
+                    rec.run = run;
+                    rec.params = &w.params[k];
+                    rec.result = &w.results[k];
+                  }
+                  auto slot = std::make_shared<Slot>();
+                  slot->block = out.prepare_block(layout.first_run + lo, records);
+                  slot->runs = n;
+                  return slot;
+                }) &
+            tbb::make_filter<std::shared_ptr<Slot>, void>(
+                tbb::filter_mode::serial_in_order, [&](std::shared_ptr<Slot> slot) {
+                  out.write_block(std::move(slot->block));
+                  written += slot->runs;
+                  stats.written += slot->runs;
+                  if (options.progress) options.progress(written, layout.runs);
+                }));
+  });
+  out.flush();
+  stats.interrupted = written < layout.runs;
+  return stats;
+}
+
+}  // namespace sovcap
