@@ -15,10 +15,14 @@
 #include <filesystem>
 #include <functional>
 #include <limits>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <set>
 #include <sstream>
+#include <string>
+#include <tuple>
 
 #include <Eigen/Core>
 
@@ -934,10 +938,26 @@ void compress_chunk(const unsigned char* raw, std::size_t elems, std::size_t ele
     }
     src = shuffled.data();
   }
-  uLongf size = compressBound(static_cast<uLong>(bytes));
-  work.resize(size);
-  const int rc = compress2(work.data(), &size, src, static_cast<uLong>(bytes), kDeflateLevel);
-  if (rc != Z_OK) throw OutputError("cannot compress a chunk: zlib error " + std::to_string(rc));
+  // zlib's window and hash table sized to the chunk: compress2 always sets up the full
+  // 32 KiB window and 64 Ki-entry hash, which for the small per-run chunks of a
+  // summary-mode sweep costs more than compressing them. Any window size decodes with
+  // the standard inflate that HDF5's deflate filter uses.
+  int window_bits = 9;
+  while (window_bits < 15 && (std::size_t{1} << window_bits) < bytes) ++window_bits;
+  const int mem_level = std::max(1, window_bits - 7);
+  z_stream zs{};
+  if (deflateInit2(&zs, kDeflateLevel, Z_DEFLATED, window_bits, mem_level, Z_DEFAULT_STRATEGY) != Z_OK)
+    throw OutputError("cannot compress a chunk: zlib could not start");
+  const uLong bound = deflateBound(&zs, static_cast<uLong>(bytes));
+  work.resize(bound);
+  zs.next_in = const_cast<Bytef*>(src);
+  zs.avail_in = static_cast<uInt>(bytes);
+  zs.next_out = work.data();
+  zs.avail_out = static_cast<uInt>(bound);
+  const int rc = deflate(&zs, Z_FINISH);
+  const uLong size = zs.total_out;
+  deflateEnd(&zs);
+  if (rc != Z_STREAM_END) throw OutputError("cannot compress a chunk: zlib error " + std::to_string(rc));
   out.assign(work.begin(), work.begin() + static_cast<std::ptrdiff_t>(size));
 }
 
@@ -1038,6 +1058,31 @@ struct PreparedBlock {
 
 void PreparedBlockDeleter::operator()(PreparedBlock* b) const { delete b; }
 
+// The last chunk compressed for each chunk position of a block (variable and offsets
+// within the run's row). Parameters that no lever or uncertainty touches are the same in
+// every block, so their chunks are compressed once per sweep rather than once per block.
+// Compression is deterministic, so a reused chunk is byte-identical to a fresh one.
+class ChunkCache {
+ public:
+  using Key = std::tuple<std::size_t, hsize_t, hsize_t>;
+  // Copies the packed form of `raw` into `out` when it was the last chunk at `key`.
+  bool find(const Key& key, const Bytes& raw, Bytes& out) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const auto it = entries_.find(key);
+    if (it == entries_.end() || it->second.first != raw) return false;
+    out = it->second.second;
+    return true;
+  }
+  void store(const Key& key, const Bytes& raw, const Bytes& packed) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    entries_[key] = {raw, packed};
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<Key, std::pair<Bytes, Bytes>> entries_;
+};
+
 struct OutputFile::Impl {
   std::string path;
   bool overwrite = false;
@@ -1051,6 +1096,7 @@ struct OutputFile::Impl {
   std::vector<h5::Handle> coords;  // coordinate variables and country_name
   std::array<hid_t, kNumDims> scale{};
   std::vector<h5::Handle> vars;    // parallel to schema.vars
+  mutable ChunkCache chunk_cache;  // used by prepare_block, from any thread
   std::chrono::steady_clock::time_point last_flush;
 
   void check_open(const std::string& what) const {
@@ -1328,7 +1374,11 @@ PreparedBlockPtr OutputFile::prepare_block(long long first, const std::vector<Ru
           PreparedBlock::Chunk c;
           c.var = vi;
           c.offset = {static_cast<hsize_t>(rel) + r0, o1, o2};
-          compress_chunk(chunk.data(), chunk_elems, e, shuffled, work, c.data);
+          const ChunkCache::Key key{vi, o1, o2};
+          if (!im.chunk_cache.find(key, chunk, c.data)) {
+            compress_chunk(chunk.data(), chunk_elems, e, shuffled, work, c.data);
+            im.chunk_cache.store(key, chunk, c.data);
+          }
           block->chunks.push_back(std::move(c));
         }
       }
