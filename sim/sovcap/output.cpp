@@ -360,7 +360,9 @@ Schema build_schema(const OutputLayout& layout_in, const std::string& path) {
                       });
     }
   }
-  for (int si = 0; si < kNumRunSeries; ++si) {
+  // The market's [run, time] series are trajectories too: summary mode leaves them out
+  // (they are a third of its data and barely compress).
+  for (int si = 0; si < (full ? kNumRunSeries : 0); ++si) {
     const SeriesInfo& inf = info(static_cast<RunSeries>(si));
     const auto idx = static_cast<std::size_t>(si);
     add_var<double>(vars, std::string(inf.name), {kRun, kTime}, inf.units, inf.long_name, kNaN,

@@ -1226,13 +1226,16 @@ TEST_F(OutputFileTest, SummaryModeHoldsOnlyTheKeptSeries) {
     const bool kept = series == CountrySeries::it_mw || series == CountrySeries::bottleneck;
     EXPECT_EQ(h5::exists(f.get(), std::string(info(series).name)), kept) << info(series).name;
   }
-  for (const char* name : {"vendor_supply", "year_gw_reached", "bottleneck_share", "global.accel_kw",
+  for (const char* name : {"year_gw_reached", "bottleneck_share", "global.accel_kw",
                            "policy", "sampled.country.*.pue", "run_complete"})
     EXPECT_TRUE(h5::exists(f.get(), name)) << name;
+  // The market's [run, time] trajectories are left out too.
+  for (int s = 0; s < kNumRunSeries; ++s)
+    EXPECT_FALSE(h5::exists(f.get(), std::string(info(static_cast<RunSeries>(s)).name)));
   for (const char* name : {"it_mw_final", "compute_flops_final", "energy_twh_final", "spend_usd_final"})
     EXPECT_FALSE(h5::exists(ff.get(), name)) << name;
   // The kept series and everything per run equal the full file's.
-  for (const char* name : {"it_mw", "bottleneck", "vendor_supply", "year_target_reached",
+  for (const char* name : {"it_mw", "bottleneck", "year_target_reached",
                            "bottleneck_share", "country.target_mw", "lever.country.KOR.targets"}) {
     h5::Handle a = h5::open_dataset(f.get(), name);
     h5::Handle b = h5::open_dataset(ff.get(), name);
