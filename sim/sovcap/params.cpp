@@ -6,10 +6,14 @@
 namespace sovcap {
 namespace {
 
-std::string format_bound(double v) {
+// Integer bounds are printed exactly (the seed's 2^53 would otherwise read 9.0072e+15).
+std::string format_bound(double v, bool integer) {
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
   std::ostringstream os;
-  os << v;
+  if (integer)
+    os << static_cast<long long>(v);
+  else
+    os << v;
   return os.str();
 }
 
@@ -85,7 +89,8 @@ std::string ParamSpec::allowed() const {
   }
   std::string s = kind == ParamKind::integer ? "an integer in " : "a number in ";
   s += lo_open ? "(" : "[";
-  s += format_bound(lo) + ", " + format_bound(hi);
+  const bool integer = kind == ParamKind::integer;
+  s += format_bound(lo, integer) + ", " + format_bound(hi, integer);
   s += hi_open ? ")" : "]";
   return s;
 }
