@@ -1,4 +1,5 @@
 #include "commands.hpp"
+#include "cli.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -30,60 +31,6 @@ namespace po = boost::program_options;
 namespace sovcap::app {
 namespace {
 
-// Bad command-line usage, reported like bad scenario input (exit 2).
-struct UsageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-// Parses `args` against `options` with the given positional names. Returns false when
-// --help was asked for (the help has been printed).
-bool parse_args(const std::vector<std::string>& args, const po::options_description& options,
-                const po::positional_options_description& positional, po::variables_map& vm,
-                const std::string& usage) {
-  try {
-    po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
-    if (vm.count("help")) {
-      std::cout << usage << "\n" << options;
-      return false;
-    }
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw UsageError(std::string(e.what()) + "\n" + usage);
-  }
-  return true;
-}
-
-void print_diagnostics(const InputError& e) {
-  for (const auto& d : e.diagnostics()) std::cerr << "sovcap: error: " << format_diagnostic(d) << "\n";
-  std::cerr << "sovcap: " << e.diagnostics().size() << " problem"
-            << (e.diagnostics().size() == 1 ? "" : "s") << " in the input; nothing was run\n";
-}
-
-// Runs `body`, mapping the library's exceptions onto exit codes and messages.
-template <class F>
-int guarded(F&& body) {
-  try {
-    return body();
-  } catch (const InputError& e) {
-    print_diagnostics(e);
-    return kExitBadInput;
-  } catch (const UsageError& e) {
-    std::cerr << "sovcap: error: " << e.what() << "\n";
-    return kExitBadInput;
-  } catch (const OutputError& e) {
-    std::cerr << "sovcap: error: " << e.what() << "\n";
-    // The temporary file is gone by now (removed while unwinding). After a failed flush
-    // (a full disk) HDF5 1.10.8 leaves the file half-closed and crashes in its atexit
-    // clean-up (fixed upstream in HDF5 1.14), so leave without running it.
-    std::cout.flush();
-    std::cerr.flush();
-    std::_Exit(kExitFailure);
-  } catch (const std::exception& e) {
-    std::cerr << "sovcap: error: " << e.what() << "\n";
-    return kExitFailure;
-  }
-}
-
 std::string format_number(double v) {
   std::ostringstream os;
   if (v != 0.0 && (std::fabs(v) >= 1e7 || std::fabs(v) < 1e-3))
@@ -91,29 +38,6 @@ std::string format_number(double v) {
   else
     os << std::setprecision(10) << v;
   return os.str();
-}
-
-// "2030,2035" -> {2030, 2035}; a bad list is a usage error naming the option.
-std::vector<double> parse_year_list(const std::string& text, const std::string& option) {
-  std::vector<double> out;
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    std::size_t used = 0;
-    double v = 0.0;
-    try {
-      v = std::stod(item, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used == 0 || used != item.size() || !std::isfinite(v))
-      throw UsageError(option + ": '" + item + "' is not a year; give years separated by commas");
-    if (!out.empty() && v <= out.back())
-      throw UsageError(option + ": years must increase (" + text + ")");
-    out.push_back(v);
-  }
-  if (out.empty()) throw UsageError(option + ": give at least one year");
-  return out;
 }
 
 // The short table `run` prints: capacity, when 1 GW and the final target are reached, and
@@ -541,29 +465,16 @@ int cmd_summarize(const std::vector<std::string>& args) {
   return guarded([&]() -> int {
     po::variables_map vm;
     if (!parse_args(args, options, positional, vm, usage)) return kExitOk;
-    const std::string format_name = vm["format"].as<std::string>();
-    SummaryFormat format;
-    if (format_name == "text") format = SummaryFormat::text;
-    else if (format_name == "csv") format = SummaryFormat::csv;
-    else if (format_name == "markdown") format = SummaryFormat::markdown;
-    else if (format_name == "json") format = SummaryFormat::json;
-    else throw UsageError("--format " + format_name + ": allowed text, csv, markdown, json");
+    const SummaryFormat format = parse_summary_format(vm["format"].as<std::string>());
 
     const std::string path = vm["file"].as<std::string>();
     if (!std::filesystem::exists(path)) throw UsageError(path + ": no such file");
     const ResultsReader in(path);
     const auto& time = in.time();
-    SummaryOptions opt = default_summary_options(time.front(), time.back());
-    if (vm.count("years")) opt.years = parse_year_list(vm["years"].as<std::string>(), "--years");
-    if (vm.count("periods"))
-      opt.period_bounds = parse_year_list(vm["periods"].as<std::string>(), "--periods");
+    const SummaryOptions opt = summary_options(vm, in);
     const bool by_policy = vm["by"].as<std::string>() == "policy";
     if (!by_policy && vm["by"].as<std::string>() != "all")
       throw UsageError("--by " + vm["by"].as<std::string>() + ": allowed all, policy");
-    if (!in.has_trajectories() && !vm.count("years") && !vm.count("periods")) {
-      opt.years.clear();
-      opt.period_bounds.clear();
-    }
     long long incomplete = 0;
     const auto summaries = summarize(in, opt, by_policy, incomplete);
     if (incomplete > 0)

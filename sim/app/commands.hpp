@@ -18,5 +18,8 @@ int cmd_validate(const std::vector<std::string>& args);
 int cmd_params(const std::vector<std::string>& args);
 int cmd_summarize(const std::vector<std::string>& args);
 int cmd_merge(const std::vector<std::string>& args, const std::string& command_line);
+int cmd_sensitivity(const std::vector<std::string>& args);  // cmd_sensitivity.cpp
+int cmd_export(const std::vector<std::string>& args);   // cmd_export.cpp
+int cmd_compare(const std::vector<std::string>& args);  // cmd_compare.cpp
 
 }  // namespace sovcap::app

@@ -22,6 +22,10 @@ commands:
   summarize OUT.h5   per-country summary of a results file: 1 GW and target years,
                      capacity, compute, money, dominant bottleneck per period
   merge OUT.h5 SHARD...  join the shard files of one sweep into a master file
+  sensitivity OUT.h5 --metric M  Sobol indices (first order, total) of a metric over the
+                     uncertain parameters of a Saltelli sweep, with bootstrap intervals
+  export OUT.h5 --csv DIR  write the results as CSV tables (series, summary, parameters)
+  compare OUT.h5 --countries KOR,FRA  the summary metrics of a few countries side by side
 
 options:
   -h, --help         this help; `sovcap COMMAND --help` for a command's options
@@ -64,7 +68,10 @@ int main(int argc, char** argv) {
   if (command == "params") return cmd_params(rest);
   if (command == "summarize") return cmd_summarize(rest);
   if (command == "merge") return cmd_merge(rest, command_line);
+  if (command == "sensitivity") return cmd_sensitivity(rest);
+  if (command == "export") return cmd_export(rest);
+  if (command == "compare") return cmd_compare(rest);
   std::cerr << "sovcap: error: unknown command '" << command
-            << "'; allowed: run, validate, params, summarize, merge (see sovcap --help)\n";
+            << "'; allowed: run, validate, params, summarize, merge, sensitivity, export, compare (see sovcap --help)\n";
   return kExitBadInput;
 }

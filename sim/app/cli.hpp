@@ -1,0 +1,73 @@
+#pragma once
+// What every subcommand shares: parsing its arguments, and turning the library's
+// exceptions into messages and exit codes (0 ok, 2 bad input, 1 other failure).
+
+#include <cstdlib>
+#include <iostream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+
+#include "commands.hpp"
+#include "sovcap/output.hpp"
+#include "sovcap/reader.hpp"
+#include "sovcap/scenario.hpp"
+#include "sovcap/summary.hpp"
+
+namespace sovcap::app {
+
+// Bad command-line usage, or a file that cannot answer the question: reported like bad
+// scenario input (exit 2).
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Parses `args` against `options` with the given positional names. Returns false when
+// --help was asked for (the help has been printed).
+bool parse_args(const std::vector<std::string>& args,
+                const boost::program_options::options_description& options,
+                const boost::program_options::positional_options_description& positional,
+                boost::program_options::variables_map& vm, const std::string& usage);
+
+// Prints each diagnostic of bad input, one per line, then how many there were.
+void print_diagnostics(const InputError& e);
+
+// "2030,2035" -> {2030, 2035}, increasing; a bad list is a UsageError naming `option`.
+std::vector<double> parse_year_list(const std::string& text, const std::string& option);
+
+// "text", "csv", "markdown" or "json".
+SummaryFormat parse_summary_format(const std::string& name);
+
+// Summary years and periods from --years and --periods, else the defaults for the file's
+// horizon; a summary-store file without them gets its horizon and one period.
+SummaryOptions summary_options(const boost::program_options::variables_map& vm,
+                               const ResultsReader& in);
+
+// Runs `body`, mapping the library's exceptions onto exit codes and messages.
+template <class F>
+int guarded(F&& body) {
+  try {
+    return body();
+  } catch (const InputError& e) {
+    print_diagnostics(e);
+    return kExitBadInput;
+  } catch (const UsageError& e) {
+    std::cerr << "sovcap: error: " << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const OutputError& e) {
+    std::cerr << "sovcap: error: " << e.what() << "\n";
+    // Partial outputs are gone by now (removed while unwinding). After a failed flush (a
+    // full disk) HDF5 1.10.8 leaves the file half-closed and crashes in its atexit
+    // clean-up (fixed upstream in HDF5 1.14), so leave without running it.
+    std::cout.flush();
+    std::cerr.flush();
+    std::_Exit(kExitFailure);
+  } catch (const std::exception& e) {
+    std::cerr << "sovcap: error: " << e.what() << "\n";
+    return kExitFailure;
+  }
+}
+
+}  // namespace sovcap::app
