@@ -21,5 +21,6 @@ int cmd_merge(const std::vector<std::string>& args, const std::string& command_l
 int cmd_sensitivity(const std::vector<std::string>& args);  // cmd_sensitivity.cpp
 int cmd_export(const std::vector<std::string>& args);   // cmd_export.cpp
 int cmd_compare(const std::vector<std::string>& args);  // cmd_compare.cpp
+int cmd_check(const std::vector<std::string>& args);    // cmd_check.cpp
 
 }  // namespace sovcap::app

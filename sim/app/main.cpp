@@ -26,6 +26,7 @@ commands:
                      uncertain parameters of a Saltelli sweep, with bootstrap intervals
   export OUT.h5 --csv DIR  write the results as CSV tables (series, summary, parameters)
   compare OUT.h5 --countries KOR,FRA  the summary metrics of a few countries side by side
+  check OUT.h5       verify a results file: complete, shards present, invariants hold
 
 options:
   -h, --help         this help; `sovcap COMMAND --help` for a command's options
@@ -71,7 +72,8 @@ int main(int argc, char** argv) {
   if (command == "sensitivity") return cmd_sensitivity(rest);
   if (command == "export") return cmd_export(rest);
   if (command == "compare") return cmd_compare(rest);
+  if (command == "check") return cmd_check(rest);
   std::cerr << "sovcap: error: unknown command '" << command
-            << "'; allowed: run, validate, params, summarize, merge, sensitivity, export, compare (see sovcap --help)\n";
+            << "'; allowed: run, validate, params, summarize, merge, sensitivity, export, compare, check (see sovcap --help)\n";
   return kExitBadInput;
 }
