@@ -18,6 +18,7 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
+#include "sovcap/csv.hpp"
 #include "sovcap/output.hpp"
 #include "sovcap/reader.hpp"
 #include "sovcap/scenario.hpp"
@@ -59,39 +60,12 @@ std::vector<std::size_t> pick_countries(const std::string& text, const std::vect
   return out;
 }
 
-// The cells of render()'s CSV (RFC 4180 quoting).
-Table parse_csv(const std::string& text) {
+// The cells of render()'s CSV, read with the library's CSV reader.
+Table csv_cells(const std::string& text) {
   Table rows;
-  std::vector<std::string> row;
-  std::string cell;
-  bool quoted = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char ch = text[i];
-    if (quoted) {
-      if (ch == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-        cell += '"';
-        ++i;
-      } else if (ch == '"') {
-        quoted = false;
-      } else {
-        cell += ch;
-      }
-    } else if (ch == '"') {
-      quoted = true;
-    } else if (ch == ',') {
-      row.push_back(std::move(cell));
-      cell.clear();
-    } else if (ch == '\n') {
-      row.push_back(std::move(cell));
-      cell.clear();
-      rows.push_back(std::move(row));
-      row.clear();
-    } else {
-      cell += ch;
-    }
-  }
-  if (!cell.empty() || !row.empty()) {
-    row.push_back(std::move(cell));
+  for (const auto& record : parse_csv(text).records) {
+    std::vector<std::string> row;
+    for (const auto& field : record.fields) row.push_back(field.text);
     rows.push_back(std::move(row));
   }
   return rows;
@@ -170,7 +144,7 @@ std::string json_value(const std::string& cell) {
 std::string render_compare(const Summary& s, SummaryFormat format) {
   std::ostringstream os;
   if (format == SummaryFormat::csv || format == SummaryFormat::json) {
-    const Table t = transpose(parse_csv(render(s, SummaryFormat::csv)), "metric");
+    const Table t = transpose(csv_cells(render(s, SummaryFormat::csv)), "metric");
     if (format == SummaryFormat::csv) {
       for (const auto& row : t) {
         for (std::size_t j = 0; j < row.size(); ++j) os << (j ? "," : "") << csv_cell(row[j]);
