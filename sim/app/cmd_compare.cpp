@@ -17,6 +17,7 @@
 #include <boost/program_options.hpp>
 
 #include "cli.hpp"
+#include "sovcap/text.hpp"
 #include "commands.hpp"
 #include "sovcap/csv.hpp"
 #include "sovcap/output.hpp"
@@ -112,24 +113,7 @@ Table transpose(const Table& t, const std::string& corner) {
   return out;
 }
 
-std::string csv_cell(const std::string& v) {
-  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
-  std::string out = "\"";
-  for (char ch : v) {
-    if (ch == '"') out += '"';
-    out += ch;
-  }
-  return out + "\"";
-}
 
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char ch : s) {
-    if (ch == '"' || ch == '\\') out += '\\';
-    out += ch;
-  }
-  return out + "\"";
-}
 
 // A CSV cell as JSON: a number stays a number; "inf" (never) and "" become null, as in
 // `sovcap summarize --format json`; anything else is a string.

@@ -17,6 +17,7 @@
 #include <boost/program_options.hpp>
 
 #include "cli.hpp"
+#include "sovcap/text.hpp"
 #include "commands.hpp"
 #include "sovcap/output.hpp"
 #include "sovcap/outputs.hpp"
@@ -73,32 +74,8 @@ std::string json_number(double v) {
   return number(v, 12);
 }
 
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char ch : s) {
-    if (ch == '"' || ch == '\\') out += '\\';
-    if (ch == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += ch;
-  }
-  return out + "\"";
-}
 
-std::string csv_cell(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char ch : s) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-  return out + "\"";
-}
 
-std::vector<std::string> split_words(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string w; in >> w;) out.push_back(w);
-  return out;
-}
 
 std::string year_text(double t) {
   std::ostringstream os;

@@ -1,4 +1,5 @@
 #include "sovcap/check.hpp"
+#include "sovcap/text.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -289,26 +290,6 @@ CheckReport check_results(const std::string& path, const CheckOptions& options) 
 }
 
 namespace {
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char ch : s) {
-    switch (ch) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(ch) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", ch);
-          out += buf;
-        } else {
-          out += ch;
-        }
-    }
-  }
-  return out + "\"";
-}
 std::string json_list(const std::vector<std::string>& v) {
   std::string out = "[";
   for (std::size_t k = 0; k < v.size(); ++k) out += (k ? ", " : "") + json_string(v[k]);

@@ -1,4 +1,5 @@
 #include "sovcap/export.hpp"
+#include "sovcap/text.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -54,24 +55,7 @@ std::string number_text(double v) {
   return s;
 }
 
-// A CSV cell (RFC 4180): quoted, with quotes doubled, when it holds a comma, quote or
-// line break.
-std::string csv_cell(const std::string& v) {
-  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
-  std::string out = "\"";
-  for (char ch : v) {
-    if (ch == '"') out += '"';
-    out += ch;
-  }
-  return out + "\"";
-}
 
-std::vector<std::string> split_words(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string w; in >> w;) out.push_back(w);
-  return out;
-}
 
 // How a variable's values are written.
 struct CellFormat {

@@ -32,6 +32,19 @@ std::string format_diagnostic(const Diagnostic& d) {
 
 namespace {
 
+// The dot-separated parts of a key like country.KOR.pue; empty when any part is empty
+// (a malformed key).
+std::vector<std::string> key_parts(const std::string& key) {
+  std::vector<std::string> parts;
+  std::string part;
+  std::istringstream ks(key);
+  while (std::getline(ks, part, '.')) parts.push_back(part);
+  if (!key.empty() && key.back() == '.') parts.emplace_back();
+  for (const auto& p : parts)
+    if (p.empty()) return {};
+  return parts;
+}
+
 std::string join_diagnostics(const std::vector<Diagnostic>& diagnostics) {
   std::string s;
   for (const auto& d : diagnostics) {
@@ -684,15 +697,8 @@ class Loader {
       }
       const std::string key(trim_blanks(std::string_view(ov).substr(0, eq)));
       const std::string text(trim_blanks(std::string_view(ov).substr(eq + 1)));
-      std::vector<std::string> parts;
-      {
-        std::string part;
-        std::istringstream ks(key);
-        while (std::getline(ks, part, '.')) parts.push_back(part);
-        if (!key.empty() && key.back() == '.') parts.emplace_back();
-      }
-      if (parts.empty() ||
-          std::any_of(parts.begin(), parts.end(), [](const std::string& p) { return p.empty(); })) {
+      const std::vector<std::string> parts = key_parts(key);
+      if (parts.empty()) {
         diags_.add(at, key, "malformed key '" + key + "': " + forms);
         continue;
       }
@@ -1770,15 +1776,8 @@ class Loader {
                                       bool resolved) {
     const char* forms =
         "allowed global.NAME, defaults.NAME or country.ISO3.NAME (keys as for --set)";
-    std::vector<std::string> parts;
-    {
-      std::string part;
-      std::istringstream ks(key);
-      while (std::getline(ks, part, '.')) parts.push_back(part);
-      if (!key.empty() && key.back() == '.') parts.emplace_back();
-    }
-    if (parts.empty() ||
-        std::any_of(parts.begin(), parts.end(), [](const std::string& p) { return p.empty(); })) {
+    const std::vector<std::string> parts = key_parts(key);
+    if (parts.empty()) {
       diags_.add(at, dk, "malformed key '" + key + "': " + forms);
       return std::nullopt;
     }
@@ -1977,15 +1976,8 @@ class Loader {
       return Cell{"global.supply_shocks", ""};
     }
 
-    std::vector<std::string> parts;
-    {
-      std::string part;
-      std::istringstream ks(key);
-      while (std::getline(ks, part, '.')) parts.push_back(part);
-      if (!key.empty() && key.back() == '.') parts.emplace_back();
-    }
-    if (parts.empty() ||
-        std::any_of(parts.begin(), parts.end(), [](const std::string& p) { return p.empty(); })) {
+    const std::vector<std::string> parts = key_parts(key);
+    if (parts.empty()) {
       diags_.add(at, dk, "malformed key '" + key + "': " + forms);
       return std::nullopt;
     }

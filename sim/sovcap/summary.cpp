@@ -1,4 +1,5 @@
 #include "sovcap/summary.hpp"
+#include "sovcap/text.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -55,14 +56,6 @@ std::string json_number(double v) {
   return os.str();
 }
 
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char ch : s) {
-    if (ch == '"' || ch == '\\') out += '\\';
-    out += ch;
-  }
-  return out + "\"";
-}
 
 }  // namespace
 
@@ -257,9 +250,6 @@ std::string render(const Summary& s, SummaryFormat format) {
   }
 
   if (format == SummaryFormat::csv) {
-    auto csv_cell = [](const std::string& v) {
-      return v.find_first_of(",\"") == std::string::npos ? v : "\"" + v + "\"";
-    };
     // Machine-readable: one column per quantity, no combined cells.
     os << "iso3,name,runs,year_gw_p10,year_gw_p50,year_gw_p90,p_gw,year_target_p10,"
           "year_target_p50,year_target_p90,p_target";
