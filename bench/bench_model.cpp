@@ -46,6 +46,24 @@ void BM_ModelSummaryObserver(benchmark::State& state) {
 }
 BENCHMARK(BM_ModelSummaryObserver);
 
+// What a `--store summary` sweep records for each run: summaries and the horizon state,
+// no trajectories.
+void BM_ModelSummaryRecorder(benchmark::State& state) {
+  const auto& p = baseline().params;
+  sovcap::Model model;
+  sovcap::RunResult result;
+  std::array<bool, sovcap::kNumCountrySeries> keep{};
+  sovcap::RunRecorder rec(result, keep);
+  for (auto _ : state) {
+    model.run(p, rec);
+    benchmark::DoNotOptimize(result.year_gw_reached.data());
+  }
+  state.counters["country_steps_per_s"] = benchmark::Counter(
+      static_cast<double>(state.iterations()) * p.countries.size() * p.sim.steps(),
+      benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_ModelSummaryRecorder);
+
 void BM_ModelFullRecorder(benchmark::State& state) {
   const auto& p = baseline().params;
   sovcap::Model model;

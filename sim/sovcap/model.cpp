@@ -179,6 +179,9 @@ void Model::reset(const RunParams& p) {
 
 void Model::run(const RunParams& p, Observer& obs) {
   reset(p);
+  for (int k = 0; k < kNumCountrySeries; ++k)
+    wanted_[k] = obs.reads_every_step(static_cast<CountrySeries>(k));
+  last_index_ = p.sim.steps();
   obs.begin(p);
   fill_view(p, 0);
   obs.observe(view_);
@@ -248,12 +251,18 @@ void Model::step(const RunParams& p, int n) {
   // 4. Grid planning. Power requested now arrives after grid_lead_years and is needed
   // from the moment a shell starts, so it must cover the target one build lead time and
   // one step beyond its arrival (see docs/model.md, departures).
+  // Delay-line slots: a delay is shorter than its ring, so one wrap-around at most (and
+  // no integer division per country).
+  const int grid_rows = static_cast<int>(grid_due_.rows());
+  const int grid_now = ring_slot(n, grid_rows);
   for (int i = 0; i < nc; ++i) {
     // The delays as the delay lines apply them (whole steps), so that unconstrained
     // capacity tracks the target even when a lead time is not a multiple of dt.
     const double need = target_path_(n + grid_delay_[i] + 1 + build_delay_[i], i) * pue(i);
     const double req = std::clamp(need - grid_mw_(i) - grid_pipeline_mw_(i), 0.0, grid_cap_(i));
-    grid_due_(ring_slot(n + grid_delay_[i], static_cast<int>(grid_due_.rows())), i) += req;
+    int slot = grid_now + grid_delay_[i];
+    if (slot >= grid_rows) slot -= grid_rows;
+    grid_due_(slot, i) += req;
     grid_pipeline_mw_(i) += req;
   }
 
@@ -309,6 +318,8 @@ void Model::step(const RunParams& p, int n) {
   const auto staff_build = c.col(CountryParam::staff_per_mw_build);
   const auto staff_ops = c.col(CountryParam::staff_per_mw_ops);
   const auto capex_mw = c.col(CountryParam::capex_shell_usd_per_mw);
+  const int shell_rows = static_cast<int>(shell_due_.rows());
+  const int shell_now = ring_slot(n, shell_rows);
   for (int i = 0; i < nc; ++i) {
     const double committed = it_mw_(i) + pipeline_mw_(i) + ready_mw_(i);
     const double goal = target_path_(n + 1 + build_delay_[i], i);
@@ -328,7 +339,9 @@ void Model::step(const RunParams& p, int n) {
     cash_(i) = std::max(0.0, cash_(i) - cost);
     capex_(i) += cost;
     pipeline_mw_(i) += starts;
-    shell_due_(ring_slot(n + build_delay_[i], static_cast<int>(shell_due_.rows())), i) += starts;
+    int slot = shell_now + build_delay_[i];
+    if (slot >= shell_rows) slot -= shell_rows;
+    shell_due_(slot, i) += starts;
   }
 
   // The bottleneck: behind the target path, the constraint that held back the most MW
@@ -364,11 +377,15 @@ void Model::step(const RunParams& p, int n) {
     code(i) = static_cast<double>(best);
   }
 
+  // The flows as recorded: per year, not per step.
   auto& s = series_;
-  s[static_cast<int>(CountrySeries::chip_need)] /= dt;
-  s[static_cast<int>(CountrySeries::domestic_received)] /= dt;
-  s[static_cast<int>(CountrySeries::chip_demand)] = demand_ / dt;
-  s[static_cast<int>(CountrySeries::chip_received)] = received_ / dt;
+  if (wanted(CountrySeries::chip_need, n + 1)) s[static_cast<int>(CountrySeries::chip_need)] /= dt;
+  if (wanted(CountrySeries::domestic_received, n + 1))
+    s[static_cast<int>(CountrySeries::domestic_received)] /= dt;
+  if (wanted(CountrySeries::chip_demand, n + 1))
+    s[static_cast<int>(CountrySeries::chip_demand)] = demand_ / dt;
+  if (wanted(CountrySeries::chip_received, n + 1))
+    s[static_cast<int>(CountrySeries::chip_received)] = received_ / dt;
   run_series_[static_cast<int>(RunSeries::vendor_supply)] = supply / dt;
   run_series_[static_cast<int>(RunSeries::other_demand)] = other / dt;
   run_series_[static_cast<int>(RunSeries::allocated)] = allocated / dt;
@@ -380,17 +397,24 @@ void Model::fill_view(const RunParams& p, int n) {
   auto at = [&s](CountrySeries k) -> Eigen::ArrayXd& { return s[static_cast<int>(k)]; };
   const auto pue = c.col(CountryParam::pue);
 
-  // Derived series; the state variables themselves are shown to the observer in place.
-  at(CountrySeries::target_mw) = target_path_.row(n).transpose();
-  at(CountrySeries::facility_mw) = it_mw_ * pue;
-  at(CountrySeries::energy_twh) = at(CountrySeries::facility_mw) * (kHoursPerYear / 1e6);
-  // Talent utilisation: staff left after construction, over staff needed to operate.
-  tmp_a_ = c.col(CountryParam::staff_per_mw_ops) * it_mw_;
-  tmp_b_ = (workforce_ - c.col(CountryParam::staff_per_mw_build) * pipeline_mw_).max(0.0);
-  auto& util = at(CountrySeries::talent_utilisation);
-  util = (tmp_a_ > 0.0).select((tmp_b_ / tmp_a_).min(1.0), 1.0);
-  at(CountrySeries::compute_flops) = flops_ * util;
-  at(CountrySeries::domestic_share) = (flops_ > 0.0).select(dom_flops_ / flops_, 0.0);
+  // Derived series, those the observer reads; the state variables themselves are shown
+  // to the observer in place.
+  using CS = CountrySeries;
+  if (wanted(CS::target_mw, n)) at(CS::target_mw) = target_path_.row(n).transpose();
+  if (wanted(CS::facility_mw, n) || wanted(CS::energy_twh, n)) {
+    at(CS::facility_mw) = it_mw_ * pue;
+    at(CS::energy_twh) = at(CS::facility_mw) * (kHoursPerYear / 1e6);
+  }
+  if (wanted(CS::talent_utilisation, n) || wanted(CS::compute_flops, n)) {
+    // Talent utilisation: staff left after construction, over staff needed to operate.
+    tmp_a_ = c.col(CountryParam::staff_per_mw_ops) * it_mw_;
+    tmp_b_ = (workforce_ - c.col(CountryParam::staff_per_mw_build) * pipeline_mw_).max(0.0);
+    auto& util = at(CS::talent_utilisation);
+    util = (tmp_a_ > 0.0).select((tmp_b_ / tmp_a_).min(1.0), 1.0);
+    at(CS::compute_flops) = flops_ * util;
+  }
+  if (wanted(CS::domestic_share, n))
+    at(CS::domestic_share) = (flops_ > 0.0).select(dom_flops_ / flops_, 0.0);
 
   if (n == 0) {
     // The initial state is not the end of a step: flows are undefined, the target path

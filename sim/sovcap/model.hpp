@@ -31,6 +31,11 @@ class Observer {
   virtual void begin(const RunParams& params) = 0;
   virtual void observe(const StepView& view) = 0;
   virtual void end() {}
+  // Whether observe() reads series s at the intermediate states (neither the initial
+  // state nor the horizon, which always carry every series). A derived series nobody reads
+  // there is not computed, and its view then holds an unspecified value: a summary-mode
+  // sweep reads only it_mw and the bottleneck code on the way.
+  virtual bool reads_every_step(CountrySeries /*s*/) const { return true; }
 };
 
 // Runs the model. Holds its working arrays so that a sweep worker reuses one Model for
@@ -45,6 +50,10 @@ class Model {
   void reset(const RunParams& p);
   void step(const RunParams& p, int n);
   void fill_view(const RunParams& p, int n);
+  // Whether series s is to be computed for the state at time index n.
+  bool wanted(CountrySeries s, int n) const {
+    return n == 0 || n == last_index_ || wanted_[static_cast<int>(s)];
+  }
 
   // Per-country state, each [country].
   Eigen::ArrayXd it_mw_, pipeline_mw_, ready_mw_, grid_mw_, grid_pipeline_mw_, cash_,
@@ -74,6 +83,8 @@ class Model {
   std::vector<double> alloc_demand_, alloc_out_;
   std::vector<int> alloc_order_;
   StepView view_;
+  std::array<bool, kNumCountrySeries> wanted_{};  // what the observer reads every step
+  int last_index_ = 0;                              // the horizon's time index
 };
 
 // Shares `supply` among `demand` (all >= 0) by the rule; out[i] <= demand[i] and

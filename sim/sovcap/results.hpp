@@ -40,6 +40,10 @@ class RunRecorder : public Observer {
   void begin(const RunParams& params) override;
   void observe(const StepView& view) override;
   void end() override;
+  // The kept trajectories, and what the summaries follow on the way.
+  bool reads_every_step(CountrySeries s) const override {
+    return keep_[static_cast<int>(s)] || s == CountrySeries::it_mw || s == CountrySeries::bottleneck;
+  }
 
  private:
   RunResult& out_;

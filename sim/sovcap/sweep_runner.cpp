@@ -12,7 +12,15 @@
 // TBB hands items between pipeline stages through its own atomics, which ThreadSanitizer
 // cannot see in Debian's uninstrumented libtbb; these annotations tell it about the
 // hand-off, so a TSan build reports only races that are really in sovcap.
+// GCC announces ThreadSanitizer with __SANITIZE_THREAD__, Clang with __has_feature.
 #if defined(__SANITIZE_THREAD__)
+#define SOVCAP_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define SOVCAP_TSAN 1
+#endif
+#endif
+#if defined(SOVCAP_TSAN)
 extern "C" void __tsan_acquire(void* addr);
 extern "C" void __tsan_release(void* addr);
 #define SOVCAP_TSAN_RELEASE(p) __tsan_release(p)
@@ -151,39 +159,56 @@ SweepStats run_sweep(const Scenario& scenario, const std::vector<RunParams>& pol
   for (bool d : done) written += d ? 1 : 0;
   long long next = 0;
   // Each serial stage's state is touched by one stage at a time, but on whichever thread
-  // TBB runs it; `order` carries the stage-to-stage ordering for TSan (see above).
+  // TBB runs it; `order` carries the stage-to-stage ordering for TSan (see above), and
+  // `finished` the ordering of every stage's work before the pipeline's return (the
+  // caller then reads the counters and destroys the slots and the workers).
   int order = 0;
+  int finished = 0;
   tbb::enumerable_thread_specific<Worker> workers;
-  // The pipeline carries a prepared block from the parallel stage to the writer.
+
+  // What travels through the pipeline: a block to simulate, then its prepared chunks.
+  // Items are slots in a pool owned here, passed as plain pointers: TBB keeps a pointer
+  // token inside its own buffer instead of allocating one, so every access to an item is
+  // sovcap's and annotated, and nothing leaks if a stage throws. Token k uses slot
+  // k % tokens: the writer is serial and in order, so token k is done before the input
+  // stage may issue token k + tokens.
   struct Slot {
-    PreparedBlockPtr block;
+    long long block = 0;
     long long runs = 0;
+    PreparedBlockPtr prepared;
   };
 
   tbb::task_arena arena(options.threads > 0 ? options.threads : tbb::task_arena::automatic);
   arena.execute([&] {
     const auto tokens = static_cast<std::size_t>(2 * arena.max_concurrency());
+    std::vector<Slot> slots(tokens);
+    std::size_t issued = 0;
     tbb::parallel_pipeline(
         tokens,
-        tbb::make_filter<void, long long>(
+        tbb::make_filter<void, Slot*>(
             tbb::filter_mode::serial_in_order,
-            [&](tbb::flow_control& fc) -> long long {
+            [&](tbb::flow_control& fc) -> Slot* {
               SOVCAP_TSAN_ACQUIRE(&next);
               while (next < nblocks && block_done(next)) ++next;
               if (next >= nblocks || (options.stop && options.stop->load())) {
                 fc.stop();
                 SOVCAP_TSAN_RELEASE(&next);
-                return -1;
+                SOVCAP_TSAN_RELEASE(&finished);
+                return nullptr;
               }
-              const long long b = next++;
+              Slot* slot = &slots[issued++ % tokens];
+              SOVCAP_TSAN_ACQUIRE(slot);
+              slot->block = next++;
               SOVCAP_TSAN_RELEASE(&next);
-              return b;
+              SOVCAP_TSAN_RELEASE(slot);
+              return slot;
             }) &
-            tbb::make_filter<long long, std::shared_ptr<Slot>>(
+            tbb::make_filter<Slot*, Slot*>(
                 tbb::filter_mode::parallel,
-                [&](long long b) {
+                [&](Slot* slot) {
+                  SOVCAP_TSAN_ACQUIRE(slot);
                   Worker& w = workers.local();
-                  const long long lo = b * block;
+                  const long long lo = slot->block * block;
                   const long long n = std::min(layout.runs, lo + block) - lo;
                   const auto count = static_cast<std::size_t>(n);
                   if (w.params.size() < count) {
@@ -201,22 +226,26 @@ SweepStats run_sweep(const Scenario& scenario, const std::vector<RunParams>& pol
                     rec.params = &w.params[k];
                     rec.result = &w.results[k];
                   }
-                  auto slot = std::make_shared<Slot>();
-                  slot->block = out.prepare_block(layout.first_run + lo, records);
+                  slot->prepared = out.prepare_block(layout.first_run + lo, records);
                   slot->runs = n;
-                  SOVCAP_TSAN_RELEASE(slot.get());
+                  SOVCAP_TSAN_RELEASE(slot);
+                  SOVCAP_TSAN_RELEASE(&finished);
                   return slot;
                 }) &
-            tbb::make_filter<std::shared_ptr<Slot>, void>(
-                tbb::filter_mode::serial_in_order, [&](std::shared_ptr<Slot> slot) {
-                  SOVCAP_TSAN_ACQUIRE(slot.get());
+            tbb::make_filter<Slot*, void>(
+                tbb::filter_mode::serial_in_order, [&](Slot* slot) {
+                  SOVCAP_TSAN_ACQUIRE(slot);
                   SOVCAP_TSAN_ACQUIRE(&order);
-                  out.write_block(std::move(slot->block));
+                  out.write_block(std::move(slot->prepared));
+                  slot->prepared.reset();
                   written += slot->runs;
                   stats.written += slot->runs;
                   if (options.progress) options.progress(written, layout.runs);
                   SOVCAP_TSAN_RELEASE(&order);
+                  SOVCAP_TSAN_RELEASE(slot);
+                  SOVCAP_TSAN_RELEASE(&finished);
                 }));
+    SOVCAP_TSAN_ACQUIRE(&finished);
   });
   out.flush();
   stats.interrupted = written < layout.runs;
