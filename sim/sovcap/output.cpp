@@ -52,6 +52,7 @@ constexpr long long kMinBlocks = 64;
 // A sweep's file is flushed at most this often, so a killed process loses little.
 constexpr auto kFlushInterval = std::chrono::seconds(5);
 constexpr const char* kPartialSuffix = ".partial";
+constexpr const char* kCreatingSuffix = ".new";  // after kPartialSuffix, while being laid out
 
 using Bytes = std::vector<unsigned char>;
 
@@ -1216,10 +1217,15 @@ OutputFile::OutputFile(const std::string& path, bool overwrite, const OutputLayo
   im.schema = build_schema(layout, path);
   check_output_path(path, overwrite);
   const std::string partial = path + kPartialSuffix;
+  // The partial is laid out under another name and renamed once complete, so that a
+  // partial always has every variable and can be resumed: a kill -9 while HDF5 is still
+  // creating the file leaves only this stub, which the next run removes.
+  const std::string creating = partial + kCreatingSuffix;
   remove_stale(partial, path);
+  remove_stale(creating, path);
   // Owned from here: a create that fails (a full disk) may already have left a stub.
-  im.temp.path = partial;
-  im.file = h5::create_file(partial);
+  im.temp.path = creating;
+  im.file = h5::create_file(creating);
   h5::hold_metadata_until_flush(im.file.get());
   write_root_attributes(im.file.get(), im.schema.layout, meta);
   create_coordinates(im.file.get(), im.schema, im.coords, im.scale);
@@ -1227,6 +1233,10 @@ OutputFile::OutputFile(const std::string& path, bool overwrite, const OutputLayo
     im.vars.push_back(create_variable(im.file.get(), v, im.scale, nullptr));
   // A partial that can be resumed from the start.
   im.flush_now();
+  if (std::rename(creating.c_str(), partial.c_str()) != 0)
+    throw OutputError("cannot write " + path + ": cannot rename " + creating + " to " + partial +
+                      ": " + std::strerror(errno));
+  im.temp.path = partial;
 }
 
 std::unique_ptr<OutputFile> OutputFile::resume(const std::string& path, const OutputLayout& layout,

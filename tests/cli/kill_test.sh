@@ -3,6 +3,7 @@
 # samples, full store) into DIR/out.h5, kills it with SIGKILL after DELAY seconds, then
 # asserts: no DIR/out.h5; either no partial or a partial that `--resume` finishes; the
 # resumed file equals an uninterrupted run (compare_h5.py), and `sovcap check` passes on it.
+# A short DELAY kills it while the partial is being laid out (OUT.h5.partial.new).
 #
 # usage: kill_test.sh SOVCAP SCENARIO DIR PYTHON COMPARE_H5 [SAMPLES] [DELAY]
 set -u
@@ -44,6 +45,7 @@ else
 fi
 [ -e "$dir/out.h5" ] || fail "no $dir/out.h5 after resume"
 [ ! -e "$dir/out.h5.partial" ] || fail "the partial is still there after resume"
+[ ! -e "$dir/out.h5.partial.new" ] || fail "the stub of a partial being created is still there"
 
 "$sovcap" "${args[@]}" -o "$dir/ref.h5" || fail "uninterrupted run"
 "$python" "$compare" "$dir/ref.h5" "$dir/out.h5" || fail "the resumed file differs from an uninterrupted run"
