@@ -13,6 +13,7 @@ namespace sovcap {
 namespace {
 
 using testing::code;
+using testing::random_params;
 using testing::simulate;
 using testing::unconstrained;
 using CS = CountrySeries;
@@ -323,56 +324,6 @@ TEST(ModelAnalytic, OperatingCostIsPaidFirstAndShortfallRecorded) {
   EXPECT_NEAR(at(r, CS::unfunded_opex_usd, 0, 1), 27.375e6 - 2.5e6, 1e-6);
   EXPECT_EQ(at(r, CS::cash_usd, 0, 1), 0.0);
   EXPECT_NEAR(at(r, CS::energy_twh, 0, 0), 125.0 * 8760 / 1e6, 1e-12);
-}
-
-// Random parameter draws over wide ranges, for invariants.
-RunParams random_params(std::mt19937_64& rng) {
-  std::uniform_real_distribution<double> u(0.0, 1.0);
-  auto log_uniform = [&](double lo, double hi) { return lo * std::pow(hi / lo, u(rng)); };
-  const int nc = 1 + static_cast<int>(rng() % 6);
-  auto p = unconstrained(nc, 2026.0, 2026.0 + 0.25 * static_cast<double>(8 + rng() % 48));
-  auto& g = p.global;
-  g[GlobalParam::vendor_supply] = log_uniform(1e3, 1e8);
-  g[GlobalParam::vendor_supply_growth] = u(rng) - 0.2;
-  g[GlobalParam::other_demand] = log_uniform(1e2, 1e8);
-  g[GlobalParam::chip_lifetime_years] = 0.25 * static_cast<double>(1 + rng() % 30);
-  g[GlobalParam::allocation] = static_cast<double>(rng() % 2);
-  g[GlobalParam::tier2_cap] = log_uniform(1e2, 1e6);
-  g[GlobalParam::accel_price_usd] = log_uniform(1e3, 1e6);
-  g[GlobalParam::accel_kw_growth] = u(rng) * 0.4 - 0.1;
-  if (u(rng) < 0.5) g.supply_shocks = {{2027.0 + u(rng) * 3, 2031.0 + u(rng) * 3, u(rng)}};
-  for (int i = 0; i < nc; ++i) {
-    auto set = [&](CountryParam k, double v) { p.countries.at(i, k) = v; };
-    const double pue = 1.0 + u(rng);
-    const double it = u(rng) < 0.3 ? 0.0 : log_uniform(1, 2000);
-    const double pipe = u(rng) < 0.3 ? 0.0 : log_uniform(1, 1000);
-    set(CountryParam::it_mw, it);
-    set(CountryParam::pipeline_mw, pipe);
-    set(CountryParam::pue, pue);
-    set(CountryParam::grid_mw, (it + pipe) * pue * (1 + u(rng)));
-    set(CountryParam::grid_add_mw_per_year, log_uniform(1, 5000));
-    set(CountryParam::grid_lead_years, 0.25 * static_cast<double>(1 + rng() % 24));
-    set(CountryParam::build_lead_years, 0.25 * static_cast<double>(1 + rng() % 12));
-    set(CountryParam::budget_usd_per_year, log_uniform(1e7, 1e11));
-    set(CountryParam::budget_growth, u(rng) * 0.5 - 0.1);
-    set(CountryParam::electricity_usd_per_mwh, u(rng) * 200);
-    set(CountryParam::workforce, log_uniform(10, 1e5));
-    set(CountryParam::workforce_growth, log_uniform(1, 1e4) * (u(rng) < 0.2 ? -1 : 1));
-    set(CountryParam::staff_per_mw_build, log_uniform(0.1, 10));
-    set(CountryParam::staff_per_mw_ops, u(rng) < 0.1 ? 0.0 : log_uniform(0.1, 10));
-    set(CountryParam::export_tier, static_cast<double>(1 + rng() % 3));
-    set(CountryParam::domestic_accel_per_year, u(rng) < 0.5 ? 0.0 : log_uniform(1e2, 1e6));
-    set(CountryParam::domestic_growth, u(rng) * 0.5);
-    set(CountryParam::domestic_perf_ratio, u(rng));
-    set(CountryParam::domestic_price_ratio, 0.2 + u(rng) * 2);
-    double year = 2026.0, mw = it;
-    for (int k = 0; k < static_cast<int>(rng() % 4); ++k) {
-      year += 0.5 + u(rng) * 4;
-      mw += log_uniform(1, 5000);
-      p.countries.targets[i].push_back({year, mw});
-    }
-  }
-  return p;
 }
 
 TEST(ModelInvariants, HoldOverRandomParameterDraws) {
