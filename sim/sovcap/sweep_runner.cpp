@@ -7,6 +7,7 @@
 #include <oneapi/tbb/parallel_pipeline.h>
 #include <oneapi/tbb/task_arena.h>
 
+#include "sovcap/csv.hpp"
 #include "sovcap/model.hpp"
 
 // TBB hands items between pipeline stages through its own atomics, which ThreadSanitizer
@@ -63,6 +64,28 @@ double base_value(const Uncertain& u, const RunParams& p) {
 
 std::vector<RunParams> policy_params(const Scenario& scenario) {
   const auto& spec = scenario.sweep;
+  // A --set of a key the sweep replaces in every run would have no effect: refused, rather
+  // than run a sweep that silently ignores it. (A multiplied uncertain parameter keeps
+  // the --set value as its base, so that is allowed.)
+  std::vector<Diagnostic> ignored;
+  for (const auto& ov : scenario.overrides) {
+    const auto eq = ov.find('=');
+    if (eq == std::string::npos) continue;
+    const std::string key(trim_blanks(std::string_view(ov).substr(0, eq)));
+    for (const auto& lever : spec.levers)
+      if (lever.key == key)
+        ignored.push_back({"--set", 0, 0, key,
+                           "the sweep's lever " + key + " sets this key in every run, so --set " +
+                               "would be ignored: allowed --set of keys that are not levers " +
+                               "(drop the lever, or this --set)"});
+    for (const auto& u : spec.uncertain)
+      if (u.key == key && !u.multiply)
+        ignored.push_back({"--set", 0, 0, key,
+                           "the sweep samples " + key + " in every run (not multiply), so " +
+                               "--set would be ignored: allowed --set of keys that are not " +
+                               "sampled, or sampled with multiply = true"});
+  }
+  if (!ignored.empty()) throw InputError(std::move(ignored));
   if (spec.levers.empty()) return {scenario.params};
   std::vector<RunParams> out;
   out.reserve(static_cast<std::size_t>(spec.policies()));

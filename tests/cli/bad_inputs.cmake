@@ -43,3 +43,9 @@ sovcap_bad_input(set_without_equals valid_for_set.toml --set global.vendor_suppl
   "--set: global.vendor_supply: expected KEY=VALUE")
 sovcap_bad_input(set_unknown_country valid_for_set.toml --set country.KOX.pue=1.2 --
   "--set: country.KOX.pue: country KOX is neither in" "did you mean 'KOR'")
+# A --set of a key the sweep replaces in every run (a lever, or a sampled value that is not
+# a multiplier) would be ignored: refused, naming the key. A multiplier keeps --set as base.
+sovcap_bad_input(set_lever_key ../../../scenarios/robustness.toml
+  --set global.allocation=max_min_fair --set global.vendor_supply=4e6 --
+  "--set: global.allocation: the sweep's lever global.allocation sets this key in every run"
+  "--set: global.vendor_supply: the sweep samples global.vendor_supply in every run")
