@@ -391,6 +391,29 @@ void apply_samples(const SweepSpec& spec, const double* u, RunParams& params) {
       for (int c = 0; c < params.countries.size(); ++c) set(params.countries.values(c, t.index));
     }
   }
+
+  // Capacity in service and under construction already draws (it_mw + pipeline_mw) * pue
+  // from the grid; every loaded scenario satisfies grid_mw >= that. A sampled it_mw,
+  // pipeline_mw, pue or grid_mw can break it, and the run would then operate beyond its
+  // grid. The start state is facilities that exist, so their draw is taken as connected:
+  // grid_mw is raised to it (and stored so, with the run's parameters). Only when one of
+  // the four is sampled, so that other sweeps keep the loaded values to the bit.
+  bool start_sampled = false;
+  for (const auto& x : spec.uncertain) {
+    const int k = x.target.index;
+    start_sampled |= x.target.scope == ParamScope::country &&
+                     (k == static_cast<int>(CountryParam::it_mw) ||
+                      k == static_cast<int>(CountryParam::pipeline_mw) ||
+                      k == static_cast<int>(CountryParam::pue) ||
+                      k == static_cast<int>(CountryParam::grid_mw));
+  }
+  if (!start_sampled) return;
+  auto& c = params.countries;
+  for (int i = 0; i < c.size(); ++i) {
+    const double draw =
+        (c.at(i, CountryParam::it_mw) + c.at(i, CountryParam::pipeline_mw)) * c.at(i, CountryParam::pue);
+    if (c.at(i, CountryParam::grid_mw) < draw) c.at(i, CountryParam::grid_mw) = draw;
+  }
 }
 
 }  // namespace sovcap

@@ -61,3 +61,13 @@ add_test(NAME sweep_summarize_by_policy
 set_tests_properties(sweep_summarize_by_policy PROPERTIES
                      FIXTURES_REQUIRED sweep_summary
                      PASS_REGULAR_EXPRESSION "policy 3: global.allocation = \"max_min_fair\", country.KOR.grid_add_mw_per_year = 800 \\(37 runs\\)")
+
+# Sampled PUE above the start state's grid: the run raises grid_mw, and the file checks.
+add_test(NAME sweep_sampled_pue_run
+         COMMAND $<TARGET_FILE:sovcap> run "${CMAKE_CURRENT_SOURCE_DIR}/sweep/sampled_pue.toml"
+                 -o "${_dir}/sampled_pue.h5" --force --quiet)
+set_tests_properties(sweep_sampled_pue_run PROPERTIES FIXTURES_SETUP sweep_sampled_pue)
+add_test(NAME sweep_sampled_pue_check
+         COMMAND $<TARGET_FILE:sovcap> check "${_dir}/sampled_pue.h5")
+set_tests_properties(sweep_sampled_pue_check PROPERTIES FIXTURES_REQUIRED sweep_sampled_pue
+                     PASS_REGULAR_EXPRESSION "OK: every check holds")

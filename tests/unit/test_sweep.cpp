@@ -466,6 +466,43 @@ TEST(SweepSpec, GridOrderFirstLeverSlowest) {
   EXPECT_EQ(spec.runs(), 6 * 60);
 }
 
+// A sampled PUE (or it_mw, pipeline_mw, grid_mw) that makes the start state draw more
+// than grid_mw raises grid_mw to the draw; one that does not leaves it alone.
+TEST(ApplySamples, RaisesTheGridToWhatASampledStartStateDraws) {
+  RunParams p = sovcap::testing::unconstrained(2);
+  for (int c = 0; c < 2; ++c) {
+    p.countries.at(c, CountryParam::it_mw) = 100.0;
+    p.countries.at(c, CountryParam::pipeline_mw) = 60.0;
+    p.countries.at(c, CountryParam::pue) = 1.25;
+  }
+  p.countries.at(0, CountryParam::grid_mw) = 200.0;  // exactly (100 + 60) * 1.25
+  p.countries.at(1, CountryParam::grid_mw) = 400.0;  // room to spare
+  SweepSpec spec;
+  Uncertain pue = make(Distribution::uniform, 1.0, 1.5);
+  pue.multiply = true;
+  pue.target = {ParamScope::country, static_cast<int>(CountryParam::pue), -1, -1, 0};
+  spec.uncertain = {pue};
+  auto q = p;
+  const double up[] = {0.8};  // factor 1.4: pue 1.75, the start draws 280 MW
+  apply_samples(spec, up, q);
+  EXPECT_DOUBLE_EQ(q.countries.at(0, CountryParam::pue), 1.75);
+  EXPECT_DOUBLE_EQ(q.countries.at(0, CountryParam::grid_mw), 160.0 * 1.75);
+  EXPECT_DOUBLE_EQ(q.countries.at(1, CountryParam::grid_mw), 400.0);
+  auto r = p;
+  const double down[] = {0.2};  // factor 1.1: pue 1.375, draws 220 MW
+  apply_samples(spec, down, r);
+  EXPECT_DOUBLE_EQ(r.countries.at(0, CountryParam::grid_mw), 160.0 * 1.375);
+  // Sampling something else leaves grid_mw as loaded, even where it is tight.
+  Uncertain other = make(Distribution::uniform, 0.5, 1.5);
+  other.multiply = true;
+  other.target = {ParamScope::country, static_cast<int>(CountryParam::budget_usd_per_year), -1, -1, 0};
+  spec.uncertain = {other};
+  auto s = p;
+  s.countries.at(0, CountryParam::grid_mw) = 199.0;  // not a valid start, to show it is untouched
+  apply_samples(spec, up, s);
+  EXPECT_EQ(s.countries.at(0, CountryParam::grid_mw), 199.0);
+}
+
 TEST(ApplySamples, WritesEveryTargetKind) {
   RunParams p = sovcap::testing::unconstrained(3);
   p.global.supply_shocks = {{2028.0, 2029.0, 0.5}, {2031.0, 2032.0, 0.7}};
