@@ -262,6 +262,14 @@ bool has_type(hid_t dataset, hid_t type) {
   return r > 0;
 }
 
+int filter_count(hid_t dataset) {
+  Handle dcpl(checked(H5Dget_create_plist(dataset), dataset, "cannot get the creation properties"),
+              H5Pclose);
+  const int n = H5Pget_nfilters(dcpl.get());
+  if (n < 0) fail(dataset, "cannot count the filters");
+  return n;
+}
+
 namespace {
 // Source names of a virtual dataset are printf-like patterns ("%b", "%%"): escape '%'.
 std::string literal_pattern(const std::string& name) {

@@ -149,6 +149,8 @@ Handle create_dataset(hid_t loc, const std::string& name, const std::vector<hsiz
 Handle open_dataset(hid_t loc, const std::string& name, std::size_t cache_bytes = 0);
 // Whether the dataset's stored type equals `type` (e.g. a native type).
 bool has_type(hid_t dataset, hid_t type);
+// The number of filters (shuffle, deflate, ...) in the dataset's pipeline.
+int filter_count(hid_t dataset);
 
 // One source of a virtual dataset: rows [first, first + count) along the first axis are
 // the whole dataset `dataset` of file `file` (relative names resolve against the folder of

@@ -198,6 +198,9 @@ struct VarDef {
   // than entropy coding alone gives (bottleneck_share in a robustness.toml sweep: half the
   // compression time, and 7% smaller).
   int zlib_strategy = Z_DEFAULT_STRATEGY;
+  // Stored without filters: sampled scalars are random numbers that shuffle and deflate
+  // shrink by only ~10%, for several percent of a summary-mode sweep's time.
+  bool compressed = true;
   // From the layout:
   std::vector<hsize_t> shape, chunk;
   std::size_t row_elems = 1;
@@ -444,15 +447,22 @@ Schema build_schema(const OutputLayout& layout_in, const std::string& path) {
       if (!sp.choices.empty())
         v.attributes = flags(std::vector<std::string>(sp.choices.begin(), sp.choices.end()));
     } else {
-      add_var<double>(vars, name, dims, sp.unit, sp.meaning, kNaN,
-                      [global, idx, nc](const RunRecord& r, void* dst) {
-                        if (global) {
-                          put(dst, 0, r.params->global.values[static_cast<std::size_t>(idx)]);
-                        } else {
-                          const auto col = r.params->countries.values.col(idx);
-                          for (std::size_t c = 0; c < nc; ++c) put(dst, c, col(static_cast<Eigen::Index>(c)));
-                        }
-                      });
+      auto& v = add_var<double>(vars, name, dims, sp.unit, sp.meaning, kNaN,
+                                [global, idx, nc](const RunRecord& r, void* dst) {
+                                  if (global) {
+                                    put(dst, 0, r.params->global.values[static_cast<std::size_t>(idx)]);
+                                  } else {
+                                    const auto col = r.params->countries.values.col(idx);
+                                    for (std::size_t c = 0; c < nc; ++c)
+                                      put(dst, c, col(static_cast<Eigen::Index>(c)));
+                                  }
+                                });
+      // A sampled global parameter: one random number a run. (Sampled country columns
+      // stay compressed: with multiply, shuffle finds the countries' common exponents and
+      // deflate halves them.)
+      if (global)
+        for (const auto& key : l.sweep.uncertain_keys)
+          if (key == name) v.compressed = false;
     }
   }
   // Lists padded with NaN.
@@ -556,13 +566,14 @@ Schema build_schema(const OutputLayout& layout_in, const std::string& path) {
   for (std::size_t k = 0; k < sw.uncertain_keys.size(); ++k) {
     const std::string& key = sw.uncertain_keys[k];
     const bool multiply = sw.uncertain_multiply[k];
-    add_var<double>(vars, "sampled." + key, {kRun}, multiply ? "1" : key_units(key),
-                    multiply ? "sampled factor multiplying " + key
-                             : "sampled value of " + key,
-                    kNaN, [k](const RunRecord& r, void* dst) { put(dst, 0, r.info.sampled[k]); })
-        .attributes = [multiply](hid_t id) {
+    auto& v = add_var<double>(vars, "sampled." + key, {kRun}, multiply ? "1" : key_units(key),
+                              multiply ? "sampled factor multiplying " + key
+                                       : "sampled value of " + key,
+                              kNaN, [k](const RunRecord& r, void* dst) { put(dst, 0, r.info.sampled[k]); });
+    v.attributes = [multiply](hid_t id) {
       h5::write_attribute<std::int8_t>(id, "multiply", multiply ? 1 : 0);
     };
+    v.compressed = false;
   }
 
   // Unwritten runs read 0 here; that 0 is an answer ("not written"), not a missing value,
@@ -711,8 +722,8 @@ h5::Handle create_variable(hid_t root, const VarDef& v, const std::array<hid_t, 
   } else {
     h5::DatasetOptions opt;
     opt.chunk = v.chunk;
-    opt.shuffle = true;
-    opt.deflate = kDeflateLevel;
+    opt.shuffle = v.compressed;
+    opt.deflate = v.compressed ? kDeflateLevel : 0;
     opt.cache_bytes = v.cache_bytes;
     ds = h5::create_dataset(root, v.name, v.type, v.shape, opt, v.fill.data());
   }
@@ -1280,6 +1291,12 @@ std::unique_ptr<OutputFile> OutputFile::resume(const std::string& path, const Ou
     if (h5::shape(ds.get()) != v.shape || !h5::has_type(ds.get(), v.type))
       throw OutputError("cannot resume " + partial + ": variable " + v.name +
                         " has another shape or type than this run writes");
+    // Chunks go to the file as prepared, so the filters must be the ones they are
+    // prepared for (a partial of an older sovcap may compress what this one does not).
+    if (h5::filter_count(ds.get()) != (v.compressed ? 2 : 0))
+      throw OutputError("cannot resume " + partial + ": variable " + v.name +
+                        " is stored with other filters than this run writes; run without "
+                        "--resume to start again");
     im.vars.push_back(std::move(ds));
   }
   h5::hold_metadata_until_flush(im.file.get());
@@ -1393,7 +1410,9 @@ PreparedBlockPtr OutputFile::prepare_block(long long first, const std::vector<Ru
           c.var = vi;
           c.offset = {static_cast<hsize_t>(rel) + r0, o1, o2};
           const ChunkCache::Key key{vi, o1, o2};
-          if (!im.chunk_cache.find(key, chunk, c.data)) {
+          if (!v.compressed) {
+            c.data = chunk;
+          } else if (!im.chunk_cache.find(key, chunk, c.data)) {
             compress_chunk(chunk.data(), chunk_elems, e, v.zlib_strategy, shuffled, work, c.data);
             im.chunk_cache.store(key, chunk, c.data);
           }
