@@ -32,50 +32,40 @@ class ReachObserver : public sovcap::Observer {
   Eigen::ArrayXd year_gw_;
 };
 
-void BM_ModelSummaryObserver(benchmark::State& state) {
+// Runs the baseline through `obs` for as long as the benchmark asks; `sink` is read after
+// each run so that nothing it depends on is optimised away.
+template <typename Sink>
+void run_model(benchmark::State& state, sovcap::Observer& obs, Sink sink) {
   const auto& p = baseline().params;
   sovcap::Model model;
-  ReachObserver obs;
   for (auto _ : state) {
     model.run(p, obs);
-    benchmark::DoNotOptimize(obs.checksum());
+    benchmark::DoNotOptimize(sink());
   }
   state.counters["country_steps_per_s"] = benchmark::Counter(
       static_cast<double>(state.iterations()) * p.countries.size() * p.sim.steps(),
       benchmark::Counter::kIsRate);
+}
+
+void BM_ModelSummaryObserver(benchmark::State& state) {
+  ReachObserver obs;
+  run_model(state, obs, [&] { return obs.checksum(); });
 }
 BENCHMARK(BM_ModelSummaryObserver);
 
 // What a `--store summary` sweep records for each run: summaries and the horizon state,
 // no trajectories.
 void BM_ModelSummaryRecorder(benchmark::State& state) {
-  const auto& p = baseline().params;
-  sovcap::Model model;
   sovcap::RunResult result;
-  std::array<bool, sovcap::kNumCountrySeries> keep{};
-  sovcap::RunRecorder rec(result, keep);
-  for (auto _ : state) {
-    model.run(p, rec);
-    benchmark::DoNotOptimize(result.year_gw_reached.data());
-  }
-  state.counters["country_steps_per_s"] = benchmark::Counter(
-      static_cast<double>(state.iterations()) * p.countries.size() * p.sim.steps(),
-      benchmark::Counter::kIsRate);
+  sovcap::RunRecorder rec(result, std::array<bool, sovcap::kNumCountrySeries>{});
+  run_model(state, rec, [&] { return result.year_gw_reached.data(); });
 }
 BENCHMARK(BM_ModelSummaryRecorder);
 
 void BM_ModelFullRecorder(benchmark::State& state) {
-  const auto& p = baseline().params;
-  sovcap::Model model;
   sovcap::RunResult result;
   sovcap::RunRecorder rec(result);
-  for (auto _ : state) {
-    model.run(p, rec);
-    benchmark::DoNotOptimize(result.year_gw_reached.data());
-  }
-  state.counters["country_steps_per_s"] = benchmark::Counter(
-      static_cast<double>(state.iterations()) * p.countries.size() * p.sim.steps(),
-      benchmark::Counter::kIsRate);
+  run_model(state, rec, [&] { return result.year_gw_reached.data(); });
 }
 BENCHMARK(BM_ModelFullRecorder);
 

@@ -1293,7 +1293,8 @@ std::unique_ptr<OutputFile> OutputFile::resume(const std::string& path, const Ou
                         " has another shape or type than this run writes");
     // Chunks go to the file as prepared, so the filters must be the ones they are
     // prepared for (a partial of an older sovcap may compress what this one does not).
-    if (h5::filter_count(ds.get()) != (v.compressed ? 2 : 0))
+    const int filters = v.compressed ? 2 : 0;  // shuffle and deflate, as create_variable sets
+    if (h5::filter_count(ds.get()) != filters)
       throw OutputError("cannot resume " + partial + ": variable " + v.name +
                         " is stored with other filters than this run writes; run without "
                         "--resume to start again");

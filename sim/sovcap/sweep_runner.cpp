@@ -260,7 +260,6 @@ SweepStats run_sweep(const Scenario& scenario, const std::vector<RunParams>& pol
                   SOVCAP_TSAN_ACQUIRE(slot);
                   SOVCAP_TSAN_ACQUIRE(&order);
                   out.write_block(std::move(slot->prepared));
-                  slot->prepared.reset();
                   written += slot->runs;
                   stats.written += slot->runs;
                   if (options.progress) options.progress(written, layout.runs);

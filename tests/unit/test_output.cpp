@@ -1447,6 +1447,39 @@ TEST_F(OutputFileTest, ResumeRefusesAnotherRun) {
   EXPECT_TRUE(entries(dir_).empty());
 }
 
+// Chunks are written as prepared, so a partial whose variables carry other filters (one
+// from a sovcap that compressed what this one stores raw) is refused, not corrupted.
+TEST_F(OutputFileTest, ResumeRefusesAPartialWithOtherFilters) {
+  const SweepData d = make_sweep();
+  const std::string partial = dest_ + ".partial";
+  const std::string name = "global.vendor_supply_growth";  // sampled: stored unfiltered
+  {
+    OutputFile out(dest_, false, d.layout, make_meta());
+    write_blocks(out, d, {0});
+    out.close_partial();
+  }
+  {
+    h5::Handle f = h5::open_file(partial, true);
+    std::vector<hsize_t> dims;
+    {
+      h5::Handle ds = h5::open_dataset(f.get(), name);
+      EXPECT_EQ(h5::filter_count(ds.get()), 0);
+      dims = h5::shape(ds.get());
+    }
+    ASSERT_GE(H5Ldelete(f.get(), name.c_str(), H5P_DEFAULT), 0);
+    h5::DatasetOptions opt;
+    opt.chunk = dims;
+    opt.shuffle = true;
+    opt.deflate = 2;
+    const double fill = std::numeric_limits<double>::quiet_NaN();
+    h5::create_dataset(f.get(), name, H5T_NATIVE_DOUBLE, dims, opt, &fill);
+  }
+  const std::string e = error_of([&] { OutputFile::resume(dest_, d.layout, make_meta()); });
+  EXPECT_TRUE(contains(e, "variable " + name + " is stored with other filters than this run writes"))
+      << e;
+  EXPECT_TRUE(fs::exists(partial));
+}
+
 TEST_F(OutputFileTest, ANewFileReplacesAStalePartial) {
   const SweepData d = make_sweep();
   write_text(dest_ + ".partial", "stale");
