@@ -198,8 +198,10 @@ struct VarDef {
   // than entropy coding alone gives (bottleneck_share in a robustness.toml sweep: half the
   // compression time, and 7% smaller).
   int zlib_strategy = Z_DEFAULT_STRATEGY;
-  // Stored without filters: sampled scalars are random numbers that shuffle and deflate
-  // shrink by only ~10%, for several percent of a summary-mode sweep's time.
+  // Stored without filters: sampled scalars are random numbers, and compute and spending
+  // at the horizon nearly so, which shuffle and deflate shrink by only 10-16%, for several
+  // percent of a summary-mode sweep's time. A property of the schema, never of the data,
+  // so that the file does not depend on which block a thread compressed first.
   bool compressed = true;
   // From the layout:
   std::vector<hsize_t> shape, chunk;
@@ -412,8 +414,14 @@ Schema build_schema(const OutputLayout& layout_in, const std::string& path) {
                       });
     };
     horizon("it_mw_final", CountrySeries::it_mw, "AI IT capacity in service at the horizon");
+    // Compute and spending at the horizon are products and sums of many flows, with full
+    // random mantissas: shuffle and deflate shrink them by only ~16% (robustness.toml,
+    // 100k runs), for about a tenth of a summary-mode sweep's compression time. Stored
+    // unfiltered, like the sampled scalars. (Capacity and energy at the horizon compress
+    // to ~40%: many countries sit exactly on their targets.)
     horizon("compute_flops_final", CountrySeries::compute_flops,
             "effective dense 16-bit compute at the horizon");
+    vars.back().compressed = false;
     horizon("energy_twh_final", CountrySeries::energy_twh,
             "energy use per year at the current draw, at the horizon");
     add_var<double>(vars, "spend_usd_final", {kRun, kCountry}, "USD",
@@ -425,6 +433,7 @@ Schema build_schema(const OutputLayout& layout_in, const std::string& path) {
                                         horizon_value(*r.result, CountrySeries::opex_usd, ci));
                       }
                     });
+    vars.back().compressed = false;
   }
 
   // Parameters, from the parameter registry. Codes are dimensionless: units "1".
