@@ -60,6 +60,18 @@ double base_value(const Uncertain& u, const RunParams& p) {
   return p.countries.values(t.country < 0 ? 0 : t.country, t.index);
 }
 
+// Whether the sweep key `sweep_key` (a lever or a sampled parameter) sets `set_key` in
+// every run: the same key, or `country.*.P` over one country's `country.XXX.P`.
+bool replaces(const std::string& sweep_key, const std::string& set_key) {
+  if (sweep_key == set_key) return true;
+  constexpr std::string_view all = "country.*.";
+  if (sweep_key.compare(0, all.size(), all) != 0 || set_key.compare(0, 8, "country.") != 0)
+    return false;
+  const auto dot = set_key.find('.', 8);
+  return dot != std::string::npos && dot > 8 &&
+         set_key.compare(dot + 1, std::string::npos, sweep_key, all.size()) == 0;
+}
+
 }  // namespace
 
 std::vector<RunParams> policy_params(const Scenario& scenario) {
@@ -73,15 +85,15 @@ std::vector<RunParams> policy_params(const Scenario& scenario) {
     if (eq == std::string::npos) continue;
     const std::string key(trim_blanks(std::string_view(ov).substr(0, eq)));
     for (const auto& lever : spec.levers)
-      if (lever.key == key)
+      if (replaces(lever.key, key))
         ignored.push_back({"--set", 0, 0, key,
-                           "the sweep's lever " + key + " sets this key in every run, so --set " +
-                               "would be ignored: allowed --set of keys that are not levers " +
-                               "(drop the lever, or this --set)"});
+                           "the sweep's lever " + lever.key + " sets this key in every run, " +
+                               "so --set would be ignored: allowed --set of keys that are not " +
+                               "levers (drop the lever, or this --set)"});
     for (const auto& u : spec.uncertain)
-      if (u.key == key && !u.multiply)
+      if (replaces(u.key, key) && !u.multiply)
         ignored.push_back({"--set", 0, 0, key,
-                           "the sweep samples " + key + " in every run (not multiply), so " +
+                           "the sweep samples " + u.key + " in every run (not multiply), so " +
                                "--set would be ignored: allowed --set of keys that are not " +
                                "sampled, or sampled with multiply = true"});
   }

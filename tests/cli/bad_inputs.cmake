@@ -49,3 +49,7 @@ sovcap_bad_input(set_lever_key ../../../scenarios/robustness.toml
   --set global.allocation=max_min_fair --set global.vendor_supply=4e6 --
   "--set: global.allocation: the sweep's lever global.allocation sets this key in every run"
   "--set: global.vendor_supply: the sweep samples global.vendor_supply in every run")
+# The same when the sampled key covers every country (country.*) and --set names one.
+sovcap_bad_input(set_star_sampled_key star_sampled_for_set.toml
+  --set country.KOR.electricity_usd_per_mwh=90 --
+  "--set: country.KOR.electricity_usd_per_mwh: the sweep samples country.*.electricity_usd_per_mwh in every run")
