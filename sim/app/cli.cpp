@@ -59,6 +59,14 @@ SummaryFormat parse_summary_format(const std::string& name) {
   throw UsageError("--format " + name + ": allowed text, csv, markdown, json");
 }
 
+void add_summary_options(po::options_description& options) {
+  options.add_options()("format", po::value<std::string>()->default_value("text"),
+                        "text, csv, markdown or json")(
+      "years", po::value<std::string>(), "years at which to report capacity (default: every 2-5 years)")(
+      "periods", po::value<std::string>(),
+      "boundaries between bottleneck periods (default: every 4 years from start + 3)");
+}
+
 SummaryOptions summary_options(const po::variables_map& vm, const ResultsReader& in) {
   const auto& time = in.time();
   SummaryOptions opt = default_summary_options(time.front(), time.back());

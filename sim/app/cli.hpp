@@ -40,6 +40,10 @@ std::vector<double> parse_year_list(const std::string& text, const std::string& 
 // "text", "csv", "markdown" or "json".
 SummaryFormat parse_summary_format(const std::string& name);
 
+// Declares the options that choose what a summary shows and how: --format, --years and
+// --periods (read by parse_summary_format and summary_options).
+void add_summary_options(boost::program_options::options_description& options);
+
 // Summary years and periods from --years and --periods, else the defaults for the file's
 // horizon; a summary-store file without them gets its horizon and one period.
 SummaryOptions summary_options(const boost::program_options::variables_map& vm,

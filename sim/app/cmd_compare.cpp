@@ -187,11 +187,8 @@ int cmd_compare(const std::vector<std::string>& args) {
   po::options_description options("options");
   options.add_options()("help,h", "this help")("file", po::value<std::string>()->required(),
                                                 "sovcap results file")(
-      "countries", po::value<std::string>()->required(), "ISO3 codes separated by commas, e.g. KOR,FRA,GBR")(
-      "format", po::value<std::string>()->default_value("text"), "text, csv, markdown or json")(
-      "years", po::value<std::string>(), "years at which to report capacity (default: every 2-5 years)")(
-      "periods", po::value<std::string>(),
-      "boundaries between bottleneck periods (default: every 4 years from start + 3)");
+      "countries", po::value<std::string>()->required(), "ISO3 codes separated by commas, e.g. KOR,FRA,GBR");
+  add_summary_options(options);
   po::positional_options_description positional;
   positional.add("file", 1);
 

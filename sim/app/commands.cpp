@@ -452,13 +452,10 @@ int cmd_summarize(const std::vector<std::string>& args) {
       "and money spent by the horizon, and the bottleneck of most\nsteps in each period.\n";
   po::options_description options("options");
   options.add_options()("help,h", "this help")("file", po::value<std::string>()->required(),
-                                                "sovcap results file")(
-      "format", po::value<std::string>()->default_value("text"), "text, csv, markdown or json")(
-      "years", po::value<std::string>(), "years at which to report capacity (default: every 2-5 years)")(
-      "periods", po::value<std::string>(),
-      "boundaries between bottleneck periods (default: every 4 years from start + 3)")(
-      "by", po::value<std::string>()->default_value("all"),
-      "all: one summary over every run; policy: one per policy of a sweep");
+                                                "sovcap results file");
+  add_summary_options(options);
+  options.add_options()("by", po::value<std::string>()->default_value("all"),
+                        "all: one summary over every run; policy: one per policy of a sweep");
   po::positional_options_description positional;
   positional.add("file", 1);
 
