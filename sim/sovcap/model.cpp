@@ -2,38 +2,23 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <numeric>
+
+#include "sovcap/model_detail.hpp"
 
 namespace sovcap {
 namespace {
 
-constexpr double kHoursPerYear = 8760.0;
-constexpr double kKwPerMw = 1000.0;
-// Amounts below this (MW or accelerators) are treated as zero when deciding bottlenecks,
-// so rounding noise in sums of quarterly flows does not flip a country's code.
-constexpr double kTiny = 1e-9;
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-// Number of whole steps in a duration; validation guarantees years >= dt.
-int to_steps(double years, double dt) {
-  return std::max(1, static_cast<int>(std::llround(years / dt)));
-}
+using detail::kHoursPerYear;
+using detail::kKwPerMw;
+using detail::kNaN;
+using detail::kTiny;
+using detail::shock_multiplier;
+using detail::to_steps;
 
 int ring_slot(long long step, int size) {
   const long long r = step % size;
   return static_cast<int>(r < 0 ? r + size : r);
-}
-
-// Multiplier on vendor output over the step [t, t + dt): each shock acts on the fraction
-// of the step it overlaps, so a shock boundary between steps loses no supply.
-double shock_multiplier(const std::vector<SupplyShock>& shocks, double t, double dt) {
-  double m = 1.0;
-  for (const auto& s : shocks) {
-    const double overlap = std::min(t + dt, s.end) - std::max(t, s.start);
-    if (overlap > 0.0) m *= 1.0 + (overlap / dt) * (s.factor - 1.0);
-  }
-  return m;
 }
 
 }  // namespace
@@ -69,7 +54,7 @@ void allocate(Allocation rule, const std::vector<double>& demand, double supply,
   }
 }
 
-void Model::reset(const RunParams& p) {
+void Model::reset(const RunParams& p, bool target_path) {
   const auto& c = p.countries;
   const auto& g = p.global;
   const int nc = c.size();
@@ -101,8 +86,15 @@ void Model::reset(const RunParams& p) {
     cohort_flops_.row(slot) = cohort_count_.row(slot) * fl;
   }
   it_mw_ = c.col(CountryParam::it_mw);
-  accel_count_ = cohort_count_.colwise().sum().transpose();
-  flops_ = cohort_flops_.colwise().sum().transpose();
+  // Summed slot by slot, as element-wise additions: Eigen's colwise().sum() adds in an
+  // order that depends on the SIMD width (pairwise over full packets, otherwise in turn),
+  // so a native build would start some countries a few ulp away from the portable build.
+  accel_count_.setZero(nc);
+  flops_.setZero(nc);
+  for (int slot = 0; slot < L; ++slot) {
+    accel_count_ += cohort_count_.row(slot).transpose();
+    flops_ += cohort_flops_.row(slot).transpose();
+  }
 
   // Delay lines in whole steps. The initial pipeline was started over the past lead time
   // and arrives evenly over steps 0..d-1.
@@ -123,23 +115,12 @@ void Model::reset(const RunParams& p) {
   }
   // Look-aheads are whole steps, so every target the run needs sits on the time grid:
   // from index 0 to the last step's grid look-ahead.
-  {
+  if (target_path) {
     const int rows = p.sim.steps() + 2 + max_build + max_grid;
     target_path_.resize(rows, nc);
-    for (int i = 0; i < nc; ++i) {
-      const auto& tg = c.targets[i];
-      double y0 = p.sim.start_year, v0 = c.at(i, CountryParam::it_mw);
-      std::size_t next = 0;
-      for (int k = 0; k < rows; ++k) {
-        const double t = p.sim.time(k);
-        while (next < tg.size() && t >= tg[next].year) {
-          y0 = tg[next].year;
-          v0 = tg[next].mw;
-          ++next;
-        }
-        target_path_(k, i) = next < tg.size() ? v0 + (tg[next].mw - v0) * (t - y0) / (tg[next].year - y0) : v0;
-      }
-    }
+    for (int i = 0; i < nc; ++i)
+      detail::fill_target_path(c.targets[i], p.sim, c.at(i, CountryParam::it_mw), rows,
+                               &target_path_(0, i), nc);
   }
   pipeline_mw_ = c.col(CountryParam::pipeline_mw);
   grid_mw_ = c.col(CountryParam::grid_mw);
@@ -153,8 +134,15 @@ void Model::reset(const RunParams& p) {
   flops_now_ = g[GlobalParam::accel_flops];
   price_now_ = g[GlobalParam::accel_price_usd];
 
-  budget_step_ = (1.0 + c.col(CountryParam::budget_growth)).pow(dt);
-  domestic_step_ = (1.0 + c.col(CountryParam::domestic_growth)).pow(dt);
+  // std::pow per country, not Eigen's array pow(): Eigen 3.4 vectorises that with its own
+  // approximation on AVX and wider, so a native build would grow budgets by factors a few
+  // ulp away from the portable build's, and the two would give different files.
+  budget_step_.resize(nc);
+  domestic_step_.resize(nc);
+  for (int i = 0; i < nc; ++i) {
+    budget_step_(i) = std::pow(1.0 + c.at(i, CountryParam::budget_growth), dt);
+    domestic_step_(i) = std::pow(1.0 + c.at(i, CountryParam::domestic_growth), dt);
+  }
   trend_step_ = {std::pow(1.0 + g[GlobalParam::vendor_supply_growth], dt),
                  std::pow(1.0 + g[GlobalParam::other_demand_growth], dt),
                  std::pow(1.0 + g[GlobalParam::accel_kw_growth], dt),

@@ -47,7 +47,13 @@ class Model {
   void run(const RunParams& params, Observer& obs);
 
  private:
-  void reset(const RunParams& p);
+  // BatchModel takes each lane's initial state from reset() itself, so that the batched and
+  // the one-run model start every run from the same bits by construction.
+  friend class BatchModel;
+
+  // Without target_path, target_path_ is left as it is (BatchModel computes the path in
+  // its own layout).
+  void reset(const RunParams& p, bool target_path = true);
   void step(const RunParams& p, int n);
   void fill_view(const RunParams& p, int n);
   // Whether series s is to be computed for the state at time index n.

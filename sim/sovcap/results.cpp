@@ -8,12 +8,17 @@ void RunRecorder::begin(const RunParams& params) {
   const int nc = params.countries.size();
   const int nt = params.sim.steps() + 1;
   steps_ = params.sim.steps();
+  kept_.clear();
   for (int k = 0; k < kNumCountrySeries; ++k) {
-    if (keep_[k])
+    if (keep_[k]) {
       out_.country[k].resize(nc, nt);
-    else
+      kept_.push_back(k);
+    } else {
       out_.country[k].resize(0, 0);
+    }
   }
+  steps_under_.assign(static_cast<std::size_t>(nc * kNumBottlenecks), 0);
+  unreached_ = nc;
   for (auto& a : out_.run) a.resize(nt);
   out_.year_target_reached.setConstant(nc, std::numeric_limits<double>::quiet_NaN());
   out_.year_gw_reached.setConstant(nc, std::numeric_limits<double>::quiet_NaN());
@@ -26,25 +31,39 @@ void RunRecorder::begin(const RunParams& params) {
 }
 
 void RunRecorder::observe(const StepView& view) {
-  for (int s = 0; s < kNumCountrySeries; ++s)
-    if (keep_[s]) out_.country[s].col(view.step) = *view.country[s];
+  for (int s : kept_) out_.country[s].col(view.step) = *view.country[s];
   if (view.step == steps_)
     for (int s = 0; s < kNumCountrySeries; ++s) out_.last[s] = *view.country[s];
   for (int s = 0; s < kNumRunSeries; ++s) out_.run[s](view.step) = view.run[s];
   const auto& it = view[CountrySeries::it_mw];
-  const auto& code = view[CountrySeries::bottleneck];
-  for (Eigen::Index c = 0; c < it.size(); ++c) {
-    if (std::isnan(out_.year_gw_reached(c)) && reached(it(c), 1000.0))
-      out_.year_gw_reached(c) = view.time;
-    if (std::isnan(out_.year_target_reached(c)) && reached(it(c), final_target_(c)))
-      out_.year_target_reached(c) = view.time;
-    // Shares are over the steps taken; the initial state is not a step.
-    if (view.step > 0) out_.bottleneck_share(c, static_cast<int>(code(c))) += 1.0;
+  const auto nc = it.size();
+  if (unreached_ > 0) {
+    int unreached = 0;
+    for (Eigen::Index c = 0; c < nc; ++c) {
+      if (std::isnan(out_.year_gw_reached(c)) && reached(it(c), 1000.0))
+        out_.year_gw_reached(c) = view.time;
+      if (std::isnan(out_.year_target_reached(c)) && reached(it(c), final_target_(c)))
+        out_.year_target_reached(c) = view.time;
+      unreached += std::isnan(out_.year_gw_reached(c)) || std::isnan(out_.year_target_reached(c));
+    }
+    unreached_ = unreached;
+  }
+  // Shares are over the steps taken; the initial state is not a step.
+  if (view.step > 0) {
+    const double* code = view[CountrySeries::bottleneck].data();
+    int* under = steps_under_.data();
+    for (Eigen::Index c = 0; c < nc; ++c) ++under[c * kNumBottlenecks + static_cast<int>(code[c])];
   }
 }
 
 void RunRecorder::end() {
-  if (steps_ > 0) out_.bottleneck_share /= static_cast<double>(steps_);
+  const auto nc = out_.bottleneck_share.rows();
+  for (Eigen::Index c = 0; c < nc; ++c)
+    for (int k = 0; k < kNumBottlenecks; ++k)
+      out_.bottleneck_share(c, k) =
+          steps_ > 0 ? steps_under_[static_cast<std::size_t>(c * kNumBottlenecks + k)] /
+                           static_cast<double>(steps_)
+                     : 0.0;
 }
 
 }  // namespace sovcap

@@ -3,6 +3,7 @@
 // summaries of MODEL.md's Outputs section.
 
 #include <array>
+#include <vector>
 
 #include <Eigen/Core>
 
@@ -48,7 +49,14 @@ class RunRecorder : public Observer {
  private:
   RunResult& out_;
   std::array<bool, kNumCountrySeries> keep_{};
+  std::vector<int> kept_;  // the series whose trajectories are kept
   Eigen::ArrayXd final_target_;
+  // Steps under each bottleneck code, [country * kNumBottlenecks + code]: whole numbers,
+  // turned into shares at the end (the same doubles as summing 1.0 per step).
+  std::vector<int> steps_under_;
+  // Countries still short of 1 GW or of their final target: once none is, a step only
+  // counts bottlenecks.
+  int unreached_ = 0;
   int steps_ = 0;
 };
 

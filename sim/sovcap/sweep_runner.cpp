@@ -7,6 +7,7 @@
 #include <oneapi/tbb/parallel_pipeline.h>
 #include <oneapi/tbb/task_arena.h>
 
+#include "sovcap/batch_model.hpp"
 #include "sovcap/csv.hpp"
 #include "sovcap/model.hpp"
 
@@ -37,10 +38,38 @@ namespace {
 // Each worker thread keeps its model, parameter copy and result buffers across blocks,
 // so the parallel stage allocates nothing per run once warm.
 struct Worker {
+  BatchModel batch;
   Model model;
   std::vector<RunParams> params;
   std::vector<RunResult> results;
 };
+
+// Simulates the worker's first `count` runs into its results. Runs go through the batched
+// model kLanes at a time, which gives the same bits as one run at a time (a unit test
+// holds it to that) several times faster; a run that cannot share its batch (a lever on
+// the simulation settings) goes through the one-run model.
+void simulate_block(Worker& w, std::size_t count, const std::array<bool, kNumCountrySeries>& mask) {
+  constexpr auto lanes = static_cast<std::size_t>(BatchModel::kLanes);
+  std::vector<RunRecorder> recorders;
+  recorders.reserve(count);
+  for (std::size_t k = 0; k < count; ++k) recorders.emplace_back(w.results[k], mask);
+  std::array<const RunParams*, lanes> params{};
+  std::array<Observer*, lanes> observers{};
+  for (std::size_t k = 0; k < count;) {
+    int n = 0;
+    while (k < count && n < BatchModel::kLanes &&
+           (n == 0 || BatchModel::compatible(*params[0], w.params[k]))) {
+      params[static_cast<std::size_t>(n)] = &w.params[k];
+      observers[static_cast<std::size_t>(n)] = &recorders[k];
+      ++n;
+      ++k;
+    }
+    if (n == 1)
+      w.model.run(*params[0], *observers[0]);
+    else
+      w.batch.run(params.data(), observers.data(), n);
+  }
+}
 
 std::array<bool, kNumCountrySeries> keep_mask(StoreMode store, const std::vector<CountrySeries>& keep) {
   std::array<bool, kNumCountrySeries> mask{};
@@ -255,12 +284,11 @@ SweepStats run_sweep(const Scenario& scenario, const std::vector<RunParams>& pol
                     const long long run = layout.first_run + lo + static_cast<long long>(k);
                     RunRecord& rec = records[k];
                     build_run(scenario, policies, design, run, w.params[k], rec.info);
-                    RunRecorder recorder(w.results[k], mask);
-                    w.model.run(w.params[k], recorder);
                     rec.run = run;
                     rec.params = &w.params[k];
                     rec.result = &w.results[k];
                   }
+                  simulate_block(w, count, mask);
                   slot->prepared = out.prepare_block(layout.first_run + lo, records);
                   slot->runs = n;
                   SOVCAP_TSAN_RELEASE(slot);

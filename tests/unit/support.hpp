@@ -56,11 +56,12 @@ inline RunResult simulate(const RunParams& p) {
 // A random parameter set over wide ranges, for properties that must hold for any
 // parameters: 1 to 6 countries, 2 to 13.75 years in quarters, every constraint able to bind,
 // either allocation rule, and a supply shock half the time. Shared by test_model and
-// test_properties, so both sweep the same space.
-inline RunParams random_params(std::mt19937_64& rng) {
+// test_properties, so both sweep the same space. `countries` > 0 sets the country count
+// instead of drawing it.
+inline RunParams random_params(std::mt19937_64& rng, int countries = 0) {
   std::uniform_real_distribution<double> u(0.0, 1.0);
   auto log_uniform = [&](double lo, double hi) { return lo * std::pow(hi / lo, u(rng)); };
-  const int nc = 1 + static_cast<int>(rng() % 6);
+  const int nc = countries > 0 ? countries : 1 + static_cast<int>(rng() % 6);
   auto p = unconstrained(nc, 2026.0, 2026.0 + 0.25 * static_cast<double>(8 + rng() % 48));
   auto& g = p.global;
   g[GlobalParam::vendor_supply] = log_uniform(1e3, 1e8);
@@ -103,6 +104,15 @@ inline RunParams random_params(std::mt19937_64& rng) {
       p.countries.targets[i].push_back({year, mw});
     }
   }
+  return p;
+}
+
+// Runs that can share a BatchModel batch with `shape`: its country count and simulation
+// settings, everything else drawn afresh by random_params (lifetimes, lead times, targets,
+// shocks, allocation rule, export tiers).
+inline RunParams random_params_like(std::mt19937_64& rng, const RunParams& shape) {
+  RunParams p = random_params(rng, shape.countries.size());
+  p.sim = shape.sim;
   return p;
 }
 

@@ -1,0 +1,606 @@
+#include "sovcap/batch_model.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>  // defines __GLIBC__, which the dispatch below tests
+#include <stdexcept>
+#include <string>
+
+#include "sovcap/model_detail.hpp"
+
+// Asks the compiler to vectorise the loop that follows over lanes without proving that the
+// arrays it touches do not overlap: they are distinct members or distinct elements of the
+// model's vectors, but a fused step reads and writes a few dozen of them, far more pairs
+// than the compiler would check at run time before it gives up on vectorising.
+#if defined(__clang__)
+#define SOVCAP_LANE_LOOP _Pragma("clang loop vectorize(assume_safety)")
+#elif defined(__GNUC__)
+#define SOVCAP_LANE_LOOP _Pragma("GCC ivdep")
+#else
+#define SOVCAP_LANE_LOOP
+#endif
+
+// The fused lane loops, where a step spends most of its time, are compiled twice in a
+// build for the x86-64 baseline: for SSE2 (two lanes per instruction) and for AVX2 (four,
+// and three-operand instructions with blends for the selects), and the dynamic loader
+// picks the AVX2 code on CPUs that have it. Both compute the same bits: the same IEEE
+// operations lane by lane, and no FMA (contraction is off, and the avx2 target does not
+// include FMA). A build that already targets AVX2 (SOVCAP_NATIVE) needs no second copy;
+// configuring with SOVCAP_DISPATCH=OFF keeps the SSE2 code only (to test it on a CPU
+// with AVX2). GCC with glibc only, where the loader's ifunc support makes the choice, and
+// not in the sanitizer builds.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__GLIBC__) && \
+    !defined(__AVX2__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__) && \
+    !defined(SOVCAP_NO_DISPATCH)
+#define SOVCAP_LANE_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define SOVCAP_LANE_CLONES
+#endif
+
+namespace sovcap {
+namespace {
+
+using detail::kHoursPerYear;
+using detail::kKwPerMw;
+using detail::kNaN;
+using detail::kTiny;
+
+// Bit-identity with Model, operation by operation:
+// - Every expression is Model's, with the same operands in the same order and association
+//   (the build has FP contraction off, so a*b+c rounds twice in both).
+// - Eigen 3.4's a.max(b) and a.min(b), vectorised or not, are std::max(a, b) and
+//   std::min(a, b): the first argument unless the second compares beyond it. So a.max(0.0)
+//   keeps a NaN and a -0.0 in a, while Model's std::max(0.0, x) turns both into +0.0. The
+//   step below writes std::max/std::min with Model's argument order for both.
+// - A delay-line slot that Model zeroes and then adds to holds 0.0 + x, which is +0.0 for
+//   x = -0.0: the lines below store 0.0 + x rather than x.
+
+// The smallest power of two above `longest`: a ring of that size holds every entry of a
+// delay line of at most `longest` steps until its due step, with a mask for the slot.
+int ring_size(int longest) {
+  int r = 1;
+  while (r <= longest) r <<= 1;
+  return r;
+}
+
+}  // namespace
+
+bool BatchModel::compatible(const RunParams& a, const RunParams& b) {
+  return a.countries.size() == b.countries.size() && a.sim.start_year == b.sim.start_year &&
+         a.sim.end_year == b.sim.end_year && a.sim.dt == b.sim.dt;
+}
+
+void BatchModel::run(const RunParams* const* params, Observer* const* obs, int n) {
+  if (n < 1 || n > kLanes)
+    throw std::invalid_argument("BatchModel::run: between 1 and " + std::to_string(kLanes) +
+                                " runs, not " + std::to_string(n));
+  for (int l = 0; l < n; ++l)
+    if (!compatible(*params[0], *params[l]))
+      throw std::invalid_argument(
+          "BatchModel::run: runs in a batch need the same countries count and simulation "
+          "settings");
+  // Unused lanes repeat lane 0; they are computed and never observed.
+  used_ = n;
+  for (int l = 0; l < kLanes; ++l) {
+    params_[l] = params[l < n ? l : 0];
+    obs_[l] = l < n ? obs[l] : nullptr;
+  }
+  reset();
+  for (int l = 0; l < n; ++l)
+    for (int k = 0; k < kNumCountrySeries; ++k)
+      wanted_[l][k] = obs_[l]->reads_every_step(static_cast<CountrySeries>(k));
+  for (int l = 0; l < n; ++l) obs_[l]->begin(*params_[l]);
+  observe(0);
+  for (int s = 0; s < last_index_; ++s) {
+    step(s);
+    observe(s + 1);
+  }
+  for (int l = 0; l < n; ++l) obs_[l]->end();
+}
+
+void BatchModel::reset() {
+  const RunParams& p0 = *params_[0];
+  const int nc = p0.countries.size();
+  const int steps = p0.sim.steps();
+  nc_ = nc;
+  dt_ = p0.sim.dt;
+  last_index_ = steps;
+
+  // Model::reset's own code computes each lane's initial state (one code for the initial
+  // state, so that it cannot drift from Model's), which is then transposed into
+  // the lane layout, all lanes of a value at once. Unused lanes repeat lane 0.
+  for (int l = 0; l < used_; ++l) scratch_[l].reset(*params_[l], false);
+  std::array<const Model*, kLanes> m;
+  for (int l = 0; l < kLanes; ++l) m[l] = &scratch_[l < used_ ? l : 0];
+
+  // Ring sizes from the longest delay of any lane.
+  int max_life = 1, max_build = 1, max_grid = 1, max_shell_rows = 0, max_grid_rows = 0;
+  same_lifetime_ = true;
+  for (const Model* s : m) {
+    max_life = std::max(max_life, s->lifetime_steps_);
+    same_lifetime_ = same_lifetime_ && s->lifetime_steps_ == m[0]->lifetime_steps_;
+    for (int d : s->build_delay_) max_build = std::max(max_build, d);
+    for (int d : s->grid_delay_) max_grid = std::max(max_grid, d);
+    max_shell_rows = std::max(max_shell_rows, static_cast<int>(s->shell_due_.rows()));
+    max_grid_rows = std::max(max_grid_rows, static_cast<int>(s->grid_due_.rows()));
+  }
+  const int cohort_rows = ring_size(max_life), shell_rows = ring_size(max_build),
+            grid_rows = ring_size(max_grid);
+  cohort_mask_ = cohort_rows - 1;
+  shell_mask_ = shell_rows - 1;
+  grid_mask_ = grid_rows - 1;
+  // Not cleared: a slot is either set below from Model's rings or written at its entry's
+  // due step before it is read (see step()).
+  countries_.resize(nc);
+  cohorts_.resize(static_cast<std::size_t>(cohort_rows) * nc);
+  shell_due_.resize(static_cast<std::size_t>(shell_rows) * nc);
+  grid_due_.resize(static_cast<std::size_t>(grid_rows) * nc);
+  target_now_.resize(static_cast<std::size_t>(steps + 1) * nc);
+  target_build_.resize(static_cast<std::size_t>(steps) * nc);
+  target_grid_.resize(static_cast<std::size_t>(steps) * nc);
+  path_.resize(static_cast<std::size_t>(steps + 1 + max_build + max_grid));
+
+  for (int i = 0; i < nc; ++i) {
+    Country& b = countries_[i];
+    for (int l = 0; l < kLanes; ++l) {
+      const Model& s = *m[l];
+      const auto& cp = params_[l]->countries;
+      b.it_mw[l] = s.it_mw_(i);
+      b.pipeline_mw[l] = s.pipeline_mw_(i);
+      b.ready_mw[l] = s.ready_mw_(i);
+      b.grid_mw[l] = s.grid_mw_(i);
+      b.grid_pipeline_mw[l] = s.grid_pipeline_mw_(i);
+      b.cash[l] = s.cash_(i);
+      b.workforce[l] = s.workforce_(i);
+      b.funds[l] = s.funds_(i);
+      b.capex[l] = s.capex_(i);
+      b.opex[l] = s.opex_(i);
+      b.unfunded[l] = s.unfunded_(i);
+      b.flops[l] = s.flops_(i);
+      b.dom_flops[l] = s.dom_flops_(i);
+      b.accel_count[l] = s.accel_count_(i);
+      b.budget_rate[l] = s.budget_rate_(i);
+      b.domestic_rate[l] = s.domestic_rate_(i);
+      b.budget_step[l] = s.budget_step_(i);
+      b.domestic_step[l] = s.domestic_step_(i);
+      b.opex_per_mw[l] = s.opex_per_mw_(i);
+      b.grid_cap[l] = s.grid_cap_(i);
+      b.tier_cap[l] = s.tier_cap_(i);
+      b.pue[l] = cp.at(i, CountryParam::pue);
+      // What Model::step adds every step, computed once: the same product each time.
+      b.workforce_step[l] = cp.at(i, CountryParam::workforce_growth) * dt_;
+      b.domestic_price_ratio[l] = cp.at(i, CountryParam::domestic_price_ratio);
+      b.domestic_perf_ratio[l] = cp.at(i, CountryParam::domestic_perf_ratio);
+      b.staff_build[l] = cp.at(i, CountryParam::staff_per_mw_build);
+      b.staff_ops[l] = cp.at(i, CountryParam::staff_per_mw_ops);
+      b.capex_mw[l] = cp.at(i, CountryParam::capex_shell_usd_per_mw);
+      b.grid_delay[l] = s.grid_delay_[i];
+      b.build_delay[l] = s.build_delay_[i];
+    }
+    b.same_grid_delay = std::all_of(b.grid_delay + 1, b.grid_delay + kLanes,
+                                    [&b](int d) { return d == b.grid_delay[0]; });
+    b.same_build_delay = std::all_of(b.build_delay + 1, b.build_delay + kLanes,
+                                     [&b](int d) { return d == b.build_delay[0]; });
+
+    // The target path, by Model's code, at the look-aheads of Model::step.
+    for (int l = 0; l < kLanes; ++l) {
+      const auto& cp = params_[l]->countries;
+      const int bd = b.build_delay[l], gd = b.grid_delay[l];
+      detail::fill_target_path(cp.targets[i], p0.sim, cp.at(i, CountryParam::it_mw),
+                               steps + 1 + bd + gd, path_.data(), 1);
+      for (int k = 0; k <= steps; ++k) target_now_[k * nc + i][l] = path_[k];
+      for (int k = 0; k < steps; ++k) {
+        target_build_[k * nc + i][l] = path_[k + 1 + bd];
+        target_grid_[k * nc + i][l] = path_[k + 1 + bd + gd] * b.pue[l];
+      }
+    }
+  }
+
+  // Model's ring row k holds what is due at step k (k below its ring size), which is slot
+  // k here too.
+  std::array<const double*, kLanes> mw, flops, dom_flops, count, shells, power;
+  for (int l = 0; l < kLanes; ++l) {
+    mw[l] = m[l]->cohort_mw_.data();
+    flops[l] = m[l]->cohort_flops_.data();
+    dom_flops[l] = m[l]->cohort_dom_flops_.data();
+    count[l] = m[l]->cohort_count_.data();
+    shells[l] = m[l]->shell_due_.data();
+    power[l] = m[l]->grid_due_.data();
+  }
+  for (int k = 0; k < max_life; ++k)
+    for (int i = 0; i < nc; ++i) {
+      Cohort& co = cohorts_[k * nc + i];
+      const int at = k * nc + i;
+      for (int l = 0; l < kLanes; ++l) {
+        if (k >= m[l]->lifetime_steps_) continue;
+        co.mw[l] = mw[l][at];
+        co.flops[l] = flops[l][at];
+        co.dom_flops[l] = dom_flops[l][at];
+        co.count[l] = count[l][at];
+      }
+    }
+  for (int k = 0; k < max_shell_rows; ++k)
+    for (int i = 0; i < nc; ++i)
+      for (int l = 0; l < kLanes; ++l)
+        if (k < m[l]->shell_due_.rows()) shell_due_[k * nc + i][l] = shells[l][k * nc + i];
+  for (int k = 0; k < max_grid_rows; ++k)
+    for (int i = 0; i < nc; ++i)
+      for (int l = 0; l < kLanes; ++l)
+        if (k < m[l]->grid_due_.rows()) grid_due_[k * nc + i][l] = power[l][k * nc + i];
+
+  LaneScalars& ls = lane_;
+  for (int l = 0; l < kLanes; ++l) {
+    ls.lifetime[l] = m[l]->lifetime_steps_;
+    ls.vendor_rate[l] = m[l]->vendor_rate_;
+    ls.other_rate[l] = m[l]->other_rate_;
+    ls.kw_now[l] = m[l]->kw_now_;
+    ls.flops_now[l] = m[l]->flops_now_;
+    ls.price_now[l] = m[l]->price_now_;
+    for (int k = 0; k < 5; ++k) ls.trend_step[k][l] = m[l]->trend_step_[k];
+  }
+
+  for (int l = 0; l < used_; ++l)
+    for (auto& a : series_[l]) a.resize(nc);
+  alloc_demand_.assign(nc + 1, 0.0);
+  alloc_out_.assign(nc + 1, 0.0);
+  alloc_order_.resize(nc + 1);
+}
+
+// Model::step's stages 1 to 5 up to the demand on the vendor, for every lane of one
+// country; the comments name Model's stages.
+SOVCAP_LANE_CLONES
+void BatchModel::before_market(Country& b, const Cohort& retiring, const Lanes& shells,
+                               const Lanes& power, const Lanes& target_grid, LaneScalars& ls,
+                               double dt, Lanes& grid_req) {
+  SOVCAP_LANE_LOOP
+  for (int l = 0; l < kLanes; ++l) {
+    // 1. Budget and people arrive; operating cost is paid first.
+    const double budget = b.budget_rate[l] * dt;
+    double cash = b.cash[l] + budget;
+    b.funds[l] = b.funds[l] + budget;
+    b.workforce[l] = std::max(b.workforce[l] + b.workforce_step[l], 0.0);
+    const double opex = b.it_mw[l] * b.opex_per_mw[l];
+    const double paid = std::min(opex, cash);
+    cash = cash - paid;
+    b.opex[l] = b.opex[l] + paid;
+    b.unfunded[l] = b.unfunded[l] + (opex - paid);
+
+    // 2. Chips past their lifetime retire.
+    const double it = std::max(b.it_mw[l] - retiring.mw[l], 0.0);
+    double ready = b.ready_mw[l] + retiring.mw[l];
+    b.flops[l] = std::max(b.flops[l] - retiring.flops[l], 0.0);
+    b.dom_flops[l] = std::max(b.dom_flops[l] - retiring.dom_flops[l], 0.0);
+    b.accel_count[l] = std::max(b.accel_count[l] - retiring.count[l], 0.0);
+
+    // 3. Deliveries due now.
+    ready = ready + shells[l];
+    b.pipeline_mw[l] = std::max(b.pipeline_mw[l] - shells[l], 0.0);
+    const double grid = b.grid_mw[l] + power[l];
+    const double grid_pipe = std::max(b.grid_pipeline_mw[l] - power[l], 0.0);
+
+    // 4. Grid planning (target_grid holds the target times pue).
+    const double req = std::clamp(target_grid[l] - grid - grid_pipe, 0.0, b.grid_cap[l]);
+    grid_req[l] = 0.0 + req;
+    b.grid_pipeline_mw[l] = grid_pipe + req;
+    b.grid_mw[l] = grid;
+
+    // 5. Fit-out, domestic chips first, then the demand on the vendor.
+    const double price = ls.price_now[l];
+    const double need = ready * ls.per_mw[l];
+    const double dom_price = price * b.domestic_price_ratio[l];
+    const double dom = std::min(std::min(need, b.domestic_rate[l] * dt), cash / dom_price);
+    // The exponential trends advance once used (Model advances them after the step).
+    b.budget_rate[l] = b.budget_rate[l] * b.budget_step[l];
+    b.domestic_rate[l] = b.domestic_rate[l] * b.domestic_step[l];
+    const double dom_cost = dom * dom_price;
+    cash = std::max(cash - dom_cost, 0.0);
+    b.capex[l] = b.capex[l] + dom_cost;
+    const double rest = need - dom;
+    const double strand_cash = std::max(rest - cash / price, 0.0);
+    const double affordable = rest - strand_cash;
+    const double demand = std::min(affordable, b.tier_cap[l]);
+
+    b.cash[l] = cash;
+    b.it_mw[l] = it;
+    b.ready_mw[l] = ready;
+    b.need[l] = need;
+    b.dom[l] = dom;
+    b.strand_cash[l] = strand_cash;
+    b.affordable[l] = affordable;
+    b.demand[l] = demand;
+    ls.total[l] = ls.total[l] + demand;  // summed in country order, as allocate() does
+  }
+}
+
+// Model::step's stage 5 from the chips received on, stage 6 (new shells) and the
+// bottleneck code, for every lane of one country.
+SOVCAP_LANE_CLONES
+void BatchModel::after_market(Country& b, const Lanes& target_build, const Lanes& target_next,
+                              LaneScalars& ls, Cohort& cohort, Lanes& starts) {
+  constexpr double kPower = static_cast<double>(Bottleneck::power);
+  constexpr double kCapital = static_cast<double>(Bottleneck::capital);
+  constexpr double kTalent = static_cast<double>(Bottleneck::talent);
+  constexpr double kChips = static_cast<double>(Bottleneck::chips);
+  SOVCAP_LANE_LOOP
+  for (int l = 0; l < kLanes; ++l) {
+    const double price = ls.price_now[l], per_mw = ls.per_mw[l], flops_now = ls.flops_now[l];
+    // Vendor chips received: allocate()'s pro_rata branches, the same operations on the
+    // same values, unless allocate() itself gave them (max_min_fair short of supply).
+    const double supply = ls.supply[l], total = ls.total[l], demand = b.demand[l];
+    double received = demand * ls.share[l];
+    received = supply <= 0.0 ? 0.0 : received;
+    received = total <= 0.0 ? 0.0 : received;
+    received = total <= supply ? demand : received;
+    received = ls.allocated_by_rule[l] != 0.0 ? b.received[l] : received;
+    b.received[l] = received;
+    ls.allocated[l] = ls.allocated[l] + received;
+    // 5. Vendor chips paid for and, with the domestic ones, installed as this step's
+    // cohort.
+    const double strand_chips = b.affordable[l] - received;
+    const double chip_cost = received * price;
+    double cash = std::max(b.cash[l] - chip_cost, 0.0);
+    double capex = b.capex[l] + chip_cost;
+    const double dom = b.dom[l];
+    const double installed = dom + received;
+    const double mw = installed / per_mw;
+    const double ready = std::max(b.ready_mw[l] - mw, 0.0);
+    const double it = b.it_mw[l] + mw;
+    const double dom_flops = dom * b.domestic_perf_ratio[l] * flops_now;
+    const double new_flops = dom_flops + received * flops_now;
+    cohort.mw[l] = 0.0 + mw;
+    cohort.flops[l] = 0.0 + new_flops;
+    cohort.dom_flops[l] = 0.0 + dom_flops;
+    cohort.count[l] = 0.0 + installed;
+    b.flops[l] = b.flops[l] + new_flops;
+    b.dom_flops[l] = b.dom_flops[l] + dom_flops;
+    b.accel_count[l] = b.accel_count[l] + installed;
+
+    // 6. New shells. The binding cap is the first smallest of power, capital, talent.
+    double pipeline = b.pipeline_mw[l];
+    const double pue = b.pue[l], capex_mw = b.capex_mw[l], staff_build = b.staff_build[l];
+    const double committed = it + pipeline + ready;
+    const double desired = std::max(0.0, target_build[l] - committed);
+    const double cap_power = std::max(0.0, b.grid_mw[l] / pue - committed);
+    const double cap_capital = std::max(0.0, cash / capex_mw);
+    const double cap_talent = std::max(
+        0.0, (b.workforce[l] - b.staff_ops[l] * it - staff_build * pipeline) / staff_build);
+    const bool capital_binds = cap_capital < cap_power;
+    double cap = capital_binds ? cap_capital : cap_power;
+    double kind = capital_binds ? 1.0 : 0.0;
+    const bool talent_binds = cap_talent < cap;
+    cap = talent_binds ? cap_talent : cap;
+    kind = talent_binds ? 2.0 : kind;
+    const double start = std::min(desired, cap);
+    const double shortfall = desired - start;
+    const double cost = start * capex_mw;
+    cash = std::max(0.0, cash - cost);
+    capex = capex + cost;
+    pipeline = pipeline + start;
+    starts[l] = 0.0 + start;
+
+    b.cash[l] = cash;
+    b.capex[l] = capex;
+    b.it_mw[l] = it;
+    b.ready_mw[l] = ready;
+    b.pipeline_mw[l] = pipeline;
+    b.strand_chips[l] = strand_chips;
+    // The stranded shells in MW: Model's held[] entry for chips or for capital. Only
+    // comparisons read held[], so an entry may differ from Model's in the sign of a zero:
+    // this is strand_cash + (chips ? strand_chips : 0.0) rather than Model's chips ?
+    // strand_chips + strand_cash : strand_cash, one division instead of one per branch.
+    b.stranded[l] = (b.strand_cash[l] + (strand_chips > kTiny ? strand_chips : 0.0)) / per_mw;
+    b.shortfall[l] = shortfall;
+    b.kind[l] = kind;
+  }
+
+  // The bottleneck code, in a second loop over values the first one stored: in one loop,
+  // the compiler copies the division above into both sides of the test on strand_chips
+  // (which the selects below test again), and divisions are what the step is shortest of.
+  SOVCAP_LANE_LOOP
+  for (int l = 0; l < kLanes; ++l) {
+    const double shortfall = b.shortfall[l], kind = b.kind[l], fit = b.stranded[l];
+    // Model's held[] per code (Model adds the shortfall to a 0.0 entry: the same in a
+    // comparison), and the first largest above kTiny in the order chips, capital, power,
+    // talent.
+    const bool on_track = b.it_mw[l] >= target_next[l] * (1.0 - kTiny) - kTiny;
+    const bool chips = b.strand_chips[l] > kTiny;
+    const double held_chips = chips ? fit : 0.0;
+    double held_capital = chips ? 0.0 : fit;
+    const double held_power = kind == 0.0 ? shortfall : 0.0;
+    held_capital = kind == 1.0 ? held_capital + shortfall : held_capital;
+    const double held_talent = kind == 2.0 ? shortfall : 0.0;
+    double best = static_cast<double>(Bottleneck::lead_time), most = kTiny;
+    best = held_chips > most ? kChips : best;
+    most = held_chips > most ? held_chips : most;
+    best = held_capital > most ? kCapital : best;
+    most = held_capital > most ? held_capital : most;
+    best = held_power > most ? kPower : best;
+    most = held_power > most ? held_power : most;
+    best = held_talent > most ? kTalent : best;
+    b.code[l] = on_track ? static_cast<double>(Bottleneck::on_track) : best;
+  }
+}
+
+// One step of every lane: Model::step's operations in Model::step's order for each lane.
+// The countries interact only through the chip market, so the step is three passes: every
+// country up to its chip demand, the market per lane, and every country from its chips
+// received on.
+void BatchModel::step(int n) {
+  const int nc = nc_;
+  const double dt = dt_;
+  const double t = params_[0]->sim.time(n);
+  LaneScalars& ls = lane_;
+
+  for (int l = 0; l < kLanes; ++l) {
+    ls.per_mw[l] = kKwPerMw / ls.kw_now[l];  // accelerators per IT MW for new chips
+    ls.total[l] = 0.0;
+    ls.allocated[l] = 0.0;
+  }
+  for (int l = 0; l < kLanes; ++l) {
+    ls.supply[l] = ls.vendor_rate[l] * dt *
+                   detail::shock_multiplier(params_[l]->global.supply_shocks, t, dt);
+    ls.other[l] = ls.other_rate[l] * dt;
+  }
+
+  // Delay lines: every lane reads the slot due now. An entry due at step k of a lane is
+  // written at step k - delay (or set by reset() when k < delay) and read at step k, and
+  // the ring is longer than any delay, so a slot needs no clearing after its read. Where
+  // the lanes' delays differ, entries go to their slots by scalar loops after the lane
+  // loops. Model adds an entry to a cleared slot: 0.0 + x is stored.
+  const Cohort* retiring = cohorts_.data() + (n & cohort_mask_) * nc;
+  const Lanes* shells = shell_due_.data() + (n & shell_mask_) * nc;
+  const Lanes* power = grid_due_.data() + (n & grid_mask_) * nc;
+  const Lanes* target_grid = target_grid_.data() + n * nc;
+
+  for (int c = 0; c < nc; ++c) {
+    Country& b = countries_[c];
+    const auto grid_slot = [&](int l) -> Lanes& {
+      return grid_due_[((n + b.grid_delay[l]) & grid_mask_) * nc + c];
+    };
+    Lanes& grid_req = b.same_grid_delay ? grid_slot(0) : b.grid_req;
+    before_market(b, retiring[c], shells[c], power[c], target_grid[c], ls, dt, grid_req);
+    if (!b.same_grid_delay) {
+      SOVCAP_LANE_LOOP
+      for (int l = 0; l < kLanes; ++l) grid_slot(l)[l] = b.grid_req[l];
+    }
+  }
+
+  // The chip market, per lane: allocate() itself for max_min_fair short of supply, its
+  // other branches in after_market() for every lane at once.
+  for (int l = 0; l < kLanes; ++l) {
+    ls.total[l] = ls.total[l] + ls.other[l];
+    ls.share[l] = ls.supply[l] / ls.total[l];
+    ls.allocated_by_rule[l] = 0.0;
+  }
+  for (int l = 0; l < kLanes; ++l) {
+    if (params_[l]->global.allocation() != Allocation::max_min_fair ||
+        ls.total[l] <= ls.supply[l])
+      continue;
+    for (int c = 0; c < nc; ++c) alloc_demand_[c] = countries_[c].demand[l];
+    alloc_demand_[nc] = ls.other[l];
+    allocate(Allocation::max_min_fair, alloc_demand_, ls.supply[l], alloc_out_, alloc_order_);
+    for (int c = 0; c < nc; ++c) countries_[c].received[l] = alloc_out_[c];
+    ls.allocated_by_rule[l] = 1.0;
+  }
+
+  // This step's cohort retires after its lane's chip lifetime; its shells arrive after
+  // their build delay.
+  std::array<Cohort*, kLanes> cohort_row;
+  for (int l = 0; l < kLanes; ++l)
+    cohort_row[l] = cohorts_.data() + ((n + ls.lifetime[l]) & cohort_mask_) * nc;
+  const Lanes* target_build = target_build_.data() + n * nc;
+  const Lanes* target_next = target_now_.data() + (n + 1) * nc;
+  for (int c = 0; c < nc; ++c) {
+    Country& b = countries_[c];
+    const auto shell_slot = [&](int l) -> Lanes& {
+      return shell_due_[((n + b.build_delay[l]) & shell_mask_) * nc + c];
+    };
+    Cohort& cohort = same_lifetime_ ? cohort_row[0][c] : b.cohort;
+    Lanes& starts = b.same_build_delay ? shell_slot(0) : b.starts;
+    after_market(b, target_build[c], target_next[c], ls, cohort, starts);
+    if (!same_lifetime_) {
+      SOVCAP_LANE_LOOP
+      for (int l = 0; l < kLanes; ++l) {
+        Cohort& co = cohort_row[l][c];
+        co.mw[l] = b.cohort.mw[l];
+        co.flops[l] = b.cohort.flops[l];
+        co.dom_flops[l] = b.cohort.dom_flops[l];
+        co.count[l] = b.cohort.count[l];
+      }
+    }
+    if (!b.same_build_delay) {
+      SOVCAP_LANE_LOOP
+      for (int l = 0; l < kLanes; ++l) shell_slot(l)[l] = b.starts[l];
+    }
+  }
+
+  for (int l = 0; l < used_; ++l) {
+    auto& r = run_series_[l];
+    r[static_cast<int>(RunSeries::vendor_supply)] = ls.supply[l] / dt;
+    r[static_cast<int>(RunSeries::other_demand)] = ls.other[l] / dt;
+    r[static_cast<int>(RunSeries::allocated)] = ls.allocated[l] / dt;
+  }
+  SOVCAP_LANE_LOOP
+  for (int l = 0; l < kLanes; ++l) {
+    ls.vendor_rate[l] = ls.vendor_rate[l] * ls.trend_step[0][l];
+    ls.other_rate[l] = ls.other_rate[l] * ls.trend_step[1][l];
+    ls.kw_now[l] = ls.kw_now[l] * ls.trend_step[2][l];
+    ls.flops_now[l] = ls.flops_now[l] * ls.trend_step[3][l];
+    ls.price_now[l] = ls.price_now[l] * ls.trend_step[4][l];
+  }
+}
+
+// Model::fill_view for each used lane, followed by its observer's observe(): the series
+// the observer reads are gathered from the lane layout; derived series are computed here,
+// per element as Model computes them.
+void BatchModel::observe(int n) {
+  const int nc = nc_;
+  const double dt = dt_;
+  const double time = params_[0]->sim.time(n);
+  using CS = CountrySeries;
+  for (int l = 0; l < used_; ++l) {
+    auto& s = series_[l];
+    auto gather = [&](CS k, auto value) {
+      if (!wanted(l, k, n)) return;
+      Eigen::ArrayXd& out = s[static_cast<int>(k)];
+      for (int c = 0; c < nc; ++c) out(c) = value(countries_[c]);
+    };
+    gather(CS::it_mw, [l](const Country& b) { return b.it_mw[l]; });
+    gather(CS::pipeline_mw, [l](const Country& b) { return b.pipeline_mw[l]; });
+    gather(CS::ready_mw, [l](const Country& b) { return b.ready_mw[l]; });
+    gather(CS::grid_mw, [l](const Country& b) { return b.grid_mw[l]; });
+    gather(CS::accelerators, [l](const Country& b) { return b.accel_count[l]; });
+    gather(CS::cash_usd, [l](const Country& b) { return b.cash[l]; });
+    gather(CS::funds_usd, [l](const Country& b) { return b.funds[l]; });
+    gather(CS::capex_usd, [l](const Country& b) { return b.capex[l]; });
+    gather(CS::opex_usd, [l](const Country& b) { return b.opex[l]; });
+    gather(CS::unfunded_opex_usd, [l](const Country& b) { return b.unfunded[l]; });
+    gather(CS::workforce, [l](const Country& b) { return b.workforce[l]; });
+    if (wanted(l, CS::target_mw, n)) {
+      Eigen::ArrayXd& out = s[static_cast<int>(CS::target_mw)];
+      for (int c = 0; c < nc; ++c) out(c) = target_now_[n * nc + c][l];
+    }
+    gather(CS::facility_mw, [l](const Country& b) { return b.it_mw[l] * b.pue[l]; });
+    gather(CS::energy_twh, [l](const Country& b) {
+      return b.it_mw[l] * b.pue[l] * (kHoursPerYear / 1e6);
+    });
+    // Talent utilisation: staff left after construction, over staff needed to operate.
+    auto utilisation = [l](const Country& b) {
+      const double needed = b.staff_ops[l] * b.it_mw[l];
+      const double left = std::max(b.workforce[l] - b.staff_build[l] * b.pipeline_mw[l], 0.0);
+      const double util = std::min(left / needed, 1.0);
+      return needed > 0.0 ? util : 1.0;
+    };
+    gather(CS::talent_utilisation, utilisation);
+    gather(CS::compute_flops,
+           [&](const Country& b) { return b.flops[l] * utilisation(b); });
+    gather(CS::domestic_share, [l](const Country& b) {
+      const double share = b.dom_flops[l] / b.flops[l];
+      return b.flops[l] > 0.0 ? share : 0.0;
+    });
+    if (n == 0) {
+      // The initial state is not the end of a step: flows undefined, every country on
+      // track.
+      for (auto k : {CS::chip_need, CS::chip_demand, CS::chip_received, CS::domestic_received})
+        s[static_cast<int>(k)].setConstant(kNaN);
+      s[static_cast<int>(CS::bottleneck)].setConstant(static_cast<double>(Bottleneck::on_track));
+      run_series_[l].fill(kNaN);
+    } else {
+      // The flows as recorded: per year, not per step.
+      gather(CS::chip_need, [l, dt](const Country& b) { return b.need[l] / dt; });
+      gather(CS::domestic_received, [l, dt](const Country& b) { return b.dom[l] / dt; });
+      gather(CS::chip_demand, [l, dt](const Country& b) { return b.demand[l] / dt; });
+      gather(CS::chip_received, [l, dt](const Country& b) { return b.received[l] / dt; });
+      gather(CS::bottleneck, [l](const Country& b) { return b.code[l]; });
+    }
+
+    StepView& v = view_[l];
+    v.step = n;
+    v.time = time;
+    for (int k = 0; k < kNumCountrySeries; ++k) v.country[k] = &s[k];
+    v.run = run_series_[l];
+    obs_[l]->observe(v);
+  }
+}
+
+}  // namespace sovcap

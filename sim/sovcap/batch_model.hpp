@@ -1,0 +1,142 @@
+#pragma once
+// The sovcap model for sweeps: up to kLanes runs advanced in lock-step, one run per SIMD
+// lane. Model spends most of a step in small Eigen expressions over ~20 countries and in
+// per-country scalar loops; here the state is laid out [country][lane], lane innermost, so
+// that each operation is one vector instruction over the lanes and a country's whole step
+// stays in registers. For every lane the results are the bits Model::run computes for that
+// lane's parameters: the same operations in the same order (see batch_model.cpp), so a
+// sweep (batched) and a single `sovcap run` (Model) never disagree.
+
+#include <array>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "sovcap/model.hpp"
+#include "sovcap/outputs.hpp"
+#include "sovcap/params.hpp"
+
+namespace sovcap {
+
+// Holds its working arrays, so that a sweep worker reuses one BatchModel for many batches
+// without allocating per step (nor per batch once the sizes have been seen).
+class BatchModel {
+ public:
+  // Eight doubles: one AVX-512 vector, two AVX2 vectors or four SSE2 vectors per operation.
+  static constexpr int kLanes = 8;
+
+  // Whether two runs can share a batch: same country count and same simulation settings
+  // (start_year, end_year, dt). Everything else may differ per lane, including chip
+  // lifetime, build and grid lead times, targets, shocks, allocation rule and export tiers.
+  static bool compatible(const RunParams& a, const RunParams& b);
+
+  // Runs params[0..n), 1 <= n <= kLanes, all compatible with params[0] (else throws
+  // std::invalid_argument), reporting each run's states to obs[k] exactly as
+  // Model::run(*params[k], *obs[k]) would: begin, observe for time indices 0..steps, end,
+  // with the same StepView contents, bit for bit, for every series the observer reads.
+  // Calls to different observers interleave. params must have passed scenario validation.
+  void run(const RunParams* const* params, Observer* const* obs, int n);
+
+ private:
+  // One value per lane; 64-byte aligned so that a lane loop is whole aligned vectors.
+  struct alignas(64) Lanes {
+    double v[kLanes];
+    double& operator[](int l) { return v[l]; }
+    double operator[](int l) const { return v[l]; }
+  };
+
+  // One cohort of installed chips, for every lane.
+  struct Cohort {
+    Lanes mw, flops, dom_flops, count;
+  };
+
+  // Everything a country's step reads and writes, for every lane, in one block: the fused
+  // lane loops then address one object, and the compiler can tell the arrays apart.
+  struct Country {
+    // State (Model's members of the same names).
+    Lanes it_mw, pipeline_mw, ready_mw, grid_mw, grid_pipeline_mw, cash, workforce, funds,
+        capex, opex, unfunded, flops, dom_flops, accel_count;
+    // Exponential trends and their per-step factors.
+    Lanes budget_rate, domestic_rate, budget_step, domestic_step;
+    // Per-run constants; workforce_step is workforce_growth * dt.
+    Lanes opex_per_mw, grid_cap, tier_cap, pue, workforce_step, domestic_price_ratio,
+        domestic_perf_ratio, staff_build, staff_ops, capex_mw;
+    // The step's flows, per step (not per year), kept for the market and the view.
+    Lanes need, dom, demand, affordable, strand_cash, received, code;
+    // What the bottleneck code is decided from: chips that the market did not deliver,
+    // the stranded shells in MW, the start shortfall and the binding cap (0 power, 1
+    // capital, 2 talent).
+    Lanes strand_chips, stranded, shortfall, kind;
+    // The step's entries for the delay lines when the lanes' delays differ: the lane
+    // loops write them here, and a scalar loop moves each to its lane's slot.
+    Lanes grid_req, starts;
+    Cohort cohort;
+    // Delays in steps, and whether every lane has the same one (then the lane loops
+    // write the delay line's slot directly).
+    alignas(64) int grid_delay[kLanes];
+    int build_delay[kLanes];
+    bool same_grid_delay, same_build_delay;
+  };
+
+  // Per-lane scalars: the global trends and the chip market of the step.
+  struct LaneScalars {
+    Lanes vendor_rate, other_rate, kw_now, flops_now, price_now;
+    std::array<Lanes, 5> trend_step;  // vendor, other demand, kW, FLOP/s, price
+    Lanes per_mw, supply, other, total, share, allocated;
+    Lanes allocated_by_rule;  // 1.0 where allocate() gave the chips received, else 0.0
+    std::array<int, kLanes> lifetime{};
+  };
+
+  void reset();
+  void step(int n);
+  void observe(int n);
+  // The fused lane loops of one country's step, before and after the chip market, with
+  // where they write their delay-line entries (the slots, or the country's staging when
+  // the lanes' delays differ). Out of line on purpose: called per country, they address
+  // every array as an offset from the country's block (inlined into the loop over
+  // countries, the compiler carries one pointer per array across it, and spills them),
+  // and they are the unit that batch_model.cpp compiles for more than one instruction set.
+  static void before_market(Country& b, const Cohort& retiring, const Lanes& shells,
+                            const Lanes& power, const Lanes& target_grid, LaneScalars& ls,
+                            double dt, Lanes& grid_req);
+  static void after_market(Country& b, const Lanes& target_build, const Lanes& target_next,
+                           LaneScalars& ls, Cohort& cohort, Lanes& starts);
+  bool wanted(int lane, CountrySeries s, int n) const {
+    return n == 0 || n == last_index_ || wanted_[lane][static_cast<int>(s)];
+  }
+
+  std::array<const RunParams*, kLanes> params_{};
+  std::array<Observer*, kLanes> obs_{};
+  int used_ = 0;        // lanes with a run; the others repeat lane 0
+  int nc_ = 0;          // countries
+  int last_index_ = 0;  // the horizon's time index
+  double dt_ = 0.0;
+  bool same_lifetime_ = false;
+
+  std::vector<Country> countries_;  // [country]
+  LaneScalars lane_;
+  // Delay lines as ring buffers over the step at which an entry is due, [slot * nc +
+  // country]; one size for every lane (a power of two above the longest delay), so that
+  // the slot read in a step is the same for every lane and only the writes differ.
+  std::vector<Cohort> cohorts_;  // by retirement step
+  std::vector<Lanes> shell_due_, grid_due_;
+  int cohort_mask_ = 0, shell_mask_ = 0, grid_mask_ = 0;
+  // The target path at the look-aheads the step reads, [index * nc + country]: now (for
+  // the view and, one index on, the bottleneck), one build lead time and one step ahead,
+  // and, times pue (the facility power grid planning asks for), one grid plus build lead
+  // time and one step ahead.
+  std::vector<Lanes> target_now_, target_build_, target_grid_;
+  std::vector<double> path_;  // one country's target path, while reset() lays it out
+
+  // Per-lane output: what each observer reads, gathered from the lane layout.
+  std::array<std::array<Eigen::ArrayXd, kNumCountrySeries>, kLanes> series_;
+  std::array<std::array<double, kNumRunSeries>, kLanes> run_series_{};
+  std::array<StepView, kLanes> view_;
+  std::array<std::array<bool, kNumCountrySeries>, kLanes> wanted_{};
+
+  std::array<Model, kLanes> scratch_;  // each lane's initial state: Model::reset's
+  std::vector<double> alloc_demand_, alloc_out_;
+  std::vector<int> alloc_order_;
+};
+
+}  // namespace sovcap
