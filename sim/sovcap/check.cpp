@@ -76,14 +76,14 @@ CheckReport check_results(const std::string& path, const CheckOptions& options) 
     rep.format_version = "";
   }
   rep.checks_run.push_back("file_type is \"sovcap-results\"");
-  if (rep.format_version != kFormatVersion) {
+  if (rep.format_version != kFormatVersion && rep.format_version != kPreviousFormatVersion) {
     bad.add(-1, "", nan,
             "format_version \"" + rep.format_version + "\" is not one this sovcap knows (" +
-                kFormatVersion + "); the invariants were not checked");
+                kFormatVersion + " or " + kPreviousFormatVersion + "); the invariants were not checked");
     rep.checks_skipped.push_back("invariants: unknown format_version");
     return rep;
   }
-  rep.checks_run.push_back(std::string("format_version is ") + kFormatVersion);
+  rep.checks_run.push_back("format_version is " + rep.format_version);
   rep.store = in.store();
   rep.runs = in.runs();
   const long long first = in.first_run();

@@ -108,6 +108,10 @@ struct Variable {
   h5::Handle ds;
   std::size_t inner = 1;  // values per run
   CellFormat format;
+  // CF packed data (scale_factor and/or add_offset): values unpacked as stored * scale +
+  // offset, as netCDF readers do; the fill value reads as empty.
+  bool packed = false;
+  double scale = 1.0, offset = 0.0, packed_fill = kNaN;
   std::vector<double> buf;
 
   void read(long long first, long long count) {
@@ -117,6 +121,8 @@ struct Variable {
     size[0] = static_cast<hsize_t>(count);
     buf.resize(static_cast<std::size_t>(count) * inner);
     if (count > 0) h5::read_slab(ds.get(), h5::native_type<double>(), start, size, buf.data());
+    if (packed)
+      for (double& v : buf) v = v == packed_fill ? kNaN : v * scale + offset;
   }
   double at(std::size_t run, std::size_t i = 0) const { return buf[run * inner + i]; }
 };
@@ -146,6 +152,19 @@ Variable open_variable(hid_t file, const std::string& path, const std::string& n
       const auto fill = h5::read_attribute<double>(ds, "_FillValue");
       if (!fill.empty()) v.format.fill = fill[0];
     }
+  }
+  if (h5::has_attribute(ds, "scale_factor") || h5::has_attribute(ds, "add_offset")) {
+    auto one = [ds](const char* attr, double otherwise) {
+      if (!h5::has_attribute(ds, attr)) return otherwise;
+      const auto a = h5::read_attribute<double>(ds, attr);
+      return a.empty() ? otherwise : a[0];
+    };
+    v.packed = true;
+    v.scale = one("scale_factor", 1.0);
+    v.offset = one("add_offset", 0.0);
+    v.packed_fill = v.format.fill;
+    v.format = CellFormat{};  // written as the unpacked numbers
+    return v;
   }
   if (h5::has_attribute(ds, "values")) {
     v.format.kind = CellFormat::lever;

@@ -336,6 +336,14 @@ std::vector<hsize_t> shape(hid_t dataset) {
   return dims;
 }
 
+bool is_integer(hid_t dataset) {
+  ErrorSilencer quiet;
+  Handle type(checked(H5Dget_type(dataset), dataset, "cannot get the type"), H5Tclose);
+  const H5T_class_t c = H5Tget_class(type.get());
+  if (c == H5T_NO_CLASS) fail(dataset, "cannot get the type class");
+  return c == H5T_INTEGER;
+}
+
 void write_slab(hid_t dataset, hid_t mem_type, const std::vector<hsize_t>& start,
                 const std::vector<hsize_t>& count, const void* data) {
   ErrorSilencer quiet;

@@ -177,6 +177,8 @@ void write_chunk(hid_t dataset, const std::vector<hsize_t>& offset, const void* 
 bool exists(hid_t loc, const std::string& name);
 // The current shape of a dataset.
 std::vector<hsize_t> shape(hid_t dataset);
+// Whether a dataset stores integers (of any size and sign).
+bool is_integer(hid_t dataset);
 
 // Writes a dense block `count` at `start` of a dataset from `data` (C order, `mem_type`).
 void write_slab(hid_t dataset, hid_t mem_type, const std::vector<hsize_t>& start,

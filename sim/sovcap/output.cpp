@@ -193,10 +193,9 @@ struct VarDef {
   std::string units, long_name;
   std::function<void(hid_t)> attributes;  // further attributes
   RowFn row;
-  // zlib's strategy for this variable's chunks. Z_HUFFMAN_ONLY where the shuffled bytes
-  // are long runs of a few values, which LZ77's match search spends time on for less
-  // than entropy coding alone gives (bottleneck_share in a robustness.toml sweep: half the
-  // compression time, and 7% smaller).
+  // zlib's strategy for this variable's chunks. Z_RLE where the shuffled bytes are long
+  // runs of a few values, which LZ77's full match search spends time on for little gain
+  // (bottleneck_share).
   int zlib_strategy = Z_DEFAULT_STRATEGY;
   // Stored without filters: sampled scalars are random numbers, and compute and spending
   // at the horizon nearly so, which shuffle and deflate shrink by only 10-16%, for several
@@ -394,15 +393,32 @@ Schema build_schema(const OutputLayout& layout_in, const std::string& path) {
                     for (std::size_t c = 0; c < nc; ++c)
                       put(dst, c, r.result->year_gw_reached(static_cast<Eigen::Index>(c)));
                   });
-  add_var<double>(vars, "bottleneck_share", {kRun, kCountry, kConstraint}, "1",
-                  "share of steps under each bottleneck", kNaN, [nc](const RunRecord& r, void* dst) {
-                    for (std::size_t c = 0; c < nc; ++c)
-                      for (std::size_t k = 0; k < kNumBottlenecks; ++k)
-                        put(dst, c * kNumBottlenecks + k,
-                            r.result->bottleneck_share(static_cast<Eigen::Index>(c),
-                                                       static_cast<Eigen::Index>(k)));
-                  })
-      .zlib_strategy = Z_HUFFMAN_ONLY;
+  // Bottleneck shares as CF packed data: the whole step counts, with scale_factor 1/steps,
+  // which xarray, netCDF readers, R and MATLAB apply when they read it (h5py gives the
+  // counts). As doubles they were the largest per-run variable of a summary-mode sweep and
+  // most of its compression time. int32, not int16: xarray unpacks a 16-bit integer with
+  // a _FillValue to float32, a 32-bit one to float64.
+  {
+    const hsize_t steps = nt > 0 ? nt - 1 : 0;
+    add_var<std::int32_t>(vars, "bottleneck_share", {kRun, kCountry, kConstraint}, "1",
+                          "share of steps under each bottleneck (packed: step counts times "
+                          "scale_factor)",
+                          std::int32_t{-1}, [nc](const RunRecord& r, void* dst) {
+                            const auto& n = r.result->bottleneck_steps;
+                            for (std::size_t c = 0; c < nc; ++c)
+                              for (std::size_t k = 0; k < kNumBottlenecks; ++k)
+                                put(dst, c * kNumBottlenecks + k,
+                                    std::int32_t{n(static_cast<Eigen::Index>(c),
+                                                   static_cast<Eigen::Index>(k))});
+                          });
+    VarDef& share = vars.back();
+    share.attributes = [steps](hid_t id) {
+      h5::write_attribute(id, "scale_factor", steps > 0 ? 1.0 / static_cast<double>(steps) : 1.0);
+    };
+    // Shuffled small counts are long runs of a few byte values: run-length matching is
+    // the cheapest of zlib's strategies here, and compresses about as well as the default.
+    share.zlib_strategy = Z_RLE;
+  }
   if (!full) {
     // What summaries need of the trajectories that a summary-mode file leaves out.
     auto horizon = [&](const char* name, CountrySeries series, const char* what) {
@@ -1204,7 +1220,7 @@ void OutputFile::Impl::check_record(const RunRecord& rec) const {
       throw OutputError(w + "result " + std::string(info(static_cast<RunSeries>(s)).name) +
                         " is not [time]");
   if (result.year_target_reached.size() != nc || result.year_gw_reached.size() != nc ||
-      result.bottleneck_share.rows() != nc || result.bottleneck_share.cols() != kNumBottlenecks)
+      result.bottleneck_steps.rows() != nc || result.bottleneck_steps.cols() != kNumBottlenecks)
     throw OutputError(w + "per-country summaries have the wrong shape");
   const auto& sw = l.sweep;
   if (rec.info.lever_choice.size() != sw.lever_keys.size())

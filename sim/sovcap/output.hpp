@@ -16,8 +16,12 @@
 
 namespace sovcap {
 
-// Version of the file layout described in docs/output-format.md.
-inline constexpr const char* kFormatVersion = "1.0";
+// Version of the file layout described in docs/output-format.md. 1.1 stores
+// bottleneck_share packed as step counts; 1.0 stored it as doubles. The readers (summarize,
+// compare, export, check, sensitivity) read both; a partial file of another version is
+// not resumed, nor merged with this one's.
+inline constexpr const char* kFormatVersion = "1.1";
+inline constexpr const char* kPreviousFormatVersion = "1.0";
 
 // What a sweep's file holds beyond a single run.
 enum class StoreMode {

@@ -150,6 +150,13 @@ void ResultsReader::read_bottleneck_share(int first, int count,
   h5::read_slab(ds.get(), h5::native_type<double>(), {static_cast<hsize_t>(first), 0, 0},
                 {static_cast<hsize_t>(count), static_cast<hsize_t>(nc), static_cast<hsize_t>(nk)},
                 buf.data());
+  // Stored as step counts (packed, with fill -1 for a run not written); a file of format
+  // 1.0 stores the shares themselves, as doubles.
+  if (h5::is_integer(ds.get())) {
+    const double steps = static_cast<double>(impl_->time.size()) - 1.0;
+    for (double& v : buf)
+      v = v < 0.0 ? std::numeric_limits<double>::quiet_NaN() : (steps > 0.0 ? v / steps : 0.0);
+  }
   out.resize(static_cast<std::size_t>(count));
   using RowMajor = Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   for (int k = 0; k < count; ++k)

@@ -17,12 +17,11 @@ void RunRecorder::begin(const RunParams& params) {
       out_.country[k].resize(0, 0);
     }
   }
-  steps_under_.assign(static_cast<std::size_t>(nc * kNumBottlenecks), 0);
   unreached_ = nc;
   for (auto& a : out_.run) a.resize(nt);
   out_.year_target_reached.setConstant(nc, std::numeric_limits<double>::quiet_NaN());
   out_.year_gw_reached.setConstant(nc, std::numeric_limits<double>::quiet_NaN());
-  out_.bottleneck_share.setZero(nc, kNumBottlenecks);
+  out_.bottleneck_steps.setZero(nc, kNumBottlenecks);
   final_target_.resize(nc);
   for (int c = 0; c < nc; ++c) {
     const auto& tg = params.countries.targets[c];
@@ -51,19 +50,9 @@ void RunRecorder::observe(const StepView& view) {
   // Shares are over the steps taken; the initial state is not a step.
   if (view.step > 0) {
     const double* code = view[CountrySeries::bottleneck].data();
-    int* under = steps_under_.data();
-    for (Eigen::Index c = 0; c < nc; ++c) ++under[c * kNumBottlenecks + static_cast<int>(code[c])];
+    int* under = out_.bottleneck_steps.data();  // column-major: [code * nc + country]
+    for (Eigen::Index c = 0; c < nc; ++c) ++under[static_cast<Eigen::Index>(code[c]) * nc + c];
   }
-}
-
-void RunRecorder::end() {
-  const auto nc = out_.bottleneck_share.rows();
-  for (Eigen::Index c = 0; c < nc; ++c)
-    for (int k = 0; k < kNumBottlenecks; ++k)
-      out_.bottleneck_share(c, k) =
-          steps_ > 0 ? steps_under_[static_cast<std::size_t>(c * kNumBottlenecks + k)] /
-                           static_cast<double>(steps_)
-                     : 0.0;
 }
 
 }  // namespace sovcap

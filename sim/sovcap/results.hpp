@@ -18,7 +18,9 @@ struct RunResult {
   std::array<Eigen::ArrayXd, kNumRunSeries> run;           // each [time]
   Eigen::ArrayXd year_target_reached;                      // [country], NaN if never
   Eigen::ArrayXd year_gw_reached;                          // [country], NaN if never
-  Eigen::ArrayXXd bottleneck_share;                        // [country, bottleneck code]
+  // [country, bottleneck code]: the steps 1..N (not the initial state) under each code;
+  // a share is this over N. Whole numbers, which is how the results file stores them.
+  Eigen::ArrayXXi bottleneck_steps;
 
   const Eigen::ArrayXXd& operator[](CountrySeries s) const { return country[static_cast<int>(s)]; }
   const Eigen::ArrayXd& operator[](RunSeries s) const { return run[static_cast<int>(s)]; }
@@ -40,7 +42,6 @@ class RunRecorder : public Observer {
       : out_(out), keep_(keep) {}
   void begin(const RunParams& params) override;
   void observe(const StepView& view) override;
-  void end() override;
   // The kept trajectories, and what the summaries follow on the way.
   bool reads_every_step(CountrySeries s) const override {
     return keep_[static_cast<int>(s)] || s == CountrySeries::it_mw || s == CountrySeries::bottleneck;
@@ -51,9 +52,6 @@ class RunRecorder : public Observer {
   std::array<bool, kNumCountrySeries> keep_{};
   std::vector<int> kept_;  // the series whose trajectories are kept
   Eigen::ArrayXd final_target_;
-  // Steps under each bottleneck code, [country * kNumBottlenecks + code]: whole numbers,
-  // turned into shares at the end (the same doubles as summing 1.0 per step).
-  std::vector<int> steps_under_;
   // Countries still short of 1 GW or of their final target: once none is, a step only
   // counts bottlenecks.
   int unreached_ = 0;

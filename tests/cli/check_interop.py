@@ -279,7 +279,14 @@ def check_export_tree(c, where, f, out):
     for name in ("year_gw_reached", "year_target_reached") + tuple(
             n for n in ("it_mw_final", "compute_flops_final", "energy_twh_final", "spend_usd_final") if n in f):
         check_cells(c, where, header, rows, name, [float(v) for v in f[name][()].reshape(-1)])
-    share = f["bottleneck_share"][()]
+    # Packed (CF): step counts times scale_factor, as netCDF readers unpack it; the fill
+    # value (a run not written) is an empty cell.
+    packed = f["bottleneck_share"]
+    c.check(packed.dtype.kind == "i" and "scale_factor" in packed.attrs,
+            f"{where}: bottleneck_share is not packed step counts ({packed.dtype})")
+    raw = packed[()]
+    share = np.where(raw == packed.attrs["_FillValue"], np.nan,
+                     raw * float(packed.attrs.get("scale_factor", 1.0)))
     for b, bname in enumerate(text_of(f["bottleneck"].attrs["flag_meanings"]).split()
                               if "bottleneck" in f else
                               ["on_track", "lead_time", "power", "capital", "talent", "chips"]):

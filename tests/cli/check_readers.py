@@ -5,8 +5,9 @@ Usage: /usr/bin/python3 check_readers.py FILE [--ncdump PATH]
 
 Opens FILE with xarray (engines h5netcdf and netcdf4), h5py and `ncdump -h`, and checks
 what an analyst relies on: .sel(country="KOR") works, it_mw at the last time is finite and
-non-negative, bottleneck carries its CF flags, every data variable has long_name (and
-units unless it holds strings), and time is plain decimal years. Sweep variables (policy,
+non-negative, bottleneck carries its CF flags, bottleneck_share (packed step counts)
+unpacks to float64 shares summing to 1, every data variable has long_name (and units
+unless it holds strings), and time is plain decimal years. Sweep variables (policy,
 sample, lever.*, sampled.*) must lie along run, and every lever must list its values. A
 merged master (root attribute `shards`) must also read every run through its shards:
 run_complete == 1 everywhere in every reader (a missing shard reads as 0), checked with
@@ -68,6 +69,7 @@ def check_xarray(path, engine, c):
                 check_it_mw(ds, where, c)
 
         check_bottleneck(ds, where, c)
+        check_shares(ds, where, c)
         check_sweep(ds, where, c)
 
         for name, var in ds.data_vars.items():
@@ -128,6 +130,31 @@ def check_bottleneck(ds, where, c):
     values = values[np.isfinite(values)]
     unknown = sorted(set(values.tolist()) - set(flags.astype(float).tolist()))
     c.check(not unknown, f"{where}: bottleneck codes {unknown} not among flag_values {flags}")
+
+
+def check_shares(ds, where, c):
+    """bottleneck_share, stored as packed step counts, unpacks to float64 shares summing to 1."""
+    import numpy as np
+
+    if not c.check("bottleneck_share" in ds.data_vars, f"{where}: no variable bottleneck_share"):
+        return
+    share = ds["bottleneck_share"]
+    c.check(share.dtype == np.float64,
+            f"{where}: bottleneck_share unpacks to {share.dtype}, expected float64 shares")
+    values = np.asarray(share.values, dtype=float)
+    if "run_complete" in ds.data_vars:
+        values = values[np.asarray(ds["run_complete"].values) == 1]
+    if not c.check(values.size > 0, f"{where}: no complete run to check bottleneck_share in"):
+        return
+    c.check(bool(np.all((values >= 0) & (values <= 1))),
+            f"{where}: bottleneck_share outside [0, 1]")
+    sums = values.sum(axis=-1)
+    c.check(bool(np.all(np.abs(sums - 1) <= 1e-12)),
+            f"{where}: bottleneck_share sums along constraint range {sums.min()}..{sums.max()}, not 1")
+    steps = ds.sizes["time"] - 1
+    counts = values * steps
+    c.check(bool(np.all(np.abs(counts - np.rint(counts)) <= 1e-9)),
+            f"{where}: bottleneck_share times {steps} steps is not whole step counts")
 
 
 def check_sweep(ds, where, c):

@@ -58,7 +58,9 @@ void expect_same(const RunResult& batched, const RunResult& single, const std::s
         << where << ", run series " << info(static_cast<RunSeries>(k)).name;
   EXPECT_TRUE(same(batched.year_target_reached, single.year_target_reached)) << where;
   EXPECT_TRUE(same(batched.year_gw_reached, single.year_gw_reached)) << where;
-  EXPECT_TRUE(same(batched.bottleneck_share, single.bottleneck_share)) << where;
+  const auto& nb = batched.bottleneck_steps;
+  const auto& ns = single.bottleneck_steps;
+  EXPECT_TRUE(nb.rows() == ns.rows() && nb.cols() == ns.cols() && (nb == ns).all()) << where;
 }
 
 // Parameters whose range starts at zero become -0.0, which validation accepts (-0.0 >= 0):

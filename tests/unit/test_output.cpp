@@ -94,10 +94,10 @@ RunResult make_result(const RunParams& p, double salt) {
     r.year_target_reached(c) = c % 3 == 0 ? 2031.25 + salt : (c % 3 == 1 ? kNaN : 2026.0);
     r.year_gw_reached(c) = c == 0 ? 2030.0 : kNaN;
   }
-  // Shares of the steps (times 1..nt-1) under each code of the bottleneck series above.
-  r.bottleneck_share.setZero(nc, kNumBottlenecks);
+  // Steps (times 1..nt-1) under each code of the bottleneck series above.
+  r.bottleneck_steps.setZero(nc, kNumBottlenecks);
   for (int c = 0; c < nc; ++c)
-    for (int t = 1; t < nt; ++t) r.bottleneck_share(c, (c + t + static_cast<int>(salt)) % 6) += 1.0 / (nt - 1);
+    for (int t = 1; t < nt; ++t) ++r.bottleneck_steps(c, (c + t + static_cast<int>(salt)) % 6);
   return r;
 }
 
@@ -234,12 +234,23 @@ TEST_F(OutputFileTest, ResultsRoundTripExactly) {
     for (int c = 0; c < nc; ++c) EXPECT_TRUE(same(v[c], r.year_gw_reached(c))) << c;
   }
   {
+    // Packed (CF): int32 step counts, unpacked by scale_factor = 1 / steps.
     h5::Handle ds = h5::open_dataset(f.get(), "bottleneck_share");
     EXPECT_EQ(h5::shape(ds.get()), (std::vector<hsize_t>{1, 3, kNumBottlenecks}));
+    h5::Handle type(H5Dget_type(ds.get()), H5Tclose);
+    EXPECT_GT(H5Tequal(type.get(), H5T_NATIVE_INT32), 0);
+    EXPECT_EQ(h5::read_attribute<double>(ds.get(), "scale_factor"), std::vector<double>{1.0 / (nt - 1)});
+    EXPECT_FALSE(h5::has_attribute(ds.get(), "add_offset"));
+    EXPECT_EQ(h5::read_attribute<double>(ds.get(), "_FillValue"), std::vector<double>{-1.0});
     const auto v = h5::read_all<double>(ds.get());
-    for (int c = 0; c < nc; ++c)
-      for (int k = 0; k < kNumBottlenecks; ++k)
-        EXPECT_EQ(v[c * kNumBottlenecks + k], r.bottleneck_share(c, k));
+    for (int c = 0; c < nc; ++c) {
+      double steps = 0;
+      for (int k = 0; k < kNumBottlenecks; ++k) {
+        EXPECT_EQ(v[c * kNumBottlenecks + k], r.bottleneck_steps(c, k));
+        steps += v[c * kNumBottlenecks + k];
+      }
+      EXPECT_EQ(steps, nt - 1) << c;
+    }
   }
   {
     // The codes are stored as int8, not as doubles.
@@ -1168,7 +1179,9 @@ TEST_F(OutputFileTest, BlockSizeFollowsTheRuns) {
   EXPECT_EQ(block_of(p, 5000), 64);
   EXPECT_EQ(block_of(p, 20000), 256);
   const RunParams many = testing::unconstrained(1000, 2026.0, 2027.0, 0.25);
-  EXPECT_EQ(block_of(many, 20000), 16);  // [run, country, constraint]: 48 kB per run
+  // 1000 countries: [run, country, constraint] int32 step counts are 24 kB per run, so 32
+  // runs fit in 1 MiB and 64 do not.
+  EXPECT_EQ(block_of(many, 20000), 32);
   EXPECT_TRUE(entries(dir_).empty());
 }
 
