@@ -1,6 +1,7 @@
 #include "sovcap/results.hpp"
 
 #include <limits>
+#include <numeric>
 
 namespace sovcap {
 
@@ -17,7 +18,9 @@ void RunRecorder::begin(const RunParams& params) {
       out_.country[k].resize(0, 0);
     }
   }
-  unreached_ = nc;
+  pending_gw_.resize(static_cast<std::size_t>(nc));
+  std::iota(pending_gw_.begin(), pending_gw_.end(), 0);
+  pending_target_ = pending_gw_;
   for (auto& a : out_.run) a.resize(nt);
   out_.year_target_reached.setConstant(nc, std::numeric_limits<double>::quiet_NaN());
   out_.year_gw_reached.setConstant(nc, std::numeric_limits<double>::quiet_NaN());
@@ -36,17 +39,20 @@ void RunRecorder::observe(const StepView& view) {
   for (int s = 0; s < kNumRunSeries; ++s) out_.run[s](view.step) = view.run[s];
   const auto& it = view[CountrySeries::it_mw];
   const auto nc = it.size();
-  if (unreached_ > 0) {
-    int unreached = 0;
-    for (Eigen::Index c = 0; c < nc; ++c) {
-      if (std::isnan(out_.year_gw_reached(c)) && reached(it(c), 1000.0))
-        out_.year_gw_reached(c) = view.time;
-      if (std::isnan(out_.year_target_reached(c)) && reached(it(c), final_target_(c)))
-        out_.year_target_reached(c) = view.time;
-      unreached += std::isnan(out_.year_gw_reached(c)) || std::isnan(out_.year_target_reached(c));
+  // Each pending country is tested until it reaches its level, then dropped (in order).
+  auto settle = [&](std::vector<int>& pending, Eigen::ArrayXd& year, auto level) {
+    std::size_t keep = 0;
+    for (const int c : pending) {
+      if (reached(it(c), level(c)))
+        year(c) = view.time;
+      else
+        pending[keep++] = c;
     }
-    unreached_ = unreached;
-  }
+    pending.resize(keep);
+  };
+  if (!pending_gw_.empty()) settle(pending_gw_, out_.year_gw_reached, [](int) { return 1000.0; });
+  if (!pending_target_.empty())
+    settle(pending_target_, out_.year_target_reached, [this](int c) { return final_target_(c); });
   // Shares are over the steps taken; the initial state is not a step.
   if (view.step > 0) {
     const double* code = view[CountrySeries::bottleneck].data();

@@ -52,9 +52,9 @@ class RunRecorder : public Observer {
   std::array<bool, kNumCountrySeries> keep_{};
   std::vector<int> kept_;  // the series whose trajectories are kept
   Eigen::ArrayXd final_target_;
-  // Countries still short of 1 GW or of their final target: once none is, a step only
-  // counts bottlenecks.
-  int unreached_ = 0;
+  // Countries still short of 1 GW, and of their final target, in country order: only
+  // these are tested at a step.
+  std::vector<int> pending_gw_, pending_target_;
   int steps_ = 0;
 };
 
