@@ -1118,9 +1118,12 @@ class ChunkCache {
     out = it->second.second;
     return true;
   }
+  // Into the entry's own buffers, which keep their capacity from block to block.
   void store(const Key& key, const Bytes& raw, const Bytes& packed) {
     std::lock_guard<std::mutex> lock(mutex_);
-    entries_[key] = {raw, packed};
+    auto& entry = entries_[key];
+    entry.first.assign(raw.begin(), raw.end());
+    entry.second.assign(packed.begin(), packed.end());
   }
 
  private:
@@ -1408,15 +1411,20 @@ PreparedBlockPtr OutputFile::prepare_block(long long first, const std::vector<Ru
   for (std::size_t vi = 0; vi < s.vars.size(); ++vi) {
     const VarDef& v = s.vars[vi];
     const std::size_t row_bytes = v.row_elems * v.elem;
-    dense.assign(static_cast<std::size_t>(n) * row_bytes, 0);
-    for (std::size_t k = 0; k < static_cast<std::size_t>(n); ++k)
-      v.row(runs[k], dense.data() + k * row_bytes);
     // Up to three axes; missing ones have length 1.
     const std::size_t rank = v.shape.size();
     const hsize_t d1 = rank > 1 ? v.shape[1] : 1, d2 = rank > 2 ? v.shape[2] : 1;
     const hsize_t c0 = v.chunk[0], c1 = rank > 1 ? v.chunk[1] : 1, c2 = rank > 2 ? v.chunk[2] : 1;
     const std::size_t chunk_elems = static_cast<std::size_t>(c0 * c1 * c2);
     const std::size_t e = v.elem;
+    // A block that is one chunk with whole rows (every variable without a time axis) is
+    // filled in place; otherwise rows are gathered and then cut into chunks. Every row
+    // function writes its whole row.
+    const bool one_chunk = nrun <= c0 && c1 == d1 && c2 == d2;
+    Bytes& rows = one_chunk ? chunk : dense;
+    rows.resize(one_chunk ? chunk_elems * e : static_cast<std::size_t>(n) * row_bytes);
+    for (std::size_t k = 0; k < static_cast<std::size_t>(n); ++k)
+      v.row(runs[k], rows.data() + k * row_bytes);
     for (hsize_t r0 = 0; r0 < nrun; r0 += c0) {
       const hsize_t nr = std::min(c0, nrun - r0);
       for (hsize_t o1 = 0; o1 < d1; o1 += c1) {
@@ -1424,14 +1432,19 @@ PreparedBlockPtr OutputFile::prepare_block(long long first, const std::vector<Ru
         for (hsize_t o2 = 0; o2 < d2; o2 += c2) {
           const hsize_t e2 = std::min(c2, d2 - o2);
           // Edge chunks are written whole (HDF5 needs that), padded with the fill value.
-          chunk.resize(chunk_elems * e);
-          if (nr < c0 || e1 < c1 || e2 < c2)
-            for (std::size_t i = 0; i < chunk_elems; ++i) std::memcpy(chunk.data() + i * e, v.fill.data(), e);
-          for (hsize_t i = 0; i < nr; ++i)
-            for (hsize_t j = 0; j < e1; ++j)
-              std::memcpy(chunk.data() + static_cast<std::size_t>((i * c1 + j) * c2) * e,
-                          dense.data() + static_cast<std::size_t>(((r0 + i) * d1 + o1 + j) * d2 + o2) * e,
-                          static_cast<std::size_t>(e2) * e);
+          if (one_chunk) {
+            for (std::size_t i = static_cast<std::size_t>(nr) * row_bytes; i < chunk_elems * e; i += e)
+              std::memcpy(chunk.data() + i, v.fill.data(), e);
+          } else {
+            chunk.resize(chunk_elems * e);
+            if (nr < c0 || e1 < c1 || e2 < c2)
+              for (std::size_t i = 0; i < chunk_elems; ++i) std::memcpy(chunk.data() + i * e, v.fill.data(), e);
+            for (hsize_t i = 0; i < nr; ++i)
+              for (hsize_t j = 0; j < e1; ++j)
+                std::memcpy(chunk.data() + static_cast<std::size_t>((i * c1 + j) * c2) * e,
+                            dense.data() + static_cast<std::size_t>(((r0 + i) * d1 + o1 + j) * d2 + o2) * e,
+                            static_cast<std::size_t>(e2) * e);
+          }
           PreparedBlock::Chunk c;
           c.var = vi;
           c.offset = {static_cast<hsize_t>(rel) + r0, o1, o2};
