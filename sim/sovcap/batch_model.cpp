@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdlib>  // defines __GLIBC__, which the dispatch below tests
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
@@ -55,6 +56,17 @@ using detail::kTiny;
 // - A delay-line slot that Model zeroes and then adds to holds 0.0 + x, which is +0.0 for
 //   x = -0.0: the lines below store 0.0 + x rather than x.
 
+// Whether two values are the same bits (so 0.0 and -0.0 differ): what a result computed
+// from one may be reused for.
+bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof(double)) == 0; }
+
+bool same_targets(const std::vector<Target>& a, const std::vector<Target>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t k = 0; k < a.size(); ++k)
+    if (!same_bits(a[k].year, b[k].year) || !same_bits(a[k].mw, b[k].mw)) return false;
+  return true;
+}
+
 // The smallest power of two above `longest`: a ring of that size holds every entry of a
 // delay line of at most `longest` steps until its due step, with a mask for the slot.
 int ring_size(int longest) {
@@ -98,152 +110,211 @@ void BatchModel::run(const RunParams* const* params, Observer* const* obs, int n
   for (int l = 0; l < n; ++l) obs_[l]->end();
 }
 
+double BatchModel::FactorMemo::get(double g, double d) {
+  if (!valid || !same_bits(g, growth) || !same_bits(d, dt)) {
+    growth = g;
+    dt = d;
+    factor = detail::step_factor(g, d);
+    valid = true;
+  }
+  return factor;
+}
+
+void BatchModel::AccelMemo::update(const GlobalParams& g, double dt, int lifetime) {
+  const std::array<double, 5> k = {g[GlobalParam::accel_kw], g[GlobalParam::accel_kw_growth],
+                                   g[GlobalParam::accel_flops],
+                                   g[GlobalParam::accel_flops_growth], dt};
+  if (!valid || std::memcmp(k.data(), key.data(), sizeof(k)) != 0) {
+    key = k;
+    valid = true;
+    per_mw.clear();
+    flops.clear();
+  }
+  const int have = static_cast<int>(per_mw.size());
+  if (have >= lifetime) return;
+  per_mw.resize(lifetime);
+  flops.resize(lifetime);
+  for (int age = have + 1; age <= lifetime; ++age)
+    detail::initial_accel(g, age, dt, per_mw[age - 1], flops[age - 1]);
+}
+
 void BatchModel::reset() {
   const RunParams& p0 = *params_[0];
   const int nc = p0.countries.size();
   const int steps = p0.sim.steps();
+  const double dt = p0.sim.dt;
   nc_ = nc;
-  dt_ = p0.sim.dt;
+  dt_ = dt;
   last_index_ = steps;
 
-  // Model::reset's own code computes each lane's initial state (one code for the initial
-  // state, so that it cannot drift from Model's), which is then transposed into
-  // the lane layout, all lanes of a value at once. Unused lanes repeat lane 0.
-  for (int l = 0; l < used_; ++l) scratch_[l].reset(*params_[l], false);
-  std::array<const Model*, kLanes> m;
-  for (int l = 0; l < kLanes; ++l) m[l] = &scratch_[l < used_ ? l : 0];
-
-  // Ring sizes from the longest delay of any lane.
-  int max_life = 1, max_build = 1, max_grid = 1, max_shell_rows = 0, max_grid_rows = 0;
-  same_lifetime_ = true;
-  for (const Model* s : m) {
-    max_life = std::max(max_life, s->lifetime_steps_);
-    same_lifetime_ = same_lifetime_ && s->lifetime_steps_ == m[0]->lifetime_steps_;
-    for (int d : s->build_delay_) max_build = std::max(max_build, d);
-    for (int d : s->grid_delay_) max_grid = std::max(max_grid, d);
-    max_shell_rows = std::max(max_shell_rows, static_cast<int>(s->shell_due_.rows()));
-    max_grid_rows = std::max(max_grid_rows, static_cast<int>(s->grid_due_.rows()));
+  // Each lane's initial state comes from the helpers that Model::reset builds its own from
+  // (model_detail.hpp: one code for the initial state, so that it cannot drift from
+  // Model's), laid out [country][lane] as it is computed. Unused lanes repeat lane 0.
+  LaneScalars& ls = lane_;
+  int max_life = 1;
+  for (int l = 0; l < kLanes; ++l) {
+    const GlobalParams& g = params_[l]->global;
+    ls.lifetime[l] = detail::to_steps(g[GlobalParam::chip_lifetime_years], dt);
+    max_life = std::max(max_life, ls.lifetime[l]);
+    const auto start = detail::trend_start(g);
+    const auto growth = detail::trend_growth(g);
+    ls.vendor_rate[l] = start[0];
+    ls.other_rate[l] = start[1];
+    ls.kw_now[l] = start[2];
+    ls.flops_now[l] = start[3];
+    ls.price_now[l] = start[4];
+    for (int k = 0; k < 5; ++k) ls.trend_step[k][l] = trend_factor_[k].get(growth[k], dt);
+    accel_[l].update(g, dt, ls.lifetime[l]);
   }
-  const int cohort_rows = ring_size(max_life), shell_rows = ring_size(max_build),
-            grid_rows = ring_size(max_grid);
-  cohort_mask_ = cohort_rows - 1;
-  shell_mask_ = shell_rows - 1;
-  grid_mask_ = grid_rows - 1;
-  // Not cleared: a slot is either set below from Model's rings or written at its entry's
-  // due step before it is read (see step()).
-  countries_.resize(nc);
-  cohorts_.resize(static_cast<std::size_t>(cohort_rows) * nc);
-  shell_due_.resize(static_cast<std::size_t>(shell_rows) * nc);
-  grid_due_.resize(static_cast<std::size_t>(grid_rows) * nc);
-  target_now_.resize(static_cast<std::size_t>(steps + 1) * nc);
-  target_build_.resize(static_cast<std::size_t>(steps) * nc);
-  target_grid_.resize(static_cast<std::size_t>(steps) * nc);
-  path_.resize(static_cast<std::size_t>(steps + 1 + max_build + max_grid));
+  same_lifetime_ = std::all_of(ls.lifetime.begin() + 1, ls.lifetime.end(),
+                               [&ls](int d) { return d == ls.lifetime[0]; });
 
+  // Not cleared: a ring slot is either set below (what is due before the lane's first
+  // entry into it) or written at its entry's step before it is read (see step()).
+  const int cohort_rows = ring_size(max_life);
+  cohort_mask_ = cohort_rows - 1;
+  cohorts_.resize(static_cast<std::size_t>(cohort_rows) * nc);
+  countries_.resize(nc);
+  country_factor_.resize(nc);
+  shells_start_.resize(nc);
+  int max_build = 1, max_grid = 1;
   for (int i = 0; i < nc; ++i) {
     Country& b = countries_[i];
     for (int l = 0; l < kLanes; ++l) {
-      const Model& s = *m[l];
-      const auto& cp = params_[l]->countries;
-      b.it_mw[l] = s.it_mw_(i);
-      b.pipeline_mw[l] = s.pipeline_mw_(i);
-      b.ready_mw[l] = s.ready_mw_(i);
-      b.grid_mw[l] = s.grid_mw_(i);
-      b.grid_pipeline_mw[l] = s.grid_pipeline_mw_(i);
-      b.cash[l] = s.cash_(i);
-      b.workforce[l] = s.workforce_(i);
-      b.funds[l] = s.funds_(i);
-      b.capex[l] = s.capex_(i);
-      b.opex[l] = s.opex_(i);
-      b.unfunded[l] = s.unfunded_(i);
-      b.flops[l] = s.flops_(i);
-      b.dom_flops[l] = s.dom_flops_(i);
-      b.accel_count[l] = s.accel_count_(i);
-      b.budget_rate[l] = s.budget_rate_(i);
-      b.domestic_rate[l] = s.domestic_rate_(i);
-      b.budget_step[l] = s.budget_step_(i);
-      b.domestic_step[l] = s.domestic_step_(i);
-      b.opex_per_mw[l] = s.opex_per_mw_(i);
-      b.grid_cap[l] = s.grid_cap_(i);
-      b.tier_cap[l] = s.tier_cap_(i);
+      const RunParams& p = *params_[l];
+      const auto& cp = p.countries;
+      const detail::CountryStart s = detail::country_start(cp, i, p.global, dt);
+      b.it_mw[l] = s.it_mw;
+      b.pipeline_mw[l] = s.pipeline_mw;
+      b.ready_mw[l] = s.ready_mw;
+      b.grid_mw[l] = s.grid_mw;
+      b.grid_pipeline_mw[l] = s.grid_pipeline_mw;
+      b.cash[l] = s.cash;
+      b.workforce[l] = s.workforce;
+      b.funds[l] = s.funds;
+      b.capex[l] = s.capex;
+      b.opex[l] = s.opex;
+      b.unfunded[l] = s.unfunded;
+      b.dom_flops[l] = s.dom_flops;
+      b.budget_rate[l] = s.budget_rate;
+      b.domestic_rate[l] = s.domestic_rate;
+      b.budget_step[l] = country_factor_[i][0].get(cp.at(i, CountryParam::budget_growth), dt);
+      b.domestic_step[l] =
+          country_factor_[i][1].get(cp.at(i, CountryParam::domestic_growth), dt);
+      b.opex_per_mw[l] = s.opex_per_mw;
+      b.grid_cap[l] = s.grid_cap;
+      b.tier_cap[l] = s.tier_cap;
       b.pue[l] = cp.at(i, CountryParam::pue);
       // What Model::step adds every step, computed once: the same product each time.
-      b.workforce_step[l] = cp.at(i, CountryParam::workforce_growth) * dt_;
+      b.workforce_step[l] = cp.at(i, CountryParam::workforce_growth) * dt;
       b.domestic_price_ratio[l] = cp.at(i, CountryParam::domestic_price_ratio);
       b.domestic_perf_ratio[l] = cp.at(i, CountryParam::domestic_perf_ratio);
       b.staff_build[l] = cp.at(i, CountryParam::staff_per_mw_build);
       b.staff_ops[l] = cp.at(i, CountryParam::staff_per_mw_ops);
       b.capex_mw[l] = cp.at(i, CountryParam::capex_shell_usd_per_mw);
-      b.grid_delay[l] = s.grid_delay_[i];
-      b.build_delay[l] = s.build_delay_[i];
+      b.grid_delay[l] = s.grid_delay;
+      b.build_delay[l] = s.build_delay;
+      max_build = std::max(max_build, s.build_delay);
+      max_grid = std::max(max_grid, s.grid_delay);
+      shells_start_[i][l] = s.shells_per_step;
+
+      // The installed chips: cohort k retires at step k, which is slot k here (k below
+      // the lane's lifetime, so below the ring size).
+      const AccelMemo& a = accel_[l];
+      const detail::InstalledChips sum = detail::initial_cohorts(
+          s.it_mw, ls.lifetime[l], a.per_mw.data(), a.flops.data(),
+          [&](int k, double mw, double count, double flops, double dom_flops) {
+            Cohort& co = cohorts_[static_cast<std::size_t>(k) * nc + i];
+            co.mw[l] = mw;
+            co.count[l] = count;
+            co.flops[l] = flops;
+            co.dom_flops[l] = dom_flops;
+          });
+      b.accel_count[l] = sum.count;
+      b.flops[l] = sum.flops;
     }
     b.same_grid_delay = std::all_of(b.grid_delay + 1, b.grid_delay + kLanes,
                                     [&b](int d) { return d == b.grid_delay[0]; });
     b.same_build_delay = std::all_of(b.build_delay + 1, b.build_delay + kLanes,
                                      [&b](int d) { return d == b.build_delay[0]; });
+  }
 
-    // The target path, by Model's code, at the look-aheads of Model::step.
+  // Delay lines: slot k holds what is due at step k. A lane's entries due before its
+  // delay are the initial ones, the pipeline's shells and no grid power (Model's lines
+  // start so); from its delay on, each slot is written by the step that makes the entry
+  // before it is read, so what is set there now is never read.
+  const int shell_rows = ring_size(max_build), grid_rows = ring_size(max_grid);
+  shell_mask_ = shell_rows - 1;
+  grid_mask_ = grid_rows - 1;
+  shell_due_.resize(static_cast<std::size_t>(shell_rows) * nc);
+  grid_due_.resize(static_cast<std::size_t>(grid_rows) * nc);
+  for (int k = 0; k < max_build; ++k)
+    for (int i = 0; i < nc; ++i) {
+      const Country& b = countries_[i];
+      Lanes& due = shell_due_[k * nc + i];
+      for (int l = 0; l < kLanes; ++l) due[l] = k < b.build_delay[l] ? shells_start_[i][l] : 0.0;
+    }
+  for (int k = 0; k < max_grid; ++k)
+    for (int i = 0; i < nc; ++i) grid_due_[k * nc + i] = Lanes{};
+
+  // The target path, by Model's code, at the look-aheads of Model::step. A path depends
+  // on the country's targets and it_mw and the simulation settings only (not on how many
+  // indices are filled), so lanes with lane 0's targets and it_mw read lane 0's path.
+  target_now_.resize(static_cast<std::size_t>(steps + 1) * nc);
+  target_build_.resize(static_cast<std::size_t>(steps) * nc);
+  target_grid_.resize(static_cast<std::size_t>(steps) * nc);
+  const int rows = steps + 1 + max_build + max_grid;
+  for (auto& path : paths_) path.resize(rows);
+  for (int i = 0; i < nc; ++i) {
+    const Country& b = countries_[i];
+    const auto& targets0 = p0.countries.targets[i];
+    const double it0 = p0.countries.at(i, CountryParam::it_mw);
+    std::array<const double*, kLanes> path;
     for (int l = 0; l < kLanes; ++l) {
       const auto& cp = params_[l]->countries;
-      const int bd = b.build_delay[l], gd = b.grid_delay[l];
-      detail::fill_target_path(cp.targets[i], p0.sim, cp.at(i, CountryParam::it_mw),
-                               steps + 1 + bd + gd, path_.data(), 1);
-      for (int k = 0; k <= steps; ++k) target_now_[k * nc + i][l] = path_[k];
+      const double it = cp.at(i, CountryParam::it_mw);
+      if (l > 0 && same_bits(it, it0) && same_targets(cp.targets[i], targets0)) {
+        path[l] = path[0];
+        continue;
+      }
+      detail::fill_target_path(cp.targets[i], p0.sim, it, rows, paths_[l].data(), 1);
+      path[l] = paths_[l].data();
+    }
+    // Each lane's path from the index read at step 0 on.
+    std::array<const double*, kLanes> build, grid;
+    for (int l = 0; l < kLanes; ++l) {
+      build[l] = path[l] + 1 + b.build_delay[l];
+      grid[l] = build[l] + b.grid_delay[l];
+    }
+    const bool one_path = std::all_of(path.begin() + 1, path.end(),
+                                      [&path](const double* q) { return q == path[0]; });
+    if (one_path) {
+      // Every lane's value the same: broadcasts, which vectorise.
+      for (int k = 0; k <= steps; ++k) {
+        const double v = path[0][k];
+        for (int l = 0; l < kLanes; ++l) target_now_[k * nc + i][l] = v;
+      }
+    } else {
+      for (int k = 0; k <= steps; ++k)
+        for (int l = 0; l < kLanes; ++l) target_now_[k * nc + i][l] = path[l][k];
+    }
+    if (one_path && b.same_build_delay) {
       for (int k = 0; k < steps; ++k) {
-        target_build_[k * nc + i][l] = path_[k + 1 + bd];
-        target_grid_[k * nc + i][l] = path_[k + 1 + bd + gd] * b.pue[l];
+        const double v = build[0][k];
+        for (int l = 0; l < kLanes; ++l) target_build_[k * nc + i][l] = v;
       }
+    } else {
+      for (int k = 0; k < steps; ++k)
+        for (int l = 0; l < kLanes; ++l) target_build_[k * nc + i][l] = build[l][k];
     }
-  }
-
-  // Model's ring row k holds what is due at step k (k below its ring size), which is slot
-  // k here too.
-  std::array<const double*, kLanes> mw, flops, dom_flops, count, shells, power;
-  for (int l = 0; l < kLanes; ++l) {
-    mw[l] = m[l]->cohort_mw_.data();
-    flops[l] = m[l]->cohort_flops_.data();
-    dom_flops[l] = m[l]->cohort_dom_flops_.data();
-    count[l] = m[l]->cohort_count_.data();
-    shells[l] = m[l]->shell_due_.data();
-    power[l] = m[l]->grid_due_.data();
-  }
-  for (int k = 0; k < max_life; ++k)
-    for (int i = 0; i < nc; ++i) {
-      Cohort& co = cohorts_[k * nc + i];
-      const int at = k * nc + i;
-      for (int l = 0; l < kLanes; ++l) {
-        if (k >= m[l]->lifetime_steps_) continue;
-        co.mw[l] = mw[l][at];
-        co.flops[l] = flops[l][at];
-        co.dom_flops[l] = dom_flops[l][at];
-        co.count[l] = count[l][at];
-      }
-    }
-  for (int k = 0; k < max_shell_rows; ++k)
-    for (int i = 0; i < nc; ++i)
-      for (int l = 0; l < kLanes; ++l)
-        if (k < m[l]->shell_due_.rows()) shell_due_[k * nc + i][l] = shells[l][k * nc + i];
-  for (int k = 0; k < max_grid_rows; ++k)
-    for (int i = 0; i < nc; ++i)
-      for (int l = 0; l < kLanes; ++l)
-        if (k < m[l]->grid_due_.rows()) grid_due_[k * nc + i][l] = power[l][k * nc + i];
-
-  LaneScalars& ls = lane_;
-  for (int l = 0; l < kLanes; ++l) {
-    ls.lifetime[l] = m[l]->lifetime_steps_;
-    ls.vendor_rate[l] = m[l]->vendor_rate_;
-    ls.other_rate[l] = m[l]->other_rate_;
-    ls.kw_now[l] = m[l]->kw_now_;
-    ls.flops_now[l] = m[l]->flops_now_;
-    ls.price_now[l] = m[l]->price_now_;
-    for (int k = 0; k < 5; ++k) ls.trend_step[k][l] = m[l]->trend_step_[k];
+    for (int k = 0; k < steps; ++k)
+      for (int l = 0; l < kLanes; ++l) target_grid_[k * nc + i][l] = grid[l][k] * b.pue[l];
   }
 
   for (int l = 0; l < used_; ++l)
     for (auto& a : series_[l]) a.resize(nc);
   alloc_demand_.assign(nc + 1, 0.0);
   alloc_out_.assign(nc + 1, 0.0);
-  alloc_order_.resize(nc + 1);
 }
 
 // Model::step's stages 1 to 5 up to the demand on the vendor, for every lane of one
@@ -478,7 +549,7 @@ void BatchModel::step(int n) {
       continue;
     for (int c = 0; c < nc; ++c) alloc_demand_[c] = countries_[c].demand[l];
     alloc_demand_[nc] = ls.other[l];
-    allocate(Allocation::max_min_fair, alloc_demand_, ls.supply[l], alloc_out_, alloc_order_);
+    allocate(Allocation::max_min_fair, alloc_demand_, ls.supply[l], alloc_out_, alloc_order_[l]);
     for (int c = 0; c < nc; ++c) countries_[c].received[l] = alloc_out_[c];
     ls.allocated_by_rule[l] = 1.0;
   }

@@ -126,7 +126,28 @@ class BatchModel {
   // and, times pue (the facility power grid planning asks for), one grid plus build lead
   // time and one step ahead.
   std::vector<Lanes> target_now_, target_build_, target_grid_;
-  std::vector<double> path_;  // one country's target path, while reset() lays it out
+  // Each lane's target path of one country, while reset() lays it out (lanes that share
+  // lane 0's path read paths_[0]).
+  std::array<std::vector<double>, kLanes> paths_;
+  std::vector<Lanes> shells_start_;  // [country]: the initial pipeline due a step, in reset()
+
+  // Results of std::pow kept from the batches before, for the arguments they were computed
+  // from: in a sweep most lanes and batches share these parameters, and the same arguments
+  // give the same bits.
+  struct FactorMemo {  // detail::step_factor(growth, dt)
+    double growth = 0.0, dt = 0.0, factor = 0.0;
+    bool valid = false;
+    double get(double g, double d);
+  };
+  struct AccelMemo {  // detail::initial_accel for ages 1..per_mw.size()
+    std::array<double, 5> key{};  // accel_kw, its growth, accel_flops, its growth, dt
+    bool valid = false;
+    std::vector<double> per_mw, flops;
+    void update(const GlobalParams& g, double dt, int lifetime);
+  };
+  std::array<FactorMemo, 5> trend_factor_;                // by trend
+  std::vector<std::array<FactorMemo, 2>> country_factor_;  // [country]: budget, domestic
+  std::array<AccelMemo, kLanes> accel_;                   // by lane
 
   // Per-lane output: what each observer reads, gathered from the lane layout.
   std::array<std::array<Eigen::ArrayXd, kNumCountrySeries>, kLanes> series_;
@@ -134,9 +155,9 @@ class BatchModel {
   std::array<StepView, kLanes> view_;
   std::array<std::array<bool, kNumCountrySeries>, kLanes> wanted_{};
 
-  std::array<Model, kLanes> scratch_;  // each lane's initial state: Model::reset's
   std::vector<double> alloc_demand_, alloc_out_;
-  std::vector<int> alloc_order_;
+  // allocate()'s order, per lane: it starts from the lane's order of the step before.
+  std::array<std::vector<int>, kLanes> alloc_order_;
 };
 
 }  // namespace sovcap

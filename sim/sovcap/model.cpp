@@ -40,13 +40,38 @@ void allocate(Allocation rule, const std::vector<double>& demand, double supply,
   }
   // Max-min fair (water-filling): serve demands smallest first; each takes the lesser of
   // its demand and an equal share of what is left among those not yet served.
-  order.resize(n);
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](int a, int b) {
-    return demand[a] < demand[b] || (demand[a] == demand[b] && a < b);
-  });
+  // Smaller demand first, ties by index: a strict total order (demands are never NaN), so
+  // there is one sorted permutation, whatever the sort starts from. It starts from the
+  // previous call's order, a permutation of 0..n-1 when it has n entries (see the header),
+  // and an insertion sort then takes near linear time: a model's demands change their
+  // ranking little from one step to the next.
+  if (order.size() != n) {
+    order.resize(n);
+    std::iota(order.begin(), order.end(), 0);
+  }
+  for (std::size_t k = 1; k < n; ++k) {
+    const int i = order[k];
+    std::size_t j = k;
+    for (; j > 0; --j) {
+      const int prev = order[j - 1];
+      if (!(demand[i] < demand[prev] || (demand[i] == demand[prev] && i < prev))) break;
+      order[j] = prev;
+    }
+    order[j] = i;
+  }
   double left = supply;
-  for (std::size_t k = 0; k < n; ++k) {
+  std::size_t k = 0;
+  // First the demands that the share covers, as a branch that leaves the loop rather than
+  // as std::min: what is left then goes from one demand to the next by a subtraction, and
+  // the divisions, off that chain, overlap. The same operations as the loop below.
+  for (; k < n; ++k) {
+    const int i = order[k];
+    const double level = left / static_cast<double>(n - k);
+    if (level < demand[i]) break;
+    out[i] = demand[i];
+    left -= out[i];
+  }
+  for (; k < n; ++k) {
     const int i = order[k];
     const double level = left / static_cast<double>(n - k);
     out[i] = std::min(demand[i], level);
@@ -54,7 +79,7 @@ void allocate(Allocation rule, const std::vector<double>& demand, double supply,
   }
 }
 
-void Model::reset(const RunParams& p, bool target_path) {
+void Model::reset(const RunParams& p) {
   const auto& c = p.countries;
   const auto& g = p.global;
   const int nc = c.size();
@@ -62,107 +87,96 @@ void Model::reset(const RunParams& p, bool target_path) {
 
   for (auto* a : {&it_mw_, &pipeline_mw_, &ready_mw_, &grid_mw_, &grid_pipeline_mw_, &cash_,
                   &workforce_, &funds_, &capex_, &opex_, &unfunded_, &flops_, &dom_flops_,
-                  &accel_count_, &budget_rate_, &domestic_rate_, &tmp_a_, &tmp_b_, &tmp_c_,
-                  &demand_, &received_, &start_shortfall_, &strand_chips_, &strand_cash_,
-                  &start_cap_kind_})
+                  &accel_count_, &budget_rate_, &domestic_rate_, &budget_step_,
+                  &domestic_step_, &opex_per_mw_, &grid_cap_, &tier_cap_, &tmp_a_, &tmp_b_,
+                  &tmp_c_, &demand_, &received_, &start_shortfall_, &strand_chips_,
+                  &strand_cash_, &start_cap_kind_})
     a->setZero(nc);
   for (auto& s : series_) s.setZero(nc);
 
-  // Installed chips: the initial capacity is taken to be of uniformly spread age over one
-  // lifetime (cohorts installed at steps -L..-1), so it retires evenly over the first
-  // lifetime, one cohort a step, rather than all at once.
-  lifetime_steps_ = to_steps(g[GlobalParam::chip_lifetime_years], dt);
-  const int L = lifetime_steps_;
-  for (auto* a : {&cohort_mw_, &cohort_flops_, &cohort_dom_flops_, &cohort_count_})
-    a->setZero(L, nc);
-  for (int m = -L; m <= -1; ++m) {
-    const int slot = ring_slot(m, L);
-    const double years = m * dt;
-    const double kw = g[GlobalParam::accel_kw] * std::pow(1.0 + g[GlobalParam::accel_kw_growth], years);
-    const double fl =
-        g[GlobalParam::accel_flops] * std::pow(1.0 + g[GlobalParam::accel_flops_growth], years);
-    cohort_mw_.row(slot) = c.col(CountryParam::it_mw).transpose() / L;
-    cohort_count_.row(slot) = cohort_mw_.row(slot) * (kKwPerMw / kw);
-    cohort_flops_.row(slot) = cohort_count_.row(slot) * fl;
-  }
-  it_mw_ = c.col(CountryParam::it_mw);
-  // Summed slot by slot, as element-wise additions: Eigen's colwise().sum() adds in an
-  // order that depends on the SIMD width (pairwise over full packets, otherwise in turn),
-  // so a native build would start some countries a few ulp away from the portable build.
-  accel_count_.setZero(nc);
-  flops_.setZero(nc);
-  for (int slot = 0; slot < L; ++slot) {
-    accel_count_ += cohort_count_.row(slot).transpose();
-    flops_ += cohort_flops_.row(slot).transpose();
-  }
-
-  // Delay lines in whole steps. The initial pipeline was started over the past lead time
-  // and arrives evenly over steps 0..d-1.
+  // Each country's initial state and per-run constants, by detail::country_start (which
+  // BatchModel::reset calls too).
   build_delay_.resize(nc);
   grid_delay_.resize(nc);
   int max_build = 1, max_grid = 1;
   for (int i = 0; i < nc; ++i) {
-    build_delay_[i] = to_steps(c.at(i, CountryParam::build_lead_years), dt);
-    grid_delay_[i] = to_steps(c.at(i, CountryParam::grid_lead_years), dt);
-    max_build = std::max(max_build, build_delay_[i]);
-    max_grid = std::max(max_grid, grid_delay_[i]);
+    const detail::CountryStart s = detail::country_start(c, i, g, dt);
+    it_mw_(i) = s.it_mw;
+    pipeline_mw_(i) = s.pipeline_mw;
+    ready_mw_(i) = s.ready_mw;
+    grid_mw_(i) = s.grid_mw;
+    grid_pipeline_mw_(i) = s.grid_pipeline_mw;
+    cash_(i) = s.cash;
+    workforce_(i) = s.workforce;
+    funds_(i) = s.funds;
+    capex_(i) = s.capex;
+    opex_(i) = s.opex;
+    unfunded_(i) = s.unfunded;
+    dom_flops_(i) = s.dom_flops;
+    budget_rate_(i) = s.budget_rate;
+    domestic_rate_(i) = s.domestic_rate;
+    budget_step_(i) = detail::step_factor(c.at(i, CountryParam::budget_growth), dt);
+    domestic_step_(i) = detail::step_factor(c.at(i, CountryParam::domestic_growth), dt);
+    opex_per_mw_(i) = s.opex_per_mw;
+    grid_cap_(i) = s.grid_cap;
+    tier_cap_(i) = s.tier_cap;
+    build_delay_[i] = s.build_delay;
+    grid_delay_[i] = s.grid_delay;
+    tmp_a_(i) = s.shells_per_step;  // scratch until the shell delay line is sized, below
+    max_build = std::max(max_build, s.build_delay);
+    max_grid = std::max(max_grid, s.grid_delay);
   }
+
+  // Installed chips, cohort by cohort (detail::initial_cohorts); cohort k retires at step k,
+  // which is ring slot k.
+  lifetime_steps_ = to_steps(g[GlobalParam::chip_lifetime_years], dt);
+  const int L = lifetime_steps_;
+  for (auto* a : {&cohort_mw_, &cohort_flops_, &cohort_dom_flops_, &cohort_count_})
+    a->setZero(L, nc);
+  accel_per_mw_.resize(L);
+  accel_flops_.resize(L);
+  for (int age = 1; age <= L; ++age)
+    detail::initial_accel(g, age, dt, accel_per_mw_[age - 1], accel_flops_[age - 1]);
+  for (int i = 0; i < nc; ++i) {
+    const detail::InstalledChips sum = detail::initial_cohorts(
+        it_mw_(i), L, accel_per_mw_.data(), accel_flops_.data(),
+        [&](int k, double mw, double count, double flops, double dom_flops) {
+          cohort_mw_(k, i) = mw;
+          cohort_count_(k, i) = count;
+          cohort_flops_(k, i) = flops;
+          cohort_dom_flops_(k, i) = dom_flops;
+        });
+    accel_count_(i) = sum.count;
+    flops_(i) = sum.flops;
+  }
+
+  // Delay lines in whole steps: the initial pipeline arrives evenly over steps 0..d-1, and
+  // no grid power is on its way.
   shell_due_.setZero(max_build + 1, nc);
   grid_due_.setZero(max_grid + 1, nc);
-  for (int i = 0; i < nc; ++i) {
-    const double per_step = c.at(i, CountryParam::pipeline_mw) / build_delay_[i];
-    for (int k = 0; k < build_delay_[i]; ++k) shell_due_(k, i) = per_step;
-  }
+  for (int i = 0; i < nc; ++i)
+    for (int k = 0; k < build_delay_[i]; ++k) shell_due_(k, i) = tmp_a_(i);
+
   // Look-aheads are whole steps, so every target the run needs sits on the time grid:
   // from index 0 to the last step's grid look-ahead.
-  if (target_path) {
-    const int rows = p.sim.steps() + 2 + max_build + max_grid;
-    target_path_.resize(rows, nc);
-    for (int i = 0; i < nc; ++i)
-      detail::fill_target_path(c.targets[i], p.sim, c.at(i, CountryParam::it_mw), rows,
-                               &target_path_(0, i), nc);
-  }
-  pipeline_mw_ = c.col(CountryParam::pipeline_mw);
-  grid_mw_ = c.col(CountryParam::grid_mw);
-  workforce_ = c.col(CountryParam::workforce);
+  const int rows = p.sim.steps() + 2 + max_build + max_grid;
+  target_path_.resize(rows, nc);
+  for (int i = 0; i < nc; ++i)
+    detail::fill_target_path(c.targets[i], p.sim, c.at(i, CountryParam::it_mw), rows,
+                             &target_path_(0, i), nc);
 
-  budget_rate_ = c.col(CountryParam::budget_usd_per_year);
-  domestic_rate_ = c.col(CountryParam::domestic_accel_per_year);
-  vendor_rate_ = g[GlobalParam::vendor_supply];
-  other_rate_ = g[GlobalParam::other_demand];
-  kw_now_ = g[GlobalParam::accel_kw];
-  flops_now_ = g[GlobalParam::accel_flops];
-  price_now_ = g[GlobalParam::accel_price_usd];
-
-  // std::pow per country, not Eigen's array pow(): Eigen 3.4 vectorises that with its own
-  // approximation on AVX and wider, so a native build would grow budgets by factors a few
-  // ulp away from the portable build's, and the two would give different files.
-  budget_step_.resize(nc);
-  domestic_step_.resize(nc);
-  for (int i = 0; i < nc; ++i) {
-    budget_step_(i) = std::pow(1.0 + c.at(i, CountryParam::budget_growth), dt);
-    domestic_step_(i) = std::pow(1.0 + c.at(i, CountryParam::domestic_growth), dt);
-  }
-  trend_step_ = {std::pow(1.0 + g[GlobalParam::vendor_supply_growth], dt),
-                 std::pow(1.0 + g[GlobalParam::other_demand_growth], dt),
-                 std::pow(1.0 + g[GlobalParam::accel_kw_growth], dt),
-                 std::pow(1.0 + g[GlobalParam::accel_flops_growth], dt),
-                 std::pow(1.0 + g[GlobalParam::accel_price_growth], dt)};
-
-  // Per-step constants of the run.
-  opex_per_mw_ = c.col(CountryParam::pue) * (kHoursPerYear * dt) *
-                 c.col(CountryParam::electricity_usd_per_mwh);
-  grid_cap_ = c.col(CountryParam::grid_add_mw_per_year) * dt;
-  tier_cap_.resize(nc);
-  for (int i = 0; i < nc; ++i) {
-    // Vendor chips a step: tier 1 uncapped, tier 2 at tier2_cap, tier 3 none.
-    const double tier = c.at(i, CountryParam::export_tier);
-    tier_cap_(i) = tier <= 1.0 ? kInf : (tier <= 2.0 ? g[GlobalParam::tier2_cap] * dt : 0.0);
-  }
+  const auto start = detail::trend_start(g);
+  const auto growth = detail::trend_growth(g);
+  vendor_rate_ = start[0];
+  other_rate_ = start[1];
+  kw_now_ = start[2];
+  flops_now_ = start[3];
+  price_now_ = start[4];
+  for (int k = 0; k < 5; ++k) trend_step_[k] = detail::step_factor(growth[k], dt);
 
   alloc_demand_.assign(nc + 1, 0.0);
   alloc_out_.assign(nc + 1, 0.0);
-  alloc_order_.resize(nc + 1);
+  // alloc_order_ is left as it is: allocate() starts from it when it has the right size.
 }
 
 void Model::run(const RunParams& p, Observer& obs) {

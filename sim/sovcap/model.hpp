@@ -47,13 +47,9 @@ class Model {
   void run(const RunParams& params, Observer& obs);
 
  private:
-  // BatchModel takes each lane's initial state from reset() itself, so that the batched and
-  // the one-run model start every run from the same bits by construction.
-  friend class BatchModel;
-
-  // Without target_path, target_path_ is left as it is (BatchModel computes the path in
-  // its own layout).
-  void reset(const RunParams& p, bool target_path = true);
+  // The initial state, from the helpers in model_detail.hpp that BatchModel::reset calls
+  // too, so that the batched and the one-run model start every run from the same bits.
+  void reset(const RunParams& p);
   void step(const RunParams& p, int n);
   void fill_view(const RunParams& p, int n);
   // Whether series s is to be computed for the state at time index n.
@@ -74,6 +70,8 @@ class Model {
   Ring target_path_;
   std::vector<int> build_delay_, grid_delay_;  // in steps, per country
   int lifetime_steps_ = 1;
+  // The initial cohorts' chips by age - 1: accelerators per MW, FLOP/s per accelerator.
+  std::vector<double> accel_per_mw_, accel_flops_;
   // Growth factors of the current step, per country and global.
   Eigen::ArrayXd budget_rate_, domestic_rate_, budget_step_, domestic_step_;
   std::array<double, 5> trend_step_{};  // vendor, other demand, kW, FLOP/s, price
@@ -94,7 +92,12 @@ class Model {
 };
 
 // Shares `supply` among `demand` (all >= 0) by the rule; out[i] <= demand[i] and
-// sum(out) <= supply. `order` is scratch space. Exposed for tests and for the model.
+// sum(out) <= supply. Exposed for tests and for the model.
+// `order` is scratch space that the max-min-fair rule keeps from one call to the next, as
+// the start of its sort (demands change their ranking little from step to step): with
+// demand.size() entries it must be a permutation of 0..size-1, which is what every call
+// leaves there, so callers must not write to it; with any other size (empty, say) the sort
+// starts afresh. The shares are the same bits either way.
 void allocate(Allocation rule, const std::vector<double>& demand, double supply,
               std::vector<double>& out, std::vector<int>& order);
 

@@ -3,7 +3,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <numeric>
 #include <random>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -388,6 +391,72 @@ TEST(ModelInvariants, RerunningGivesIdenticalResults) {
   for (int s = 0; s < kNumCountrySeries; ++s)
     EXPECT_TRUE((a.country[s] == b.country[s] || (a.country[s].isNaN() && b.country[s].isNaN())).all())
         << info(static_cast<CS>(s)).name;
+}
+
+// allocate() starts the max-min-fair sort from the order the last call left. Over calls with
+// demands that change a little, a lot, or in size (and with ties and signed zeros), the
+// shares and the order must be those of a call with a fresh order, bit for bit; an order
+// of the wrong size, whatever it holds, is not read.
+TEST(ModelAllocation, AReusedOrderGivesTheSameSharesAsAFreshOne) {
+  std::mt19937_64 rng(29);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  std::vector<double> demand, warm_out, fresh_out;
+  std::vector<int> warm;  // kept from call to call
+  for (int call = 0; call < 3000; ++call) {
+    const int kind = static_cast<int>(rng() % 8);
+    if (demand.empty() || kind == 0) {
+      demand.resize(1 + rng() % 30);
+      for (auto& d : demand) d = 100.0 * unit(rng);
+    } else if (kind == 1) {
+      std::shuffle(demand.begin(), demand.end(), rng);
+    } else {
+      for (auto& d : demand) {
+        switch (rng() % 6) {
+          case 0: d = 0.0; break;
+          case 1: d = -0.0; break;
+          case 2: d = 50.0; break;  // ties
+          default: d *= 0.9 + 0.2 * unit(rng); break;
+        }
+      }
+    }
+    if (kind == 2 || kind == 3) {
+      // An order of the wrong size, which this call must not read and must replace: a
+      // positive demand makes the call sort.
+      warm.assign(kind == 2 ? demand.size() + 1 + rng() % 3 : demand.size() - 1, 7);
+      demand[0] += 1.0;
+    }
+    const double total = std::accumulate(demand.begin(), demand.end(), 0.0);
+    const double supply = total * (0.05 + 0.9 * unit(rng));
+    std::vector<int> fresh;
+    allocate(Allocation::max_min_fair, demand, supply, warm_out, warm);
+    allocate(Allocation::max_min_fair, demand, supply, fresh_out, fresh);
+    ASSERT_EQ(warm_out.size(), fresh_out.size());
+    ASSERT_EQ(0, std::memcmp(warm_out.data(), fresh_out.data(), sizeof(double) * warm_out.size()))
+        << "call " << call;
+    if (!fresh.empty()) {
+      ASSERT_EQ(warm, fresh) << "call " << call;
+    }
+  }
+}
+
+// A Model reused for runs with other country counts (its allocation order then has the
+// wrong size) gives what a fresh Model gives.
+TEST(ModelAllocation, AReusedModelMatchesAFreshOneAcrossCountryCounts) {
+  std::mt19937_64 rng(31);
+  Model reused;
+  for (int run = 0; run < 12; ++run) {
+    auto p = random_params(rng, 3 + static_cast<int>(rng() % 20));
+    p.global[GlobalParam::allocation] = static_cast<double>(Allocation::max_min_fair);
+    RunResult a, b;
+    RunRecorder ra(a), rb(b);
+    reused.run(p, ra);
+    Model fresh;
+    fresh.run(p, rb);
+    for (int s = 0; s < kNumCountrySeries; ++s)
+      ASSERT_EQ(0, std::memcmp(a.country[s].data(), b.country[s].data(),
+                               sizeof(double) * static_cast<std::size_t>(a.country[s].size())))
+          << "run " << run << ", " << info(static_cast<CS>(s)).name;
+  }
 }
 
 }  // namespace
