@@ -1310,6 +1310,37 @@ TEST_F(OutputFileTest, SummaryModeHoldsOnlyTheKeptSeries) {
   full_in.read_final("spend_usd", 100, 16, spend_full);
   summary_in.read_final("spend_usd", 100, 16, spend_summary);
   EXPECT_TRUE((spend_full == spend_summary).all());
+
+  // A file of format 1.0 stored the shares as doubles: the reader gives the same shares,
+  // and summaries the same result.
+  std::vector<Eigen::ArrayXXd> packed;
+  summary_in.read_bottleneck_share(0, 600, packed);
+  const std::string old_path = (dir_ / "format_1_0.h5").string();
+  fs::copy_file(dest_, old_path);
+  {
+    h5::Handle f = h5::open_file(old_path, true);
+    h5::Handle ds = h5::open_dataset(f.get(), "bottleneck_share");
+    const auto dims = h5::shape(ds.get());
+    const auto counts = h5::read_all<double>(ds.get());
+    ds = h5::Handle();
+    ASSERT_GE(H5Ldelete(f.get(), "bottleneck_share", H5P_DEFAULT), 0);
+    const double steps = static_cast<double>(summary_in.time().size() - 1);
+    std::vector<double> shares;
+    for (double v : counts) shares.push_back(v / steps);
+    h5::write_all(h5::create_dataset<double>(f.get(), "bottleneck_share", dims, {}, kNaN).get(), shares);
+    H5Adelete(f.get(), "format_version");
+    h5::write_attribute(f.get(), "format_version", std::string(kPreviousFormatVersion));
+  }
+  const ResultsReader old_in(old_path);
+  std::vector<Eigen::ArrayXXd> unpacked;
+  old_in.read_bottleneck_share(0, 600, unpacked);
+  ASSERT_EQ(unpacked.size(), packed.size());
+  for (std::size_t r = 0; r < packed.size(); ++r) ASSERT_TRUE((unpacked[r] == packed[r]).all()) << r;
+  const Summary c = summarise(old_in);
+  for (std::size_t k = 0; k < a.countries.size(); ++k) {
+    EXPECT_EQ(c.countries[k].dominant, a.countries[k].dominant) << k;
+    EXPECT_EQ(c.countries[k].dominant_share, a.countries[k].dominant_share) << k;
+  }
 }
 
 TEST_F(OutputFileTest, ResumeAfterClosePartialCompletesTheSameFile) {
