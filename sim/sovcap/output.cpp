@@ -1382,6 +1382,12 @@ void OutputFile::write_run(int run, const RunParams& params, const RunResult& re
 }
 
 PreparedBlockPtr OutputFile::prepare_block(long long first, const std::vector<RunRecord>& runs) const {
+  BlockScratch scratch;
+  return prepare_block(first, runs, scratch);
+}
+
+PreparedBlockPtr OutputFile::prepare_block(long long first, const std::vector<RunRecord>& runs,
+                                           BlockScratch& scratch) const {
   const Impl& im = *impl_;
   const Schema& s = im.schema;
   const OutputLayout& l = s.layout;
@@ -1406,7 +1412,8 @@ PreparedBlockPtr OutputFile::prepare_block(long long first, const std::vector<Ru
   block->owner = &im;
   block->first = first;
   block->count = n;
-  Bytes dense, chunk, shuffled, work;
+  Bytes &dense = scratch.dense, &chunk = scratch.chunk, &shuffled = scratch.shuffled,
+        &work = scratch.work;
   const auto nrun = static_cast<hsize_t>(n);
   for (std::size_t vi = 0; vi < s.vars.size(); ++vi) {
     const VarDef& v = s.vars[vi];

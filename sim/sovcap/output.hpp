@@ -103,6 +103,13 @@ struct PreparedBlockDeleter {
 };
 using PreparedBlockPtr = std::unique_ptr<PreparedBlock, PreparedBlockDeleter>;
 
+// Working buffers of prepare_block, kept by a caller that prepares block after block (one
+// per thread), so that a full-storage block's megabytes are not allocated, faulted in and
+// returned to the system for every block.
+struct BlockScratch {
+  std::vector<unsigned char> dense, chunk, shuffled, work;
+};
+
 // Raised for I/O failures (exists without --force, unwritable folder, HDF5 errors).
 class OutputError : public std::runtime_error {
  public:
@@ -142,6 +149,8 @@ class OutputFile {
   // Compresses a block of consecutive runs (runs[k].run == first + k, a whole block or the
   // file's last, shorter one). Thread-safe: called from the parallel stage of a sweep.
   PreparedBlockPtr prepare_block(long long first, const std::vector<RunRecord>& runs) const;
+  PreparedBlockPtr prepare_block(long long first, const std::vector<RunRecord>& runs,
+                                 BlockScratch& scratch) const;
   // Writes a prepared block and marks its runs complete. Serial.
   void write_block(PreparedBlockPtr block);
   // Which of the file's runs are complete (index: run - first_run).

@@ -42,6 +42,7 @@ struct Worker {
   Model model;
   std::vector<RunParams> params;
   std::vector<RunResult> results;
+  BlockScratch scratch;
 };
 
 // Simulates the worker's first `count` runs into its results. Runs go through the batched
@@ -289,7 +290,7 @@ SweepStats run_sweep(const Scenario& scenario, const std::vector<RunParams>& pol
                     rec.result = &w.results[k];
                   }
                   simulate_block(w, count, mask);
-                  slot->prepared = out.prepare_block(layout.first_run + lo, records);
+                  slot->prepared = out.prepare_block(layout.first_run + lo, records, w.scratch);
                   slot->runs = n;
                   SOVCAP_TSAN_RELEASE(slot);
                   SOVCAP_TSAN_RELEASE(&finished);

@@ -1318,18 +1318,19 @@ TEST_F(OutputFileTest, SummaryModeHoldsOnlyTheKeptSeries) {
   const std::string old_path = (dir_ / "format_1_0.h5").string();
   fs::copy_file(dest_, old_path);
   {
-    h5::Handle f = h5::open_file(old_path, true);
-    h5::Handle ds = h5::open_dataset(f.get(), "bottleneck_share");
+    h5::Handle old_file = h5::open_file(old_path, true);
+    h5::Handle ds = h5::open_dataset(old_file.get(), "bottleneck_share");
     const auto dims = h5::shape(ds.get());
     const auto counts = h5::read_all<double>(ds.get());
     ds = h5::Handle();
-    ASSERT_GE(H5Ldelete(f.get(), "bottleneck_share", H5P_DEFAULT), 0);
+    ASSERT_GE(H5Ldelete(old_file.get(), "bottleneck_share", H5P_DEFAULT), 0);
     const double steps = static_cast<double>(summary_in.time().size() - 1);
     std::vector<double> shares;
     for (double v : counts) shares.push_back(v / steps);
-    h5::write_all(h5::create_dataset<double>(f.get(), "bottleneck_share", dims, {}, kNaN).get(), shares);
-    H5Adelete(f.get(), "format_version");
-    h5::write_attribute(f.get(), "format_version", std::string(kPreviousFormatVersion));
+    h5::write_all(h5::create_dataset<double>(old_file.get(), "bottleneck_share", dims, {}, kNaN).get(),
+                  shares);
+    H5Adelete(old_file.get(), "format_version");
+    h5::write_attribute(old_file.get(), "format_version", std::string(kPreviousFormatVersion));
   }
   const ResultsReader old_in(old_path);
   std::vector<Eigen::ArrayXXd> unpacked;
