@@ -3,18 +3,36 @@
 
 Usage: /usr/bin/python3 check_plots.py --plots PATH/sovcap_plots.py MODE ...
 
-  figures FILE.h5 --out DIR [--expect NAME,...] [--status N --message TEXT] [-- ARGS...]
+  figures FILE.h5 --out DIR [--expect NAME,...] [--status N --message TEXT] [--silent]
+          [-- ARGS...]
       runs the plot command headless (MPLBACKEND=Agg, no DISPLAY) on FILE into DIR (emptied
       first) with ARGS; with --status 0 (default) checks that every expected PNG exists and
       is not blank: pixel variance above a threshold, many distinct colours, and the data
       drawn (the fan colour on fan charts and country grids, bottleneck colours covering a
       good part of timelines). With another --status, checks the exit status, that TEXT is
-      in stderr and that no PNG was written.
+      in stderr and that no PNG was written. --silent: nothing on stdout, and on stderr
+      nothing (status 0) or the one error line.
+  layout FILE.h5 --out DIR [--panels NAME=N] [--targets NAME=N] [--text NAME=TEXT]
+         [--no-text NAME=TEXT] [-- ARGS...]
+      runs the plot command in-process and inspects every figure it draws: each text and
+      legend lies inside the figure (titles not clipped), each axis with tick labels is
+      labelled (a quantity with its units in parentheses), no raw parameter key or
+      snake_case name in any text, one x scale across the panels of a figure; NAME has N
+      panels (axes with data), N target paths (one dashed target per panel), a text
+      containing TEXT, or none containing it.
   stats FULL.h5 SUMMARY.h5
       the statistics behind the figures, read a few runs at a time, against the same
-      computed directly with xarray over the whole file: quantiles of it_mw, bottleneck
-      shares, 1 GW shares, the target path (from target_mw, and rebuilt from parameters in
-      the summary file), one policy's selection, and the subsample past --max-runs.
+      computed directly with xarray over the whole file: quantiles of it_mw per policy and
+      pooled, bottleneck shares, 1 GW shares, the target path (from target_mw, and rebuilt
+      from parameters in the summary file), one policy's selection, and the subsample past
+      --max-runs.
+  bands FILE.h5
+      a sweep with a lever on one country's targets: every fan band (per policy, and with
+      pooling, per target path) holds exactly the runs of its policy and target path, and
+      its quantiles are theirs.
+  names FILE.h5 --program SOVCAP
+      every parameter that `sovcap params --markdown` lists has a readable name, and labels
+      built with the units stored in FILE read as expected.
   tornado FILE.h5 --out DIR [--program SOVCAP --saltelli SCENARIO]
       tornado charts from a sensitivity CSV laid out as `sovcap sensitivity --format csv`
       writes it (two policies: two panels; a constant output; a series at two years), a
@@ -26,8 +44,11 @@ matplotlib, pandas, xarray with h5netcdf).
 """
 
 import argparse
+import contextlib
 import importlib.util
+import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -112,6 +133,14 @@ def cmd_figures(a, mod, c):
     p = run_plots(a.plots, [a.file, "--out", a.out] + a.rest)
     pngs = (sorted(x for x in os.listdir(a.out) if x.endswith(".png"))
             if os.path.isdir(a.out) else [])
+    if a.silent:
+        c.check(p.stdout == "", f"--quiet, yet stdout:\n{p.stdout}")
+        lines = p.stderr.splitlines()
+        if a.status == 0:
+            c.check(p.stderr == "", f"--quiet, yet stderr:\n{p.stderr}")
+        else:
+            c.check(len(lines) == 1 and lines[0].startswith("sovcap_plots: error:"),
+                    f"--quiet: stderr should be the one error line, is:\n{p.stderr}")
     if a.status != 0:
         c.check(p.returncode == a.status,
                 f"exit status {p.returncode}, expected {a.status}; stderr:\n{p.stderr}")
@@ -131,6 +160,128 @@ def cmd_figures(a, mod, c):
     if a.message:
         c.check(a.message in p.stdout + p.stderr,
                 f"output lacks {a.message!r}:\n{p.stdout}\n{p.stderr}")
+
+
+def render(mod, argv):
+    """Runs the plot command in-process: (status, stdout, stderr, {PNG name: Figure}), each
+    figure as it was when written."""
+    figs = {}
+    save = mod._save
+
+    def keep(fig, path, *args, **kwargs):
+        figs[os.path.basename(path)] = fig
+        save(fig, path, *args, **kwargs)
+    mod._save = keep
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                status = mod.main(argv)
+            except SystemExit as e:  # argparse rejecting an option
+                status = e.code
+    finally:
+        mod._save = save
+    return status, out.getvalue(), err.getvalue(), figs
+
+
+# A raw key in a label: a dotted parameter key, or a snake_case name (file names aside).
+RAW_KEY = re.compile(r"^(global|country|lever|sampled|defaults|simulation)\.|_")
+FILE_NAME = re.compile(r"\.(h5|csv|png|toml|md)\)?[,;:]?$")
+
+
+def _texts(fig):
+    from matplotlib.text import Text
+
+    for t in fig.findobj(Text):
+        if t.get_visible() and t.get_text().strip() and (t.axes is None or t.axes.get_visible()):
+            yield t
+
+
+def data_axes(fig):
+    return [ax for ax in fig.axes if ax.get_visible() and ax.has_data()]
+
+
+def check_layout(name, fig, c):
+    """What every figure must satisfy: nothing clipped, axes labelled with units, readable
+    names, one x scale across panels."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    box = fig.bbox
+    for t in _texts(fig):
+        e = t.get_window_extent(renderer)
+        c.check(e.x0 >= box.x0 - 1 and e.y0 >= box.y0 - 1 and e.x1 <= box.x1 + 1
+                and e.y1 <= box.y1 + 1,
+                f"{name}: text {t.get_text()[:70]!r} lies outside the figure (text x "
+                f"{e.x0:.0f}..{e.x1:.0f}, y {e.y0:.0f}..{e.y1:.0f}; figure "
+                f"{box.width:.0f} x {box.height:.0f} px)")
+        for word in re.findall(r"[\w.*\[\]/-]+", t.get_text()):
+            c.check(FILE_NAME.search(word) or not RAW_KEY.search(word),
+                    f"{name}: raw key {word!r} in text {t.get_text()[:90]!r}")
+    for leg in fig.legends + [ax.get_legend() for ax in fig.axes if ax.get_legend()]:
+        e = leg.get_window_extent(renderer)
+        c.check(e.x0 >= box.x0 - 1 and e.x1 <= box.x1 + 1 and e.y0 >= box.y0 - 1
+                and e.y1 <= box.y1 + 1, f"{name}: a legend lies outside the figure")
+    axes = data_axes(fig)
+    for ax in axes:
+        for axis, label in ((ax.xaxis, ax.get_xlabel()), (ax.yaxis, ax.get_ylabel())):
+            ticks = [t.get_text() for t in axis.get_ticklabels()
+                     if t.get_visible() and t.get_text()]
+            numeric = ticks and all(re.fullmatch(r"[−\-\d.,%]+", x) for x in ticks)
+            if numeric:
+                c.check(label == "year" or re.search(r"\(.+\)", label),
+                        f"{name}: axis with ticks {ticks[:3]} labelled {label!r}: expected "
+                        "'year' or 'QUANTITY (UNIT)'")
+            elif ticks:
+                c.check(label.strip(), f"{name}: axis with ticks {ticks[:3]} has no label")
+    if len(axes) > 1:
+        lims = [tuple(round(v, 9) for v in ax.get_xlim()) for ax in axes]
+        c.check(len(set(lims)) == 1, f"{name}: panels with different x scales {sorted(set(lims))}")
+
+
+def _per_name(items):
+    out = {}
+    for item in items or []:
+        key, _, value = item.partition("=")
+        out.setdefault(key, []).append(value)
+    return out
+
+
+def cmd_layout(a, mod, c):
+    if os.path.isdir(a.out):
+        shutil.rmtree(a.out)
+    status, out, err, figs = render(mod, [a.file, "--out", a.out] + a.rest)
+    if not c.check(status == 0, f"plot command failed ({status}):\n{out}\n{err}"):
+        return
+    c.check(figs, "no figure drawn")
+    for name, fig in sorted(figs.items()):
+        check_layout(name, fig, c)
+    for name, values in _per_name(a.panels).items():
+        if c.check(name in figs, f"{name}: not drawn (drawn: {sorted(figs)})"):
+            n = len(data_axes(figs[name]))
+            c.check(n == int(values[-1]), f"{name}: {n} panels, expected {values[-1]}")
+    for name, values in _per_name(a.targets).items():
+        if not c.check(name in figs, f"{name}: not drawn"):
+            continue
+        finals = set()
+        for i, ax in enumerate(data_axes(figs[name])):
+            dashed = [ln for ln in ax.get_lines() if ln.get_linestyle() == "--"]
+            c.check(len(dashed) == 1, f"{name}: panel {i} draws {len(dashed)} target paths, "
+                                      "expected 1: a band must not span several targets")
+            finals.update(round(float(ln.get_ydata()[-1]), 3) for ln in dashed)
+        c.check(len(finals) == int(values[-1]),
+                f"{name}: {len(finals)} distinct target paths drawn (final values "
+                f"{sorted(finals)}), expected {values[-1]}")
+    for name, values in _per_name(a.text).items():
+        if c.check(name in figs, f"{name}: not drawn"):
+            texts = [t.get_text() for t in _texts(figs[name])]
+            for v in values:
+                c.check(any(v in t for t in texts), f"{name}: no text contains {v!r}; texts:\n"
+                                                    + "\n".join(texts))
+    for name, values in _per_name(a.no_text).items():
+        if c.check(name in figs, f"{name}: not drawn"):
+            for t in _texts(figs[name]):
+                for v in values:
+                    c.check(v not in t.get_text(), f"{name}: text {t.get_text()!r} has {v!r}")
 
 
 def close(a, b, what, c, tol=1e-6):
@@ -154,26 +305,45 @@ def cmd_stats(a, mod, c):
     codes = list(ds.country.values)
     q = mod.QUANTILES
 
-    # Every run, read 7 at a time (blocks cross the storage chunks of 16).
+    # Every run, read 7 at a time (blocks cross the storage chunks of 16): by default one
+    # band and one bottleneck panel per policy, each over that policy's runs alone.
     r = mod.load(full, max_runs=0, block_runs=7)
     c.check(r.runs_used == ds.sizes["run"], f"load used {r.runs_used} runs of {ds.sizes['run']}")
     c.check(r.countries == codes, f"countries {r.countries}, expected {codes}")
     bn = ds.bottleneck.values
+    it = ds.it_mw.values
+    pol = ds.policy.values
+    c.check([g.policy for g in r.groups] == [0, 1, 2, 3],
+            f"groups {[g.policy for g in r.groups]}, expected one per policy")
     for j, k in enumerate(codes):
-        close(r.it_q[k], np.quantile(ds.it_mw.values[:, j, :], q, axis=0),
-              f"it_mw quantiles {k}", c)
-        want = np.stack([(bn[:, j, :] == code).mean(axis=0) for code in range(6)])
-        close(r.shares[k], want, f"bottleneck shares {k}", c)
-        close(r.target[k], ds.target_mw.values[0, j, :], f"target path {k}", c)
-        gw = ds.year_gw_reached.values[:, j]
-        close(r.gw[k][0], np.mean(~np.isnan(gw)), f"1 GW share {k}", c)
-        c.check(set(r.it_q_policy[k]) == {0, 1, 2, 3}, f"per-policy medians {k}: "
-                                                       f"{sorted(r.it_q_policy[k])}")
-        pol = ds.policy.values
-        close(r.it_q_policy[k][2][1], np.median(ds.it_mw.values[pol == 2, j, :], axis=0),
-              f"policy 2 median {k}", c)
+        c.check([b.policy for b in r.bands[k]] == [0, 1, 2, 3],
+                f"{k}: bands of policies {[b.policy for b in r.bands[k]]}, expected 0 to 3")
+        for g, b in enumerate(r.bands[k]):
+            sel = pol == b.policy
+            c.check(b.runs == int(sel.sum()), f"{k} policy {b.policy}: {b.runs} runs")
+            close(b.it_q, np.quantile(it[sel, j, :], q, axis=0),
+                  f"it_mw quantiles {k} policy {b.policy}", c)
+            close(b.target, ds.target_mw.values[sel][0, j, :], f"target path {k}", c)
+            gw = ds.year_gw_reached.values[sel, j]
+            close(b.gw[0], np.mean(~np.isnan(gw)), f"1 GW share {k} policy {b.policy}", c)
+            want = np.stack([(bn[sel, j, :] == code).mean(axis=0) for code in range(6)])
+            close(r.shares[k][g], want, f"bottleneck shares {k} policy {b.policy}", c)
     c.check(r.target_source == "target_mw", f"target source {r.target_source}")
-    c.check("4 policies pooled" in r.sample_text(), f"note lacks the pooling: {r.sample_text()}")
+    c.check("one panel per policy" in r.sample_text(), f"per policy not said: {r.sample_text()}")
+    c.check(r.groups[3].label == "allocation of scarce chips: max-min fair; "
+                                 "KOR grid additions: 800 MW per year",
+            f"policy 3 label {r.groups[3].label!r}")
+
+    # Pooled (--pool): one band over every run (the targets do not differ between policies).
+    rp = mod.load(full, max_runs=0, block_runs=7, pool=True)
+    c.check(len(rp.groups) == 1 and rp.groups[0].policy is None, f"pooled groups {rp.groups}")
+    for j, k in enumerate(codes):
+        if c.check(len(rp.bands[k]) == 1, f"pooled {k}: {len(rp.bands[k])} bands"):
+            close(rp.bands[k][0].it_q, np.quantile(it[:, j, :], q, axis=0),
+                  f"pooled it_mw quantiles {k}", c)
+        want = np.stack([(bn[:, j, :] == code).mean(axis=0) for code in range(6)])
+        close(rp.shares[k][0], want, f"pooled bottleneck shares {k}", c)
+    c.check("4 policies pooled" in rp.sample_text(), f"pooling not said: {rp.sample_text()}")
 
     # The target path rebuilt from the parameters equals target_mw, run by run.
     rebuilt = mod.target_path(ds.time.values, float(ds.attrs["start_year"]),
@@ -190,16 +360,17 @@ def cmd_stats(a, mod, c):
     c.check(rs.countries == ["SAU", "KOR"], f"country order {rs.countries}")
     c.check(rs.target_source == "parameters", f"summary target source {rs.target_source}")
     c.check(any("rebuilt" in n for n in rs.notes), f"no note on rebuilt targets: {rs.notes}")
-    c.check(not rs.it_q_policy, "per-policy medians drawn for a single policy")
-    c.check("policy 2: allocation = max_min_fair" in rs.sample_text(),
-            f"policy text: {rs.sample_text()}")
+    c.check(all(len(rs.bands[k]) == 1 for k in rs.countries), "several bands for one policy")
+    c.check("policy 2 of 4: allocation of scarce chips: max-min fair; KOR grid additions: "
+            "400 MW per year" in rs.sample_text(), f"policy text: {rs.sample_text()}")
     for k in ("SAU", "KOR"):
         j = codes.index(k)
-        close(rs.it_q[k], np.quantile(sm.it_mw.values[sel, j, :], q, axis=0),
+        close(rs.bands[k][0].it_q, np.quantile(sm.it_mw.values[sel, j, :], q, axis=0),
               f"summary policy 2 quantiles {k}", c)
-        close(rs.target[k], ds.target_mw.values[0, j, :], f"summary target from parameters {k}", c)
+        close(rs.bands[k][0].target, ds.target_mw.values[0, j, :],
+              f"summary target from parameters {k}", c)
         sbn = sm.bottleneck.values[sel, j, :]
-        close(rs.shares[k], np.stack([(sbn == code).mean(axis=0) for code in range(6)]),
+        close(rs.shares[k][0], np.stack([(sbn == code).mean(axis=0) for code in range(6)]),
               f"summary policy 2 shares {k}", c)
 
     # Past --max-runs: whole storage blocks, evenly spaced, and said on the figures.
@@ -211,12 +382,74 @@ def cmd_stats(a, mod, c):
 
     # Bad selections fail clearly.
     for kwargs, text in (({"countries": ["XXX"]}, "no country XXX"),
-                         ({"policy": 9}, "policies 0 to 3")):
+                         ({"policy": 9}, "policies 0 to 3"),
+                         ({"policy": 1, "pool": True}, "--pool and --policy")):
         try:
             mod.load(full, **kwargs)
             c.check(False, f"load({kwargs}) did not fail")
         except mod.PlotError as e:
             c.check(text in str(e), f"load({kwargs}): message {e!s} lacks {text!r}")
+
+
+def cmd_bands(a, mod, c):
+    import xarray as xr
+
+    ds = xr.open_dataset(a.file, engine="h5netcdf", mask_and_scale=False)
+    codes = list(ds.country.values)
+    it, tg, pol = ds.it_mw.values, ds.target_mw.values, ds.policy.values
+    n = ds.sizes["run"]
+    for pool in (False, True):
+        r = mod.load(a.file, max_runs=0, block_runs=5, pool=pool)
+        for j, k in enumerate(codes):
+            paths = np.unique(np.round(tg[:, j, :], 6), axis=0)
+            # Per policy: 4 bands; pooled: one per distinct target path.
+            want = len(paths) if pool else len(np.unique(pol))
+            c.check(len(r.bands[k]) == want, f"pool={pool} {k}: {len(r.bands[k])} bands, "
+                                             f"expected {want}")
+            total = 0
+            for b in r.bands[k]:
+                sel = np.ones(n, bool) if b.policy is None else pol == b.policy
+                sel &= np.all(np.isclose(tg[:, j, :], b.target, rtol=1e-9, atol=1e-6), axis=1)
+                c.check(b.runs == int(sel.sum()), f"pool={pool} {k} band {b.label!r}: {b.runs} "
+                                                  f"runs, {sel.sum()} runs have its target path")
+                if sel.any():
+                    close(b.it_q, np.quantile(it[sel, j, :], mod.QUANTILES, axis=0),
+                          f"pool={pool} {k} band {b.label!r} quantiles", c)
+                total += b.runs
+            c.check(total == n, f"pool={pool} {k}: bands hold {total} of {n} runs")
+    r = mod.load(a.file, max_runs=0, pool=True)
+    labels = [b.label for b in r.bands["KOR"]]
+    c.check(labels == ["final target 2,000 MW by 2030", "final target 3,000 MW by 2030"],
+            f"KOR bands split by target: labels {labels}")
+
+
+# Readable labels built with the units stored in the file.
+LABELS = {
+    "country.KOR.grid_lead_years": "KOR grid lead time (years)",
+    "global.vendor_supply_growth": "vendor supply growth (per year)",
+    "global.other_demand": "other chip demand (accelerators per year)",
+    "country.*.workforce_growth": "all countries' workforce growth (factor)",
+    "country.FRA.budget_usd_per_year": "FRA budget (USD per year)",
+    "global.supply_shocks[0].factor": "supply shock 1 factor",
+    "global.allocation": "allocation of scarce chips",
+}
+
+
+def cmd_names(a, mod, c):
+    p = subprocess.run([a.program, "params", "--markdown"], capture_output=True, text=True)
+    if not c.check(p.returncode == 0, f"sovcap params --markdown: {p.returncode}\n{p.stderr}"):
+        return
+    rows = [re.match(r"\|\s*(\w+)\s*\|\s*`(\w+)`", line) for line in p.stdout.splitlines()]
+    rows = [(m.group(1), m.group(2)) for m in rows if m]
+    c.check(len(rows) > 30, f"only {len(rows)} parameters read from sovcap params --markdown")
+    for scope, name in rows:
+        c.check(name in mod.PARAM_NAMES, f"{scope}.{name}: no readable name in PARAM_NAMES")
+        label = mod.param_label(f"{scope}.{name}")
+        c.check("_" not in label and "." not in label, f"{scope}.{name}: label {label!r}")
+    r = mod.load(a.file, figures=())
+    for key, want in LABELS.items():
+        got = r.param_label(key)
+        c.check(got == want, f"label of {key}: {got!r}, expected {want!r}")
 
 
 # The layout of `sovcap sensitivity --format csv`: two policies, two countries, one metric.
@@ -264,6 +497,28 @@ def cmd_tornado(a, mod, c):
         c.check(not os.path.exists(os.path.join(figs, "tornado_SAU.png")),
                 "tornado_SAU.png written without rows for SAU")
         c.check("no sensitivity rows for SAU" in p.stderr, f"no note on SAU:\n{p.stderr}")
+
+    # In-process, every figure inspected: nothing clipped, readable parameter names with
+    # units, one x scale for the policy panels; one policy (one narrower panel) likewise.
+    for extra in ([], ["--policy", "1"]):
+        status, out, err, figs = render(mod, [a.file, "--out", os.path.join(a.out, "figs_lay"),
+                                              "--figures", "tornado", "--sensitivity", good]
+                                        + extra)
+        if not c.check(status == 0 and "tornado_KOR.png" in figs,
+                       f"tornado {extra}: status {status}, {sorted(figs)}\n{err}"):
+            continue
+        for name, fig in sorted(figs.items()):
+            check_layout(f"{name} {' '.join(extra)}", fig, c)
+        axes = data_axes(figs["tornado_KOR.png"])
+        c.check(len(axes) == (1 if extra else 2), f"tornado_KOR {extra}: {len(axes)} panels")
+        for ax in axes:
+            ticks = [t.get_text() for t in ax.get_yticklabels()]
+            want = ["all countries' workforce growth (factor)",
+                    "other chip demand (accelerators per year)",
+                    "vendor supply growth (per year)"]
+            c.check(sorted(ticks) == want, f"tornado_KOR {extra}: parameter labels {ticks}")
+            c.check("max-min fair" in ax.get_title(loc="left") or not extra,
+                    f"tornado_KOR {extra}: panel title {ax.get_title(loc='left')!r}")
 
     # Selection: one panel per policy, or one policy; the last year of a series, or another.
     df = mod.read_sensitivity(good)
@@ -325,8 +580,19 @@ def main():
     f.add_argument("--expect", default="")
     f.add_argument("--status", type=int, default=0)
     f.add_argument("--message", default="")
+    f.add_argument("--silent", action="store_true")
+    lo = sub.add_parser("layout")
+    lo.add_argument("file")
+    lo.add_argument("--out", required=True)
+    for opt in ("--panels", "--targets", "--text", "--no-text"):
+        lo.add_argument(opt, action="append", metavar="NAME=VALUE")
     s = sub.add_parser("stats")
     s.add_argument("files", nargs=2, metavar=("FULL.h5", "SUMMARY.h5"))
+    b = sub.add_parser("bands")
+    b.add_argument("file")
+    n = sub.add_parser("names")
+    n.add_argument("file")
+    n.add_argument("--program", required=True)
     t = sub.add_parser("tornado")
     t.add_argument("file")
     t.add_argument("--out", required=True)
@@ -339,7 +605,8 @@ def main():
 
     mod = load_module(a.plots)
     c = Checker()
-    {"figures": cmd_figures, "stats": cmd_stats, "tornado": cmd_tornado}[a.mode](a, mod, c)
+    {"figures": cmd_figures, "layout": cmd_layout, "stats": cmd_stats, "bands": cmd_bands,
+     "names": cmd_names, "tornado": cmd_tornado}[a.mode](a, mod, c)
     for msg in c.failures:
         print(f"FAIL: {msg}")
     if c.failures:
