@@ -4,7 +4,7 @@ multiples and (given a sensitivity CSV) tornado charts.
 
 Usage:
   /usr/bin/python3 analysis/sovcap_plots.py OUT.h5 --out DIR [--countries KOR,FRA]
-      [--policy P|all] [--sensitivity FILE.csv [--sensitivity-year Y] [--top N]]
+      [--policy P|all] [--pool] [--sensitivity FILE.csv [--sensitivity-year Y] [--top N]]
       [--max-runs N] [--shared-y] [--figures fan,bottlenecks,countries,tornado]
       [--dpi D] [--palette] [--quiet]
 
@@ -12,9 +12,15 @@ Writes into DIR (created if missing), rendering headless (matplotlib Agg):
   fan_ISO3.png          median and 10-90% band of it_mw over runs against the target path
                         (a single run: its line against the target), 1 GW marked
   bottlenecks_ISO3.png  share of runs under each bottleneck code over time, stacked areas
+                        (a single run: its bottleneck in each step, and the share of time)
   countries.png         small multiples of it_mw against the target, one panel per country
   tornado_ISO3.png      Sobol indices (S1, ST with their intervals) per parameter, from the
                         CSV of `sovcap sensitivity --format csv` (only with --sensitivity)
+
+Policies are drawn apart: with several policies in the file (and no --policy), each figure
+has one panel per policy (countries.png one line per policy), labelled with its lever
+values; --pool pools them. A fan band never spans runs with different target paths: a band
+whose runs differ in target (a lever on targets, pooled) is split into one per path.
 
 Reads full-store files, summary-store files that kept it_mw and/or bottleneck
 (`--keep it_mw,bottleneck[,target_mw]`), shards and merged masters. Only complete runs
@@ -23,14 +29,16 @@ runs (default 20000) the statistics come from an evenly spaced subsample of whol
 blocks, and the figures say so. Without target_mw in the file the target path is rebuilt
 from the country.it_mw, country.target_year and country.target_mw parameters
 (docs/model.md section 3: piecewise linear from (start_year, it_mw) through the
-milestones, flat after).
+milestones, flat after). Parameters and levers are named in words, with the units the
+file stores for them (`param_label`).
 
 As a module: `load(path, ...)` returns a Results object; `fan_chart`,
 `bottleneck_timeline`, `country_grid` and `tornado_chart` draw from it (and from
 `read_sensitivity(path)`); `main(argv)` is the command line.
 
 Exit status: 0 figures written; 2 bad input (file, option, CSV) or nothing that can be
-drawn; 1 any other failure. Needs Debian's python3 (numpy, h5py, matplotlib, pandas).
+drawn; 1 any other failure. With --quiet nothing is printed but the error. Needs Debian's
+python3 (numpy, h5py, matplotlib, pandas).
 """
 
 import argparse
@@ -39,6 +47,8 @@ import os
 import re
 import sys
 import textwrap
+import warnings
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -80,6 +90,68 @@ FAN_COLOUR = "#1F5A99"
 TARGET_COLOUR = "black"
 POLICY_COLOURS = ("#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#0072B2",
                   "#F0E442", "#000000")
+MAX_PANELS = len(POLICY_COLOURS)  # policies (or bands) drawn apart in one figure
+
+# Short names of the parameters of `sovcap params`, for labels and legends (the file
+# stores each parameter's units, and a one-line meaning too long for a label).
+PARAM_NAMES = {
+    "start_year": "start year",
+    "end_year": "end year",
+    "dt": "time step",
+    "seed": "seed",
+    "accel_kw": "power per accelerator",
+    "accel_kw_growth": "growth of power per accelerator",
+    "accel_flops": "compute per accelerator",
+    "accel_flops_growth": "growth of compute per accelerator",
+    "accel_price_usd": "accelerator price",
+    "accel_price_growth": "accelerator price growth",
+    "chip_lifetime_years": "chip lifetime",
+    "vendor_supply": "vendor chip supply",
+    "vendor_supply_growth": "vendor supply growth",
+    "other_demand": "other chip demand",
+    "other_demand_growth": "other demand growth",
+    "allocation": "allocation of scarce chips",
+    "tier2_cap": "tier-2 export cap",
+    "supply_shocks": "supply shocks",
+    "it_mw": "IT capacity at start",
+    "pipeline_mw": "pipeline at start",
+    "grid_mw": "grid power at start",
+    "grid_add_mw_per_year": "grid additions",
+    "grid_lead_years": "grid lead time",
+    "pue": "PUE",
+    "budget_usd_per_year": "budget",
+    "budget_growth": "budget growth",
+    "capex_shell_usd_per_mw": "shell cost",
+    "electricity_usd_per_mwh": "electricity price",
+    "workforce": "workforce",
+    "workforce_growth": "workforce growth",
+    "staff_per_mw_build": "construction staff per MW",
+    "staff_per_mw_ops": "operations staff per MW",
+    "build_lead_years": "build lead time",
+    "export_tier": "export tier",
+    "domestic_accel_per_year": "domestic chip supply",
+    "domestic_growth": "domestic supply growth",
+    "domestic_perf_ratio": "domestic chip performance",
+    "domestic_price_ratio": "domestic chip price",
+    "targets": "targets",
+}
+# Units as stored in the file (`units` attributes), in words; "" for none.
+UNIT_WORDS = {
+    "1": "", "name": "", "1|2|3": "", "yr": "years", "year": "year", "1/yr": "per year",
+    "MW/yr": "MW per year", "USD/yr": "USD per year", "USD/MW": "USD per MW",
+    "USD/MWh": "USD per MWh", "accel/yr": "accelerators per year",
+    "people/yr": "people per year", "people/MW": "people per MW", "TWh/yr": "TWh per year",
+}
+CHOICE_WORDS = {"pro_rata": "pro rata", "max_min_fair": "max-min fair"}
+# Metrics of `sovcap sensitivity` (docs/output-format.md): words and units.
+METRIC_NAMES = {
+    "year_gw_reached": ("year 1 GW is reached", "year"),
+    "year_target_reached": ("year the final target is reached", "year"),
+    "it_mw_final": ("IT capacity at the horizon", "MW"),
+    "compute_flops_final": ("compute at the horizon", "FLOP/s"),
+    "energy_twh_final": ("energy use at the horizon", "TWh per year"),
+    "spend_usd_final": ("spending by the horizon", "USD"),
+}
 
 
 class PlotError(Exception):
@@ -87,19 +159,113 @@ class PlotError(Exception):
 
 
 # --------------------------------------------------------------------------------------
+# Names in words
+
+
+def _unit_words(units):
+    return UNIT_WORDS.get(units, units) if units else ""
+
+
+def param_label(key, units=None, multiply=False):
+    """A parameter key in words, with its units: ('country.KOR.grid_lead_years', 'yr') ->
+    'KOR grid lead time (years)'; a sampled factor on every country's value (multiply) ->
+    "all countries' grid lead time (factor)"."""
+    shock = re.fullmatch(r"global\.supply_shocks\[(\d+)\]\.(start|end|factor)", key)
+    if shock:
+        name = f"supply shock {int(shock.group(1)) + 1} {shock.group(2)}"
+        units = units or ("year" if shock.group(2) != "factor" else "")
+    else:
+        parts = key.split(".")
+        name = PARAM_NAMES.get(parts[-1], parts[-1].replace("_", " "))
+        if parts[0] == "country" and len(parts) == 3:
+            name = f"all countries' {name}" if parts[1] == "*" else f"{parts[1]} {name}"
+        elif parts[0] == "defaults":
+            name = f"default {name}"
+    unit = "factor" if multiply else _unit_words(units)
+    return f"{name} ({unit})" if unit else name
+
+
+def _number(v):
+    if abs(v) >= 1e9:
+        return f"{v / 1e9:g} billion"
+    if abs(v) >= 1e6:
+        return f"{v / 1e6:g} million"
+    return f"{v:,.0f}" if abs(v) >= 1e4 and v == round(v) else f"{v:g}"
+
+
+def lever_value_text(key, text, units=None):
+    """A lever value as written in the scenario, in words: '"max_min_fair"' -> 'max-min
+    fair', '1.75' (yr) -> '1.75 years', '[[2030.0, 2000]]' -> '2,000 MW by 2030'."""
+    t = text.strip()
+    name = key.split(".")[-1]
+    if name == "targets":
+        pairs = re.findall(r"\[\s*([-+\d.eE]+)\s*,\s*([-+\d.eE]+)\s*\]", t)
+        return ", ".join(f"{float(mw):,.0f} MW by {float(y):g}" for y, mw in pairs) or "none"
+    if name == "supply_shocks":
+        shocks = []
+        for body in re.findall(r"\{([^}]*)\}", t):
+            v = {k: float(x) for k, x in re.findall(r"(\w+)\s*=\s*([-+\d.eE]+)", body)}
+            shocks.append(f"output ×{v.get('factor', math.nan):g} "
+                          f"{v.get('start', math.nan):g}–{v.get('end', math.nan):g}")
+        return ", ".join(shocks) or "none"
+    t = t.strip('"')
+    try:
+        v = float(t)
+    except ValueError:
+        return CHOICE_WORDS.get(t, t.replace("_", " "))
+    return f"{_number(v)} {_unit_words(units)}".strip()
+
+
+def lever_label(key, text, units=None):
+    """'KOR grid lead time: 1.75 years'."""
+    return f"{param_label(key)}: {lever_value_text(key, text, units)}"
+
+
+def metric_label(metric, var_names=None, var_units=None):
+    """A metric of `sovcap sensitivity` in words with its units ('it_mw@2030' -> 'AI IT
+    capacity in service in 2030 (MW)', from the series' long_name and units)."""
+    if metric in METRIC_NAMES:
+        name, units = METRIC_NAMES[metric]
+        return f"{name} ({units})"
+    series, _, year = metric.partition("@")
+    if year and var_names and series in var_names:
+        units = _unit_words((var_units or {}).get(series, ""))
+        return f"{var_names[series]} in {year}" + (f" ({units})" if units else "")
+    return metric.replace("_", " ")
+
+
+# --------------------------------------------------------------------------------------
 # Reading
+
+
+@dataclass
+class Group:
+    """Runs drawn together: one policy's (policy P), or every policy's pooled (None)."""
+    policy: object
+    label: str     # the policy's lever values in words; "" when pooled or without levers
+    runs: int = 0
+
+
+@dataclass
+class Band:
+    """One fan band: the runs of a group that share one target path."""
+    group: int            # index into Results.groups
+    policy: object        # that group's policy (None: pooled)
+    label: str            # the group's label, with the target path when the group splits
+    runs: int
+    it_q: np.ndarray      # [3, time] 10/50/90 % of it_mw
+    target: object        # [time] the runs' target path, or None (no target in the file)
+    gw: object            # (share of runs reaching 1 GW, median year among those) or None
+    final_target: object  # likewise for the final target
 
 
 class Results:
     """What the figures need, reduced from a results file over the selected runs.
 
-    Per country code (dicts keyed by ISO3): `it_q` [3, time] quantiles 10/50/90 % of
-    it_mw; `it_q_policy` {policy: [3, time]} when several policies are pooled (8 at most);
-    `target` [time] the target path of the first selected run, `target_lo`/`target_hi`
-    its range over the selected runs; `shares` [6, time] share of runs under each
-    bottleneck code; `gw` (share of runs reaching 1 GW, median year among those) and
-    `final_target` likewise for the final target. Any of these is None when the file
-    lacks what it needs; `notes` says why.
+    `groups`: the runs drawn apart (one per policy unless pooled or one policy chosen).
+    Per country code (dicts keyed by ISO3): `bands` [Band], one per group, or more where
+    the runs of a group differ in target path; `shares` [group, 6, time] share of runs
+    under each bottleneck code. Empty where the file lacks what they need; `notes` says why.
     """
 
     def __init__(self):
@@ -116,36 +282,65 @@ class Results:
         self.runs_selected = 0     # complete runs of the chosen policy (or all policies)
         self.runs_used = 0         # those actually read (the subsample past max_runs)
         self.subsample_block = 0   # storage block length of the subsample, 0 when none
-        self.policy = None         # int, or None for all policies pooled
+        self.policy = None         # the chosen policy, or None
         self.n_policies = 1
-        self.policy_labels = {}    # policy -> "lever=value, ..." text
+        self.policy_labels = {}    # policy -> its lever values in words
         self.samples_per_policy = 0
         self.sweep_method = ""
-        self.it_q = {}
-        self.it_q_policy = {}
-        self.target = {}
-        self.target_lo = {}
-        self.target_hi = {}
-        self.target_source = None  # "target_mw", "parameters" or None
+        self.groups = []
+        self.bands = {}
         self.shares = {}
-        self.gw = {}
-        self.final_target = {}
+        self.target_source = None  # "target_mw", "parameters" or None
+        self.units = {}            # variable -> its units attribute
+        self.var_names = {}        # variable -> its long_name attribute
+        self.sampled = {}          # uncertain key -> (units, multiply) of sampled.KEY
         self.notes = []            # what could not be drawn, and why
 
     @property
     def single_run(self):
         return self.runs_used == 1
 
+    @property
+    def pooled(self):
+        return len(self.groups) == 1 and self.groups[0].policy is None
+
     def name(self, code):
         n = self.names.get(code, "")
         return f"{n} ({code})" if n and n != code else code
 
+    def param_label(self, key):
+        """The key in words with the units the file stores for it (param_label)."""
+        if key in self.sampled:
+            units, multiply = self.sampled[key]
+            return param_label(key, units, multiply)
+        parts = key.split(".")
+        if "*" in parts:  # a factor or a value? only sampled.KEY would say
+            return param_label(key)
+        var = f"country.{parts[-1]}" if parts[0] in ("country", "defaults") else key
+        return param_label(key, self.units.get(var))
+
+    def lever_text(self, levers):
+        """'KEY = VALUE, KEY = VALUE' (the sensitivity CSV's levers column) in words."""
+        items = re.split(r",\s*(?=[\w.*\[\]]+ = )", levers.strip()) if levers.strip() else []
+        out = []
+        for item in items:
+            key, _, value = item.partition(" = ")
+            units = self.units.get("lever." + key.strip())
+            out.append(lever_label(key.strip(), value, units))
+        return "; ".join(out)
+
+    def metric_label(self, metric):
+        return metric_label(metric, self.var_names, self.units)
+
     def policy_text(self):
-        if self.n_policies <= 1:
-            return ""
-        if self.policy is None:
+        if self.policy is not None and self.n_policies > 1:
+            label = self.policy_labels.get(self.policy, "")
+            return f"policy {self.policy} of {self.n_policies}" + (f": {label}" if label else "")
+        if len(self.groups) > 1:
+            return "each policy on its own (--pool pools them)"
+        if self.pooled and self.n_policies > 1:
             return f"{self.n_policies} policies pooled"
-        return f"policy {self.policy}: {self.policy_labels.get(self.policy, '')}".rstrip(": ")
+        return ""
 
     def sample_text(self):
         """One line saying which runs the statistics come from."""
@@ -180,17 +375,8 @@ def _strings(ds):
     return [s.decode("utf-8") if isinstance(s, bytes) else str(s) for s in ds[()]]
 
 
-def _lever_label(key, value):
-    short = key
-    for prefix in ("global.", "country."):
-        if short.startswith(prefix):
-            short = short[len(prefix):]
-            break
-    return f"{short} = {value}"
-
-
 def _policy_labels(f, positions_by_policy):
-    """'lever = value, ...' for each policy, from the lever.* variables of one of its runs."""
+    """Each policy's lever values in words, from the lever.* variables of one of its runs."""
     keys = str(_attr(f, "lever_keys", "") or "").split()
     labels = {}
     for p, pos in positions_by_policy.items():
@@ -206,11 +392,11 @@ def _policy_labels(f, positions_by_policy):
                 vals = [x.decode() if isinstance(x, bytes) else str(x)
                         for x in np.atleast_1d(values)]
                 text = vals[int(v)] if 0 <= int(v) < len(vals) else str(v)
-                text = text.strip('"')
             else:
-                text = f"{float(v):g}"
-            parts.append(_lever_label(k, text))
-        labels[p] = ", ".join(parts)
+                text = f"{float(v):.17g}"
+            units = _attr(ds, "units")
+            parts.append(lever_label(k, text, units))
+        labels[p] = "; ".join(parts)
     return labels
 
 
@@ -272,15 +458,45 @@ def target_path(times, start_year, it0, years, mws):
     return res
 
 
+def _target_text(times, path):
+    """'target 2,000 MW by 2030': the path's last value and the time it is first held."""
+    final = float(path[-1])
+    off = np.flatnonzero(np.abs(path - final) > 1e-9 * max(1.0, abs(final)))
+    i = int(off[-1]) + 1 if len(off) else 0
+    return f"target {final:,.0f} MW by {times[i]:g}"
+
+
+def _reach(years):
+    """(share of runs that reached it, median year among those), or None without data."""
+    if years is None or len(years) == 0:
+        return None
+    hit = ~np.isnan(years)
+    return float(hit.mean()), float(np.median(years[hit])) if hit.any() else math.nan
+
+
+def _too_many_bands(path, c, n):
+    return PlotError(
+        f"{path}: {c}'s target path differs across the runs: {n} or more fan bands (one per "
+        f"policy and target path) would be needed, more than the {MAX_PANELS} one figure "
+        "draws, and one band over several target paths would hide which target a run is "
+        "measured against. An uncertain parameter that moves the target (country.it_mw "
+        "starts every target path) gives runs their own paths. Choose --policy P, or leave "
+        "the fan charts out (--figures bottlenecks)")
+
+
 def load(path, countries=None, policy=None, max_runs=DEFAULT_MAX_RUNS,
-         figures=FIGURES, block_runs=BLOCK_RUNS):
+         figures=FIGURES, block_runs=BLOCK_RUNS, pool=False):
     """Reads the statistics the figures need from a results file, a block of runs at a time.
 
-    countries: ISO3 codes (None: all, in file order); policy: int or None (all pooled);
-    max_runs: cap on the runs read (0: all); figures: which figures will be drawn.
+    countries: ISO3 codes (None: all, in file order); policy: int (that policy's runs) or
+    None (every policy, each on its own unless pool); max_runs: cap on the runs read (0:
+    all); figures: which figures will be drawn.
     """
     import h5py
 
+    if pool and policy is not None:
+        raise PlotError(f"--pool and --policy {policy}: choose one (--pool pools every "
+                        "policy, --policy draws one)")
     if not os.path.exists(path):
         raise PlotError(f"{path}: no such file")
     try:
@@ -300,6 +516,17 @@ def load(path, countries=None, policy=None, max_runs=DEFAULT_MAX_RUNS,
         r.end_year = float(_attr(f, "end_year", r.time[-1]))
         r.sweep_method = str(_attr(f, "sweep_method", "") or "")
         r.samples_per_policy = int(_attr(f, "sweep_samples_per_policy", 0) or 0)
+        for name, obj in f.items():
+            if not isinstance(obj, h5py.Dataset):
+                continue
+            units, long_name = _attr(obj, "units"), _attr(obj, "long_name")
+            if units is not None:
+                r.units[name] = str(units)
+            if long_name is not None:
+                r.var_names[name] = str(long_name)
+            if name.startswith("sampled."):
+                r.sampled[name[len("sampled."):]] = (str(units or ""),
+                                                     bool(_attr(obj, "multiply", 0)))
 
         all_codes = _strings(f["country"])
         names = _strings(f["country_name"]) if "country_name" in f else all_codes
@@ -384,15 +611,36 @@ def load(path, countries=None, policy=None, max_runs=DEFAULT_MAX_RUNS,
         r.runs_used = len(used)
         r.subsample_block = block if len(used) < len(positions) else 0
 
+        # The groups drawn apart: one per policy unless one is chosen or they are pooled.
+        upol = pol[used]
+        policies = np.unique(upol)
+        if policy is None and not pool and len(policies) > 1:
+            if len(policies) > MAX_PANELS:
+                raise PlotError(f"{path}: {len(policies)} policies, more than the "
+                                f"{MAX_PANELS} panels a figure draws apart: choose one with "
+                                "--policy P, or pool them with --pool")
+            r.groups = [Group(int(p), r.policy_labels.get(int(p), "")) for p in policies]
+            gidx = np.searchsorted(policies, upol)
+        else:
+            one = int(policies[0]) if len(policies) == 1 else None
+            r.groups = [Group(one, r.policy_labels.get(one, "") if one is not None else "")]
+            gidx = np.zeros(len(used), np.int64)
+        for g, grp in enumerate(r.groups):
+            grp.runs = int((gidx == g).sum())
+        ng = len(r.groups)
+
         nc, nt, m = len(cidx), len(r.time), len(used)
         if want_it and m * nc * nt * 4 > MEMORY_LIMIT:
             raise PlotError(f"{m:,} runs x {nc} countries x {nt} times is too much to hold for "
                             f"quantiles: lower --max-runs (now {max_runs}) or pass fewer "
                             "--countries")
         it_vals = np.empty((m, nc, nt), np.float32) if want_it else None
-        counts = np.zeros((nc, len(CODES), nt), np.int64) if want_bn else None
-        valid = np.zeros((nc, nt), np.int64) if want_bn else None
-        tgt_first = tgt_lo = tgt_hi = None
+        counts = np.zeros((ng, nc, len(CODES), nt), np.int64) if want_bn else None
+        valid = np.zeros((ng, nc, nt), np.int64) if want_bn else None
+        # Each run's target path, per country, as an index into that country's paths.
+        tid = np.zeros((m, nc), np.int64)
+        seen = [dict() for _ in range(nc)]
+        paths = [[] for _ in range(nc)]
         gw_years = np.empty((m, nc)) if has["year_gw_reached"] else None
         fin_years = np.empty((m, nc)) if has["year_target_reached"] else None
         has_targets = has["country.target_year"] and has["country.target_mw"]
@@ -405,9 +653,12 @@ def load(path, countries=None, policy=None, max_runs=DEFAULT_MAX_RUNS,
                 it_vals[k:k + mm] = f["it_mw"][a:b][sel][:, cidx, :]
             if want_bn:
                 bn = f["bottleneck"][a:b][sel][:, cidx, :]
-                for code in range(len(CODES)):
-                    counts[:, code, :] += (bn == code).sum(axis=0)
-                valid += (bn >= 0).sum(axis=0)
+                bg = gidx[k:k + mm]
+                for g in range(ng):
+                    bgn = bn[bg == g]
+                    for code in range(len(CODES)):
+                        counts[g, :, code, :] += (bgn == code).sum(axis=0)
+                    valid[g] += (bgn >= 0).sum(axis=0)
             if want_target:
                 if r.target_source == "target_mw":
                     tg = f["target_mw"][a:b][sel][:, cidx, :]
@@ -419,13 +670,20 @@ def load(path, countries=None, policy=None, max_runs=DEFAULT_MAX_RUNS,
                     else:
                         ty = tm = None
                     tg = target_path(r.time, r.start_year, it0, ty, tm)
-                if tgt_first is None:
-                    tgt_first = tg[0].copy()
-                    tgt_lo = np.nanmin(tg, axis=0)
-                    tgt_hi = np.nanmax(tg, axis=0)
-                else:
-                    tgt_lo = np.fmin(tgt_lo, np.nanmin(tg, axis=0))
-                    tgt_hi = np.fmax(tgt_hi, np.nanmax(tg, axis=0))
+                for j in range(nc):
+                    rows = np.round(np.nan_to_num(tg[:, j, :], nan=-1.0), 6)
+                    uniq, first, inv = np.unique(rows, axis=0, return_index=True,
+                                                 return_inverse=True)
+                    ids = np.empty(len(uniq), np.int64)
+                    for u in range(len(uniq)):
+                        key = uniq[u].tobytes()
+                        if key not in seen[j]:
+                            if len(seen[j]) == MAX_PANELS:
+                                raise _too_many_bands(path, r.countries[j], MAX_PANELS + 1)
+                            seen[j][key] = len(paths[j])
+                            paths[j].append(tg[first[u], j, :].astype(np.float64))
+                        ids[u] = seen[j][key]
+                    tid[k:k + mm, j] = ids[inv.reshape(-1)]
             if gw_years is not None:
                 gw_years[k:k + mm] = f["year_gw_reached"][a:b][sel][:, cidx]
             if fin_years is not None:
@@ -433,28 +691,35 @@ def load(path, countries=None, policy=None, max_runs=DEFAULT_MAX_RUNS,
             k += mm
         assert k == m
 
-        upol = pol[used]
-        policies = np.unique(upol)
         for j, c in enumerate(r.countries):
+            bands = []
             if want_it:
                 v = it_vals[:, j, :].astype(np.float64)
-                r.it_q[c] = np.nanquantile(v, QUANTILES, axis=0)
-                if policy is None and 1 < len(policies) <= len(POLICY_COLOURS):
-                    r.it_q_policy[c] = {int(p): np.nanquantile(v[upol == p], QUANTILES, axis=0)
-                                        for p in policies}
-            if want_target:
-                r.target[c] = tgt_first[j]
-                r.target_lo[c] = tgt_lo[j]
-                r.target_hi[c] = tgt_hi[j]
+                for g, grp in enumerate(r.groups):
+                    in_g = gidx == g
+                    ids = list(dict.fromkeys(tid[in_g, j].tolist()))
+                    for t in ids:
+                        sel = in_g & (tid[:, j] == t)
+                        tgt = paths[j][t] if want_target else None
+                        label = grp.label
+                        if len(ids) > 1:
+                            label = "; ".join(x for x in (grp.label, _target_text(r.time, tgt))
+                                              if x)
+                        bands.append(Band(
+                            g, grp.policy, label, int(sel.sum()),
+                            np.nanquantile(v[sel], QUANTILES, axis=0), tgt,
+                            _reach(gw_years[sel, j] if gw_years is not None else None),
+                            _reach(fin_years[sel, j] if fin_years is not None else None)))
+                if len(bands) > MAX_PANELS:
+                    raise _too_many_bands(path, c, len(bands))
+                labels = [b.label for b in bands]
+                for i, b in enumerate(bands):
+                    if labels.count(b.label) > 1:
+                        b.label += f" (path {i + 1})"
+            r.bands[c] = bands
             if want_bn:
                 with np.errstate(invalid="ignore", divide="ignore"):
-                    r.shares[c] = counts[j] / valid[j]
-            for store, years in ((r.gw, gw_years), (r.final_target, fin_years)):
-                if years is not None:
-                    y = years[:, j]
-                    hit = ~np.isnan(y)
-                    med = float(np.median(y[hit])) if hit.any() else math.nan
-                    store[c] = (float(hit.mean()), med)
+                    r.shares[c] = counts[:, j] / valid[:, j][:, None, :]
         return r
 
 
@@ -484,8 +749,105 @@ def _mw_formatter():
     return FuncFormatter(lambda v, _: f"{v:,.0f}")
 
 
+def _wrap(text, width_px):
+    """Re-wraps a Text artist at word boundaries until it is at most width_px wide, as
+    measured (matplotlib's own wrap is measured neither by tight_layout nor by us). The
+    text as first given is kept as the artist's label, so that it can be re-wrapped wider
+    or narrower later."""
+    if not text.get_label() or text.get_label().startswith("_"):
+        text.set_label(text.get_text())
+    paragraphs = text.get_label().split("\n")
+    text.set_text(text.get_label())
+    renderer = text.figure.canvas.get_renderer()
+    chars = max(len(p) for p in paragraphs)
+    while text.get_window_extent(renderer).width > width_px and chars > 12:
+        chars = int(chars * 0.92)
+        text.set_text("\n".join(textwrap.fill(p, chars, break_on_hyphens=False)
+                                 for p in paragraphs))
+    return text
+
+
+def _fig_width_px(fig, margin=0.02):
+    return fig.bbox.width * (1 - 2 * margin)
+
+
+def _fig_text(fig, y, text, va, **kwargs):
+    """A figure-level text (title, footnote) from the left edge, wrapped to the figure."""
+    return _wrap(fig.text(0.01, y, text, ha="left", va=va, **kwargs), _fig_width_px(fig))
+
+
+def _title(fig, text):
+    return _fig_text(fig, 1 - 0.08 / fig.get_figheight(), text, "top", fontsize=11)
+
+
 def _footnote(fig, text, y=0.005):
-    return fig.text(0.01, y, text, fontsize=7, color="#555555", ha="left", va="bottom", wrap=True)
+    return _fig_text(fig, y, text, "bottom", fontsize=7, color="#555555")
+
+
+def _panel_title(ax, text, fontsize=8.5):
+    """A panel's title from its left edge; _fit wraps it to the panel's width."""
+    t = ax.set_title(text, fontsize=fontsize, loc="left")
+    t.set_label(text)
+    return t
+
+
+def _legend(fig, handles, ncol, **kwargs):
+    """A figure legend of at most ncol columns, fewer where it would not fit the figure."""
+    renderer = fig.canvas.get_renderer()
+    while True:
+        leg = fig.legend(handles=handles, ncol=ncol, frameon=False, fontsize=8, **kwargs)
+        if ncol == 1 or leg.get_window_extent(renderer).width <= _fig_width_px(fig):
+            return leg
+        leg.remove()
+        ncol -= 1
+
+
+def _fit(fig, top=(), bottom=(), titles=(), pad_in=0.06):
+    """tight_layout inside the room left by figure-level artists above and below the axes
+    (titles, figure legends, footnotes: fig.text, which tight_layout ignores), measured
+    after a draw; panel titles are wrapped to their panel's width, and the layout redone
+    while that changes them."""
+    def layout():
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        h = fig.bbox.height
+        lo, hi = 0.0, 1.0
+        for a in bottom:
+            lo = max(lo, a.get_window_extent(renderer).y1 / h)
+        for a in top:
+            hi = min(hi, a.get_window_extent(renderer).y0 / h)
+        pad = pad_in / fig.get_figheight()
+        fig.tight_layout(rect=(0, lo + pad, 1, hi - pad))
+    layout()
+    for _ in range(3):
+        before = [t.get_text() for t in titles]
+        for t in titles:
+            _wrap(t, t.axes.get_window_extent().width)
+        if [t.get_text() for t in titles] == before:
+            break
+        layout()
+
+
+def _below(fig, leg, foot):
+    """Puts a figure legend just above the footnote."""
+    fig.canvas.draw()
+    leg.set_bbox_to_anchor((0.01, foot.get_window_extent().y1 / fig.bbox.height))
+
+
+def _grid(n, panel_w, panel_h, extra_h, single=(8.4, 4.4)):
+    """Figure and axes for n panels sharing both axes (n == 1: one larger panel)."""
+    ncols = 1 if n == 1 else 2 if n <= 4 else 3
+    nrows = int(math.ceil(n / ncols))
+    size = (single[0], single[1] + extra_h) if n == 1 else (
+        panel_w * ncols + 0.6, panel_h * nrows + extra_h)
+    fig, axes = plt.subplots(nrows, ncols, figsize=size, sharex=True, sharey=True,
+                             squeeze=False)
+    for i in range(n, nrows * ncols):
+        axes.flat[i].set_visible(False)
+    for i in range(n):
+        if i + ncols >= n:  # the lowest panel of its column: x ticks and label
+            axes.flat[i].tick_params(labelbottom=True)
+    return fig, axes.flat[:n], ncols
 
 
 def _mark_gw(ax, label=True):
@@ -495,14 +857,14 @@ def _mark_gw(ax, label=True):
                     xytext=(3, 2), textcoords="offset points", fontsize=8, color="#555555")
 
 
-def _reach_text(r, c):
-    """'1 GW: 64% of runs, median 2031.5' lines (or the year, for one run)."""
+def _reach_text(r, b):
+    """'1 GW by 2040: 64% of runs (median year 2031.5)' lines (or the year, for one run)."""
     lines = []
-    for label, store in (("1 GW", r.gw), ("final target", r.final_target)):
-        if c not in store:
+    for label, reach in (("1 GW", b.gw), ("final target", b.final_target)):
+        if reach is None:
             continue
-        share, med = store[c]
-        if r.single_run:
+        share, med = reach
+        if b.runs == 1:
             lines.append(f"{label} reached: {med:.2f}" if share > 0
                          else f"{label}: not reached by {r.end_year:g}")
         elif share > 0:
@@ -512,172 +874,217 @@ def _reach_text(r, c):
     return "\n".join(lines)
 
 
-def _capacity_top(r, c, always_gw=True):
-    """Upper y limit that shows the band, the target and the 1 GW line (small panels: the
+def _capacity_top(bands, always_gw=True):
+    """Upper y limit that shows the bands, the targets and the 1 GW line (small panels: the
     1 GW line only when the data come within half of it, so that a 300 MW country is not
     squeezed into the bottom of its panel)."""
-    top = [np.nanmax(r.it_q[c])]
-    if c in r.target:
-        top += [np.nanmax(r.target_hi[c]), np.nanmax(r.target[c])]
+    top = [np.nanmax(b.it_q) for b in bands]
+    top += [np.nanmax(b.target) for b in bands if b.target is not None]
     top = float(np.nanmax(top))
     if always_gw or top >= 0.5 * GW:
         top = max(top, GW * 1.08)
     return top * 1.05
 
 
-def _fit(fig, top=(), bottom=(), pad_in=0.06):
-    """tight_layout inside the room left by figure-level artists above and below the axes
-    (titles, figure legends, footnotes: fig.text, which tight_layout ignores), measured
-    after a draw."""
-    fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
-    h = fig.bbox.height
-    lo, hi = 0.0, 1.0
-    for a in bottom:
-        lo = max(lo, a.get_window_extent(renderer).y1 / h)
-    for a in top:
-        hi = min(hi, a.get_window_extent(renderer).y0 / h)
-    pad = pad_in / fig.get_figheight()
-    fig.tight_layout(rect=(0, lo + pad, 1, hi - pad))
+def _capacity_axes(ax, r, small=False):
+    _mark_gw(ax, label=not small)
+    ax.set_xlim(r.time[0], r.time[-1])
+    ax.yaxis.set_major_formatter(_mw_formatter())
+    ax.grid(True, color="#E5E5E5", lw=0.6)
+    ax.set_axisbelow(True)
 
 
-def _draw_capacity(ax, r, c, policies=True, lw=2.0, small=False):
-    """Band, median, target and 1 GW on one axis; returns legend handles."""
-    q = r.it_q[c]
+def _target_label(r):
+    src = " (rebuilt from parameters)" if r.target_source == "parameters" else ""
+    return "announced target path" + src
+
+
+def _draw_band(ax, r, b, lw=2.0, small=False):
+    """One band's 10-90% range, median and target, and 1 GW; returns legend handles."""
+    q, t = b.it_q, r.time
     handles = []
-    t = r.time
-    if not r.single_run:
+    if b.runs > 1:
         ax.fill_between(t, q[0], q[2], color=FAN_COLOUR, alpha=0.25, lw=0, zorder=2)
         handles.append(Patch(color=FAN_COLOUR, alpha=0.25, label="10–90% of runs"))
     ax.plot(t, q[1], color=FAN_COLOUR, lw=lw, zorder=4)
     handles.append(Line2D([], [], color=FAN_COLOUR, lw=lw,
-                          label="capacity (one run)" if r.single_run else "median over runs"))
-    if policies and c in r.it_q_policy:
-        items = sorted(r.it_q_policy[c].items())
-        for i, (p, qp) in enumerate(items):
-            col = POLICY_COLOURS[i % len(POLICY_COLOURS)]
-            # Earlier policies wider, so that lines lying on one another stay visible.
-            w = 1.0 + 0.6 * (len(items) - 1 - i)
-            ax.plot(t, qp[1], color=col, lw=w, ls="-", zorder=3, solid_capstyle="butt")
-            handles.append(Line2D([], [], color=col, lw=w,
-                                  label=f"median, policy {p}: {r.policy_labels.get(p, '')}"))
-    if c in r.target:
-        lo, hi = r.target_lo[c], r.target_hi[c]
-        varies = np.nanmax(np.abs(hi - lo)) > 1e-6 * max(1.0, np.nanmax(np.abs(hi)))
-        if varies:
-            ax.fill_between(t, lo, hi, facecolor="none", edgecolor="#999999", hatch="///",
-                            lw=0, zorder=2)
-            handles.append(Patch(facecolor="none", edgecolor="#999999", hatch="///",
-                                 label="target range across runs"))
-        ax.plot(t, r.target[c], color=TARGET_COLOUR, lw=1.4, ls="--", zorder=5)
-        src = [] if r.target_source == "target_mw" else ["from parameters"]
-        src += ["first run"] if varies else []
+                          label="capacity (one run)" if b.runs == 1 else "median over runs"))
+    if b.target is not None:
+        ax.plot(t, b.target, color=TARGET_COLOUR, lw=1.4, ls="--", zorder=5)
         handles.append(Line2D([], [], color=TARGET_COLOUR, lw=1.4, ls="--",
-                              label="announced target path"
-                              + (f" ({', '.join(src)})" if src else "")))
-    _mark_gw(ax, label=not small)
-    ax.set_xlim(t[0], t[-1])
-    ax.set_ylim(0, _capacity_top(r, c, always_gw=not small))
-    ax.yaxis.set_major_formatter(_mw_formatter())
-    ax.grid(True, color="#E5E5E5", lw=0.6)
-    ax.set_axisbelow(True)
+                              label=_target_label(r)))
+    _capacity_axes(ax, r, small)
     return handles
 
 
 def fan_chart(r, c, path, dpi=100, palette=False):
-    """fan_ISO3.png: it_mw median and 10-90% band against the target path."""
-    n_handles = 3 + len(r.it_q_policy.get(c, {})) + (c in r.target)
-    fig, ax = plt.subplots(figsize=(8.4, 4.4 + 0.17 * n_handles))
-    handles = _draw_capacity(ax, r, c)
+    """fan_ISO3.png: it_mw median and 10-90% band against the target path; one panel per
+    band (policy, and target path where the runs of a policy differ in target)."""
+    bands = r.bands[c]
+    n = len(bands)
+    fig, axes, ncols = _grid(n, 4.6, 2.9, 1.1)
+    top = _capacity_top(bands)
+    titles = []
+    for i, (ax, b) in enumerate(zip(axes, bands)):
+        handles = _draw_band(ax, r, b)
+        ax.set_ylim(0, top)
+        if n > 1:
+            titles.append(_panel_title(ax, f"{b.label or 'all runs'} ({b.runs:,} runs)"))
+        text = _reach_text(r, b)
+        if text:
+            ax.text(0.99, 0.03, text, transform=ax.transAxes, ha="right", va="bottom",
+                    fontsize=8 if n == 1 else 7,
+                    bbox=dict(boxstyle="round,pad=0.3", fc="white", ec="#BBBBBB"))
+        if i % ncols == 0:
+            ax.set_ylabel("AI IT capacity in service (MW)" if n == 1 else "IT capacity (MW)")
+        if i + ncols >= n:
+            ax.set_xlabel("year")
     what = "one run" if r.single_run else "median and 10–90% of runs"
-    ax.set_title(f"{r.name(c)}: AI IT capacity against announced targets ({what})",
-                 fontsize=11, loc="left")
-    ax.set_xlabel("year")
-    ax.set_ylabel("AI IT capacity in service (MW)")
-    text = _reach_text(r, c)
-    if text:
-        ax.text(0.99, 0.03, text, transform=ax.transAxes, ha="right", va="bottom",
-                fontsize=8, bbox=dict(boxstyle="round,pad=0.3", fc="white", ec="#BBBBBB"))
-    # The legend goes under the axes: the target path and the band fill the inside.
+    split = n > len(r.groups)
+    apart = {(True, True): ", one panel per policy and target path",
+             (True, False): ", one panel per policy",
+             (False, True): ", one panel per target path"}.get((len(r.groups) > 1, split), "")
+    head = _title(fig, f"{r.name(c)}: AI IT capacity against announced targets ({what}{apart})")
     foot = _footnote(fig, r.sample_text())
-    ncol = 2 if max(len(h.get_label()) for h in handles) <= 48 else 1
-    leg = fig.legend(handles=handles, loc="lower left", ncol=ncol, fontsize=8, frameon=False,
-                     bbox_to_anchor=(0.01, 0.0), bbox_transform=fig.transFigure)
-    fig.canvas.draw()
-    leg.set_bbox_to_anchor((0.01, foot.get_window_extent().y1 / fig.bbox.height))
-    _fit(fig, bottom=[leg])
+    leg = _legend(fig, handles, len(handles), loc="lower left", bbox_to_anchor=(0.01, 0.0),
+                  bbox_transform=fig.transFigure)
+    _below(fig, leg, foot)
+    _fit(fig, top=[head], bottom=[leg], titles=titles)
     _save(fig, path, dpi, palette)
 
 
 def bottleneck_timeline(r, c, path, dpi=100, palette=False):
-    """bottlenecks_ISO3.png: share of runs under each bottleneck code, stacked over time."""
-    s = np.nan_to_num(r.shares[c]) * 100.0
-    fig, ax = plt.subplots(figsize=(8.4, 4.4))
-    # The code recorded at t_n describes the step (t_(n-1), t_n]: draw it as a step.
-    ax.stackplot(r.time, *s, colors=[CODE_COLOURS[k] for k in CODES], step="pre",
-                 lw=0)
-    ax.set_xlim(r.time[0], r.time[-1])
-    ax.set_ylim(0, 100)
-    ax.set_xlabel("year")
-    ax.set_ylabel("share of runs (%)")
-    who = ("one run: its bottleneck in each step" if r.single_run
-           else "share of runs under each bottleneck")
-    ax.set_title(f"{r.name(c)}: what holds capacity back, when ({who})",
-                 fontsize=11, loc="left")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    handles = [Patch(color=CODE_COLOURS[k], label=CODE_LABELS[k]) for k in reversed(CODES)]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8,
-              title="bottleneck in the step", title_fontsize=8, frameon=False)
-    foot = _footnote(fig, "Code per time step: the constraint that held back the most MW in that "
-                   "step (docs/model.md §8); 'lead time' = behind the target path with "
-                   "nothing binding now.\n" + r.sample_text())
-    _fit(fig, bottom=[foot])
+    """bottlenecks_ISO3.png: share of runs under each bottleneck code, stacked over time;
+    one panel per policy. A single run: its code in each step, and the share of time."""
+    shares = np.nan_to_num(r.shares[c]) * 100.0
+    n = len(r.groups)
+    one = r.single_run
+    fig, axes, ncols = _grid(n, 4.6, 2.6, 1.2, single=(8.4, 3.0 if one else 4.0))
+    titles = []
+    for i, (ax, grp) in enumerate(zip(axes, r.groups)):
+        # The code recorded at t_n describes the step (t_(n-1), t_n]: draw it as a step.
+        ax.stackplot(r.time, *shares[i], colors=[CODE_COLOURS[k] for k in CODES], step="pre",
+                     lw=0)
+        ax.set_xlim(r.time[0], r.time[-1])
+        ax.set_ylim(0, 100)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if one:
+            ax.set_yticks([])
+        elif i % ncols == 0:
+            ax.set_ylabel("share of runs (%)")
+        if i + ncols >= n:
+            ax.set_xlabel("year")
+        if n > 1:
+            titles.append(_panel_title(ax, f"{grp.label or 'all runs'} ({grp.runs:,} runs)"))
+    if one:
+        # Share of the time steps (with a code) under each code.
+        with np.errstate(invalid="ignore"):
+            time_share = np.nanmean(r.shares[c][0], axis=1)
+        labels = {k: f"{CODE_LABELS[k]}: {s:.0%} of the time"
+                  for k, s in zip(CODES, np.nan_to_num(time_share))}
+        what = "its bottleneck in each time step, one run"
+    else:
+        labels = CODE_LABELS
+        what = "share of runs under each bottleneck" + (", one panel per policy" if n > 1
+                                                         else "")
+    handles = [Patch(color=CODE_COLOURS[k], label=labels[k]) for k in reversed(CODES)]
+    head = _title(fig, f"{r.name(c)}: what holds capacity back, when ({what})")
+    foot = _footnote(fig, "Code per time step: the constraint that held back the most MW in "
+                          "that step (docs/model.md §8); lead time = behind the target path "
+                          "with nothing binding now.\n" + r.sample_text())
+    leg = _legend(fig, handles, 3, loc="lower left", bbox_to_anchor=(0.01, 0.0),
+                  bbox_transform=fig.transFigure, title="bottleneck in the step",
+                  title_fontsize=8)
+    _below(fig, leg, foot)
+    _fit(fig, top=[head], bottom=[leg], titles=titles)
     _save(fig, path, dpi, palette)
 
 
+def _policy_width(r, g):
+    """Line width of group g's median: earlier policies wider, so that lines lying on one
+    another stay visible."""
+    return 1.0 + 0.6 * (len(r.groups) - 1 - g)
+
+
 def country_grid(r, path, shared_y=False, dpi=100, palette=False):
-    """countries.png: one small it_mw-against-target panel per country."""
-    cs = [c for c in r.countries if c in r.it_q]
+    """countries.png: one small it_mw-against-target panel per country; with several
+    policies, one median line per policy."""
+    cs = [c for c in r.countries if r.bands.get(c)]
     n = len(cs)
     ncols = min(n, 5 if n > 9 else (3 if n > 4 else n))
     nrows = int(math.ceil(n / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(2.9 * ncols + 0.4, 2.2 * nrows + 1.0),
+    fig, axes = plt.subplots(nrows, ncols,
+                             figsize=(max(3.0 * ncols + 0.5, 6.4), 2.2 * nrows + 1.5),
                              sharex=True, sharey=shared_y, squeeze=False)
-    handles = None
+    apart = len(r.groups) > 1
     for i, c in enumerate(cs):
         ax = axes[i // ncols][i % ncols]
-        handles = _draw_capacity(ax, r, c, policies=False, lw=1.5, small=True)
-        ax.set_title(r.names.get(c, c) if r.names.get(c) else c, fontsize=9, pad=3)
+        bands = r.bands[c]
+        if len(bands) == 1:
+            _draw_band(ax, r, bands[0], lw=1.5, small=True)
+        else:
+            targets = [b.target for b in bands if b.target is not None]
+            one_target = all(np.allclose(t, targets[0]) for t in targets)
+            for b in bands:
+                col = POLICY_COLOURS[b.group % len(POLICY_COLOURS)] if apart else FAN_COLOUR
+                ax.plot(r.time, b.it_q[1], color=col, lw=_policy_width(r, b.group), zorder=4,
+                        solid_capstyle="butt")
+                if b.target is not None and not one_target:
+                    ax.plot(r.time, b.target, color=col if apart else TARGET_COLOUR, lw=1.0,
+                            ls="--", zorder=5)
+            if targets and one_target:
+                ax.plot(r.time, targets[0], color=TARGET_COLOUR, lw=1.2, ls="--", zorder=5)
+            _capacity_axes(ax, r, small=True)
+        if not shared_y:
+            ax.set_ylim(0, _capacity_top(bands, always_gw=False))
+        ax.set_title(r.names.get(c) or c, fontsize=9, pad=3)
         ax.tick_params(labelsize=7)
         ax.yaxis.set_major_locator(MaxNLocator(4))
         ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
-        if i % ncols == 0:
-            ax.set_ylabel("MW (IT)", fontsize=8)
-        if i // ncols == nrows - 1 or i + ncols >= n:
+        if not shared_y or i % ncols == 0:
+            ax.set_ylabel("IT capacity (MW)", fontsize=7)
+        if i + ncols >= n:
             ax.set_xlabel("year", fontsize=8)
             ax.tick_params(labelbottom=True)
     for i in range(n, nrows * ncols):
         axes[i // ncols][i % ncols].set_visible(False)
     if shared_y:
-        top = max(_capacity_top(r, c, always_gw=False) for c in cs)
+        top = max(_capacity_top(r.bands[c], always_gw=False) for c in cs)
         for ax in axes.flat:
             ax.set_ylim(0, top)
-    scale = "one y scale for all" if shared_y else "y scale per country"
-    what = "one run" if r.single_run else "median and 10–90% of runs"
-    h = fig.get_figheight()
-    title = fig.text(0.01, 1 - 0.08 / h,
-                     f"AI IT capacity in service against announced targets ({what})",
-                     fontsize=11, ha="left", va="top")
+    target = Line2D([], [], color=TARGET_COLOUR, lw=1.2, ls="--", label=_target_label(r))
+    legend_title = None
+    if apart:
+        handles = [Line2D([], [], color=POLICY_COLOURS[g % len(POLICY_COLOURS)],
+                          lw=_policy_width(r, g), label=grp.label or f"policy {grp.policy}")
+                   for g, grp in enumerate(r.groups)]
+        legend_title = "median of the runs of each policy:"
+        if any(len({tuple(np.round(b.target, 6)) for b in r.bands[c] if b.target is not None})
+               > 1 for c in cs):
+            target.set_label(_target_label(r) + " (in the policy's colour where policies "
+                                                "differ)")
+        what = "median of each policy's runs"
+    else:
+        band = not r.single_run and any(len(r.bands[c]) == 1 for c in cs)
+        handles = [Patch(color=FAN_COLOUR, alpha=0.25, label="10–90% of runs")] if band else []
+        handles.append(Line2D([], [], color=FAN_COLOUR, lw=1.5,
+                              label="capacity (one run)" if r.single_run else "median over runs"))
+        what = ("one run" if r.single_run else "median and 10–90% of runs" if band
+                else "median of runs")
+    if any(b.target is not None for c in cs for b in r.bands[c]):
+        handles.append(target)
+    if any(len(r.bands[c]) > len(r.groups) for c in cs):
+        what += "; one line per target path where runs differ in target"
     handles.append(Line2D([], [], color="#777777", lw=0.9, ls=":", label="1 GW (where in range)"))
+    scale = "one y scale for all" if shared_y else "y scale per country"
+    title = _title(fig, f"AI IT capacity in service against announced targets ({what})")
     fig.canvas.draw()
-    leg = fig.legend(handles=handles, loc="upper left", fontsize=8, ncol=len(handles),
-                     frameon=False, bbox_to_anchor=(0.0, title.get_window_extent().y0
-                                                    / fig.bbox.height))
-    foot = _footnote(fig, f"MW of IT capacity, {scale}. " + r.sample_text())
+    leg = _legend(fig, handles, 2 if apart else len(handles), loc="upper left",
+                  bbox_to_anchor=(0.0, title.get_window_extent().y0 / fig.bbox.height),
+                  title=legend_title, title_fontsize=8, alignment="left")
+    foot = _footnote(fig, f"IT capacity in MW, {scale}. " + r.sample_text())
     _fit(fig, top=[leg], bottom=[foot])
     _save(fig, path, dpi, palette)
-
-
 def read_sensitivity(path):
     """The CSV of `sovcap sensitivity --format csv` as a DataFrame, columns checked.
 
@@ -746,15 +1153,20 @@ def select_sensitivity(df, country, policy=None, year=None):
     return sub, keys, year_text
 
 
-def _panel_text(g):
-    """Panel title ('metric: ..., policy 1 (levers)', runs, mean, censoring) and notes."""
+def _panel_text(g, results=None):
+    """Panel title (the output, the policy and its levers in words; runs, mean, censoring)
+    and notes."""
     first = g.iloc[0]
     head = []
     if "metric" in g.columns and first["metric"]:
-        head.append(f"metric: {first['metric']}")
+        metric = first["metric"]
+        head.append("output: " + (results.metric_label(metric) if results
+                                  else metric_label(metric)))
     if "policy" in g.columns and first["policy"] >= 0:
         lev = first["levers"] if "levers" in g.columns and first["levers"] else ""
-        head.append(f"policy {first['policy']}" + (f" ({lev})" if lev else ""))
+        if lev:
+            lev = results.lever_text(lev) if results else Results().lever_text(lev)
+        head.append(f"policy {first['policy']}" + (f": {lev}" if lev else ""))
     info = []
     if "runs" in g.columns and not np.isnan(first["runs"]):
         rows = (f", {first['base_rows']:.0f} base rows" if "base_rows" in g.columns
@@ -763,30 +1175,42 @@ def _panel_text(g):
     if "mean" in g.columns and not np.isnan(first["mean"]):
         sd = f", sd {first['sd']:.4g}" if "sd" in g.columns and not np.isnan(first["sd"]) else ""
         info.append(f"output mean {first['mean']:.6g}{sd}")
-    lines = [", ".join(head), "; ".join(info)]
+    lines = ["; ".join(head), "; ".join(info)]
     if "censored" in g.columns and first["censored"] > 0:
         lines.append(f"{first['censored']:.0f} runs censored (never reached: counted at the "
                      "horizon + dt)")
     notes = sorted({n for n in g["note"] if n}) if "note" in g.columns else []
-    return "\n".join(textwrap.fill(x, 100) for x in lines if x), notes
+    return "\n".join(x for x in lines if x), notes
 
 
-def tornado_chart(df, country, path, names=None, policy=None, year=None, top=15, dpi=100,
+def tornado_chart(df, country, path, results=None, policy=None, year=None, top=15, dpi=100,
                   palette=False):
     """tornado_ISO3.png: first-order (S1) and total (ST) Sobol indices per parameter,
     largest ST at the top, with their confidence intervals; one panel per policy and
-    metric in the CSV."""
+    metric in the CSV, on one x scale. results: the Results of the sweep's file, for the
+    country's name and the parameters' names and units."""
     sub, keys, year_text = select_sensitivity(df, country, policy, year)
     if keys:
         groups = list(sub.groupby(keys if len(keys) > 1 else keys[0], sort=True))
     else:
         groups = [((), sub)]
+    label = results.param_label if results else param_label
     nmax = max(min(top, len(g)) for _, g in groups)
     ncols = min(2, len(groups))
     nrows = int(math.ceil(len(groups) / ncols))
-    panel_h = 0.34 * nmax + 1.6
-    fig, axes = plt.subplots(nrows, ncols, figsize=(7.2 * ncols, panel_h * nrows + 1.0),
-                             squeeze=False)
+    panel_h = 0.34 * nmax + 1.9
+    fig, axes = plt.subplots(nrows, ncols, figsize=(7.2 * ncols, panel_h * nrows + 1.2),
+                             sharex=True, squeeze=False)
+    # One x range for every panel: the largest upper end, the lowest lower end.
+    his, los = [0.05], [0.0]
+    for _, g in groups:
+        shown = g.sort_values("ST", ascending=False, na_position="last").head(top)
+        his += [np.nanmax(shown[c].to_numpy()) for c in ("ST_hi", "ST", "S1")
+                if not shown[c].isna().all()]
+        los += [np.nanmin(shown[c].to_numpy()) for c in ("S1_lo", "S1")
+                if not shown[c].isna().all()]
+    xlim = (min(0.0, min(los)) - 0.02, min(max(his) * 1.08 + 0.01, 1.5))
+    titles = []
     for i, (_, g) in enumerate(groups):
         ax = axes[i // ncols][i % ncols]
         g = g.sort_values("ST", ascending=False, na_position="last")
@@ -808,24 +1232,24 @@ def tornado_chart(df, country, path, names=None, policy=None, year=None, top=15,
         ax.errorbar(np.nan_to_num(s1), y, xerr=err(s1, "S1_lo", "S1_hi"), fmt="none",
                     ecolor="black", elinewidth=0.9, capsize=2.5)
         ax.set_yticks(y)
-        ax.set_yticklabels(shown["parameter"], fontsize=8)
+        ax.set_yticklabels([label(p) for p in shown["parameter"]], fontsize=8)
+        ax.set_ylabel("uncertain input", fontsize=8)
         ax.axvline(0, color="black", lw=0.8)
-        vals = np.concatenate([shown[c].to_numpy() for c in ("ST_hi", "ST", "S1")] + [[0.05]])
-        hi = np.nanmax(vals)
-        lo = np.nanmin(np.concatenate([shown["S1_lo"].to_numpy(), s1, [0.0]]))
-        ax.set_xlim(min(0.0, lo) - 0.02, min(hi * 1.08 + 0.01, 1.5))
+        ax.set_xlim(*xlim)
         ax.set_xlabel("Sobol index (share of the output's variance)")
+        ax.tick_params(labelbottom=True)
         ax.grid(True, axis="x", color="#E5E5E5", lw=0.6)
         ax.set_axisbelow(True)
-        text, notes = _panel_text(g)
-        ax.set_title(text, fontsize=8, loc="left")
+        text, notes = _panel_text(g, results)
+        titles.append(_panel_title(ax, text, fontsize=8))
+        inner = 0.9 * ax.get_window_extent().width
         if np.isnan(st).all():
-            ax.text(0.5, 0.5, "no indices: " + ("; ".join(notes) or "all NaN"),
-                    transform=ax.transAxes, ha="center", va="center", fontsize=8, wrap=True,
-                    bbox=dict(fc="white", ec="#BBBBBB"))
+            _wrap(ax.text(0.5, 0.5, "no indices: " + ("; ".join(notes) or "all NaN"),
+                          transform=ax.transAxes, ha="center", va="center", fontsize=8,
+                          bbox=dict(fc="white", ec="#BBBBBB")), inner)
         elif notes:
-            ax.text(0.99, 0.99, "; ".join(notes), transform=ax.transAxes, ha="right", va="top",
-                    fontsize=7, color="#A33", wrap=True)
+            _wrap(ax.text(0.99, 0.99, "; ".join(notes), transform=ax.transAxes, ha="right",
+                          va="top", fontsize=7, color="#A33"), inner)
         if len(g) > top:
             ax.text(0.99, 0.01, f"top {top} of {len(g)} parameters by ST",
                     transform=ax.transAxes, ha="right", va="bottom", fontsize=7, color="#555555")
@@ -833,15 +1257,13 @@ def tornado_chart(df, country, path, names=None, policy=None, year=None, top=15,
             ax.legend(loc="lower right", fontsize=7, bbox_to_anchor=(1.0, 0.06))
     for i in range(len(groups), nrows * ncols):
         axes[i // ncols][i % ncols].set_visible(False)
-    label = names.get(country, "") if names else ""
-    who = f"{label} ({country})" if label and label != country else country
-    title = f"{who}: which uncertain inputs drive the outcome (Sobol sensitivity indices)"
-    head = fig.text(0.01, 1 - 0.08 / fig.get_figheight(), title, fontsize=11, ha="left",
-                    va="top")
-    foot = _footnote(fig, "bars: index estimates; whiskers: bootstrap confidence intervals "
-                          "(S1_lo–S1_hi, ST_lo–ST_hi); ST − S1 = the part due to interactions"
+    who = results.name(country) if results else country
+    head = _title(fig, f"{who}: which uncertain inputs drive the outcome (Sobol sensitivity "
+                       "indices)")
+    foot = _footnote(fig, "bars: index estimates; whiskers: bootstrap confidence intervals; "
+                          "ST − S1 = the part due to interactions"
                           + (f"; {year_text}" if year_text else ""))
-    _fit(fig, top=[head], bottom=[foot])
+    _fit(fig, top=[head], bottom=[foot], titles=titles)
     _save(fig, path, dpi, palette)
 
 
@@ -863,9 +1285,13 @@ def main(argv=None):
     ap.add_argument("--countries", metavar="ISO3,...",
                     help="countries to draw, comma-separated (default: all in the file)")
     ap.add_argument("--policy", metavar="P", default="all",
-                    help="policy index of a sweep to draw, or 'all' to pool every policy "
-                         "(default; with 2 to 8 policies the fan charts add each policy's "
-                         "median, and tornado charts get one panel per policy)")
+                    help="policy index of a sweep to draw, or 'all' (default: every policy, "
+                         "each on its own: a panel per policy, in countries.png a line per "
+                         "policy)")
+    ap.add_argument("--pool", action="store_true",
+                    help="pool the runs of every policy into one band and one timeline (fan "
+                         "bands still split where the runs differ in target path; tornado "
+                         "charts keep one panel per policy, as the indices are per policy)")
     ap.add_argument("--sensitivity", metavar="FILE.csv",
                     help="CSV from `sovcap sensitivity --format csv`: draw tornado charts")
     ap.add_argument("--sensitivity-year", type=float, metavar="YEAR",
@@ -884,81 +1310,95 @@ def main(argv=None):
     ap.add_argument("--dpi", type=float, default=100.0, help="resolution (default 100)")
     ap.add_argument("--palette", action="store_true",
                     help="write 8-bit palette PNGs, about a third of the size (for documents)")
-    ap.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    ap.add_argument("--quiet", action="store_true",
+                    help="print nothing but errors (no file list, no notes, no warnings)")
     args = ap.parse_args(argv)
 
     def say(msg):
         if not args.quiet:
             print(msg)
 
+    def note(msg):
+        if not args.quiet:
+            print(f"note: {msg}", file=sys.stderr)
+
     try:
-        figures = [x.strip() for x in args.figures.split(",") if x.strip()]
-        bad = [x for x in figures if x not in FIGURES]
-        if bad:
-            raise PlotError(f"--figures: unknown {', '.join(bad)} (choose from "
-                            f"{', '.join(FIGURES)})")
-        if args.policy.strip().lower() in ("all", ""):
-            policy = None
-        else:
-            try:
-                policy = int(args.policy)
-            except ValueError:
-                raise PlotError(f"--policy {args.policy!r}: expected a policy index or "
-                                "'all'") from None
-        if args.max_runs < 0:
-            raise PlotError("--max-runs must be 0 (all) or positive")
-        countries = ([c.strip().upper() for c in args.countries.split(",") if c.strip()]
-                     if args.countries else None)
-
-        sens = None
-        if args.sensitivity and "tornado" in figures:
-            sens = read_sensitivity(args.sensitivity)   # fail before drawing anything
-        elif "tornado" in figures and args.figures != ",".join(FIGURES):
-            raise PlotError("--figures tornado needs --sensitivity FILE.csv")
-
-        h5_figures = [x for x in figures if x != "tornado"]
-        r = load(args.results, countries, policy, args.max_runs, h5_figures)
-        for note in r.notes:
-            print(f"note: {note}", file=sys.stderr)
-
-        os.makedirs(args.out, exist_ok=True)
-        written = []
-
-        def out(name):
-            p = os.path.join(args.out, name)
-            written.append(p)
-            return p
-
-        save = dict(dpi=args.dpi, palette=args.palette)
-        for c in r.countries:
-            if "fan" in figures and c in r.it_q:
-                fan_chart(r, c, out(f"fan_{_safe(c)}.png"), **save)
-            if "bottlenecks" in figures and c in r.shares:
-                bottleneck_timeline(r, c, out(f"bottlenecks_{_safe(c)}.png"), **save)
-        if "countries" in figures and r.it_q:
-            country_grid(r, out("countries.png"), shared_y=args.shared_y, **save)
-        if sens is not None:
-            in_csv = list(dict.fromkeys(sens["country"]))
-            chosen = [c for c in in_csv if countries is None or c in countries]
-            if countries:
-                absent = [c for c in countries if c not in in_csv]
-                if absent:
-                    print(f"note: no sensitivity rows for {', '.join(absent)} in "
-                          f"{args.sensitivity}", file=sys.stderr)
-            for c in chosen:
-                tornado_chart(sens, c, out(f"tornado_{_safe(c)}.png"), names=r.names,
-                              policy=policy, year=args.sensitivity_year, top=args.top, **save)
-        if not written:
-            raise PlotError(f"{args.results}: nothing could be drawn for "
-                            f"--figures {','.join(h5_figures) or 'tornado'} (see the notes above; "
-                            "`sovcap summarize` reads any results file)")
-        for p in written:
-            say(p)
-        say(f"{len(written)} figure(s) in {args.out} ({r.sample_text()})")
-        return 0
+        with warnings.catch_warnings():
+            if args.quiet:
+                warnings.simplefilter("ignore")
+            return _run(args, say, note)
     except PlotError as e:
         print(f"sovcap_plots: error: {e}", file=sys.stderr)
         return 2
+
+
+def _run(args, say, note):
+    """The command line's work, once the arguments are parsed."""
+    figures = [x.strip() for x in args.figures.split(",") if x.strip()]
+    bad = [x for x in figures if x not in FIGURES]
+    if bad:
+        raise PlotError(f"--figures: unknown {', '.join(bad)} (choose from "
+                        f"{', '.join(FIGURES)})")
+    if args.policy.strip().lower() in ("all", ""):
+        policy = None
+    else:
+        try:
+            policy = int(args.policy)
+        except ValueError:
+            raise PlotError(f"--policy {args.policy!r}: expected a policy index or "
+                            "'all'") from None
+    if args.max_runs < 0:
+        raise PlotError("--max-runs must be 0 (all) or positive")
+    countries = ([c.strip().upper() for c in args.countries.split(",") if c.strip()]
+                 if args.countries else None)
+
+    sens = None
+    if args.sensitivity and "tornado" in figures:
+        sens = read_sensitivity(args.sensitivity)   # fail before drawing anything
+    elif "tornado" in figures and args.figures != ",".join(FIGURES):
+        raise PlotError("--figures tornado needs --sensitivity FILE.csv")
+
+    h5_figures = [x for x in figures if x != "tornado"]
+    r = load(args.results, countries, policy, args.max_runs, h5_figures, pool=args.pool)
+    for n in r.notes:
+        note(n)
+
+    save = dict(dpi=args.dpi, palette=args.palette)
+    todo = []  # (file name, drawing): everything is checked before the first file is written
+    for c in r.countries:
+        if "fan" in figures and r.bands.get(c):
+            todo.append((f"fan_{_safe(c)}.png", lambda p, c=c: fan_chart(r, c, p, **save)))
+        if "bottlenecks" in figures and c in r.shares:
+            todo.append((f"bottlenecks_{_safe(c)}.png",
+                         lambda p, c=c: bottleneck_timeline(r, c, p, **save)))
+    if "countries" in figures and any(r.bands.values()):
+        todo.append(("countries.png",
+                     lambda p: country_grid(r, p, shared_y=args.shared_y, **save)))
+    if sens is not None:
+        in_csv = list(dict.fromkeys(sens["country"]))
+        chosen = [c for c in in_csv if countries is None or c in countries]
+        if countries:
+            absent = [c for c in countries if c not in in_csv]
+            if absent:
+                note(f"no sensitivity rows for {', '.join(absent)} in {args.sensitivity}")
+        for c in chosen:
+            select_sensitivity(sens, c, policy, args.sensitivity_year)  # fails before drawing
+            todo.append((f"tornado_{_safe(c)}.png",
+                         lambda p, c=c: tornado_chart(sens, c, p, results=r, policy=policy,
+                                                      year=args.sensitivity_year,
+                                                      top=args.top, **save)))
+    if not todo:
+        raise PlotError(f"{args.results}: nothing could be drawn for --figures "
+                        f"{','.join(h5_figures) or 'tornado'}: "
+                        + ("; ".join(r.notes) or "no country selected")
+                        + " (`sovcap summarize` reads any results file)")
+    os.makedirs(args.out, exist_ok=True)
+    for name, draw in todo:
+        p = os.path.join(args.out, name)
+        draw(p)
+        say(p)
+    say(f"{len(todo)} figure(s) in {args.out} ({r.sample_text()})")
+    return 0
 
 
 if __name__ == "__main__":
