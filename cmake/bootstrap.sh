@@ -104,7 +104,10 @@ case "$mode" in
 esac
 
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSOVCAP_REQUIRE_READERS=ON
-cmake --build "$build" -j "$jobs"
+# The demo needs only the program; test and build make every target (tests, benchmarks).
+targets=()
+if [ "$mode" = demo ]; then targets=(--target sovcap); fi
+cmake --build "$build" -j "$jobs" "${targets[@]}"
 
 case "$mode" in
   demo)
