@@ -1,6 +1,7 @@
 #include "sovcap/params.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <sstream>
 
 namespace sovcap {
@@ -68,7 +69,126 @@ std::vector<ParamSpec> build_specs() {
   return specs;
 }
 
+// Far beyond any sensible run (a daily step over a century is ~36500); it stops a typo in
+// dt from allocating gigabytes of output.
+constexpr long long kMaxSteps = 100000;
+
+// A lead time under one step would deliver in the step it was started, which the step
+// order of the model's delay lines cannot represent.
+ParamRule lead_time_rule(std::string_view name, std::string_view key) {
+  return {name, key, {"simulation.dt"}, {key, "simulation.dt"}, "",
+          [key](const RuleValues& v) -> std::string {
+            const std::string nm(key.substr(key.find('.') + 1));
+            const double x = v(key), dt = v("simulation.dt");
+            if (std::isnan(x) || x >= dt) return "";
+            return nm + " = " + format_value(x) + (v.given(key) ? "" : " (built-in default)") +
+                   " is shorter than the step dt = " + format_value(dt) +
+                   ": the model's delay lines are in whole steps, so allowed " + nm + " >= dt";
+          }};
+}
+
+std::vector<ParamRule> build_rules() {
+  std::vector<ParamRule> rules;
+  rules.push_back({"end_after_start", "simulation.end_year",
+                   {"simulation.start_year", "simulation.end_year"}, {"simulation.end_year"}, "",
+                   [](const RuleValues& v) -> std::string {
+                     const double start = v("simulation.start_year");
+                     const double end = v("simulation.end_year");
+                     if (end > start) return "";
+                     return "end_year = " + format_value(end) + " is not after start_year = " +
+                            format_value(start) + ": allowed end_year > start_year";
+                   }});
+  rules.push_back(
+      {"whole_steps", "simulation.end_year",
+       {"simulation.start_year", "simulation.end_year", "simulation.dt"},
+       {"simulation.end_year", "simulation.dt"}, "end_after_start",
+       [](const RuleValues& v) -> std::string {
+         const double start = v("simulation.start_year"), end = v("simulation.end_year");
+         const double dt = v("simulation.dt");
+         const double n = (end - start) / dt;
+         const double whole = std::round(n);
+         if (std::abs(n - whole) <= 1e-9 * std::max(1.0, std::abs(n)) && whole >= 1.0) return "";
+         const double lo = std::floor(n), hi = std::ceil(n);
+         std::string ends = lo >= 1.0 ? format_value(start + lo * dt) + ", " : "";
+         ends += format_value(start + std::max(hi, 1.0) * dt);
+         return "end_year - start_year = " + format_value(end - start) +
+                " is not a whole number of steps dt = " + format_value(dt) +
+                " ((end_year - start_year) / dt = " + format_value(n) +
+                "): allowed end years start_year + k*dt; the nearest are " + ends;
+       }});
+  rules.push_back({"step_count", "simulation.dt",
+                   {"simulation.start_year", "simulation.end_year", "simulation.dt"},
+                   {"simulation.dt"}, "whole_steps",
+                   [](const RuleValues& v) -> std::string {
+                     const double dt = v("simulation.dt");
+                     const double whole =
+                         std::round((v("simulation.end_year") - v("simulation.start_year")) / dt);
+                     if (whole <= static_cast<double>(kMaxSteps)) return "";
+                     return "dt = " + format_value(dt) + " gives " + format_value(whole) +
+                            " steps: allowed at most " + std::to_string(kMaxSteps) +
+                            " steps; use a larger dt";
+                   }});
+  // The model retires chips on whole steps: a life shorter than one step would retire
+  // them before they ever served.
+  rules.push_back({"lifetime_whole_steps", "global.chip_lifetime_years", {"simulation.dt"},
+                   {"global.chip_lifetime_years", "simulation.dt"}, "",
+                   [](const RuleValues& v) -> std::string {
+                     const double life = v("global.chip_lifetime_years"), dt = v("simulation.dt");
+                     if (!(life < dt)) return "";
+                     return "chip_lifetime_years = " + format_value(life) +
+                            " is shorter than the step dt = " + format_value(dt) +
+                            ": the model retires chips in whole steps, so allowed "
+                            "chip_lifetime_years >= dt";
+                   }});
+  // Capacity in service and under construction already holds facility power; a start
+  // state that draws more than the grid gives is inconsistent data, not a scenario.
+  rules.push_back({"grid_covers_start", "country.grid_mw", {}, {"country.grid_mw"}, "",
+                   [](const RuleValues& v) -> std::string {
+                     const double need =
+                         (v("country.it_mw") + v("country.pipeline_mw")) * v("country.pue");
+                     const double grid = v("country.grid_mw");
+                     if (std::isnan(need) || std::isnan(grid) || !(grid < need * (1.0 - 1e-12)))
+                       return "";
+                     return "grid_mw = " + format_value(grid) +
+                            " is below the facility power that capacity in service and under "
+                            "construction draws, (it_mw + pipeline_mw) * pue = " +
+                            format_value(need) + "; allowed grid_mw >= " + format_value(need);
+                   }});
+  rules.push_back(lead_time_rule("build_lead_whole_steps", "country.build_lead_years"));
+  rules.push_back(lead_time_rule("grid_lead_whole_steps", "country.grid_lead_years"));
+  return rules;
+}
+
 }  // namespace
+
+std::string format_value(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
+}
+
+double RuleValues::operator()(std::string_view key) const {
+  const auto dot = key.find('.');
+  const std::string_view scope = key.substr(0, dot), name = key.substr(dot + 1);
+  if (scope == "simulation") {
+    const SimulationSettings& s = params.sim;
+    return name == "start_year" ? s.start_year
+           : name == "end_year" ? s.end_year
+           : name == "dt"       ? s.dt
+                                : static_cast<double>(s.seed);
+  }
+  const bool global = scope == "global";
+  const ParamSpec* p = find_param(global ? ParamScope::global : ParamScope::country, name);
+  if (global) return params.global.values[static_cast<std::size_t>(p->index)];
+  return params.countries.values(country, p->index);
+}
+
+const std::vector<ParamRule>& param_rules() {
+  static const std::vector<ParamRule> rules = build_rules();
+  return rules;
+}
 
 bool ParamSpec::in_range(double v) const {
   if (std::isnan(v)) return false;

@@ -7,6 +7,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <string>
@@ -200,6 +201,34 @@ struct RunParams {
   GlobalParams global;
   CountryParams countries;
 };
+
+// A number as diagnostics show it: ten significant digits; nan, inf and -inf spelled out.
+std::string format_value(double v);
+
+// What a cross-parameter rule reads: resolved values by key ("simulation.dt",
+// "global.accel_kw", "country.pue" of the country the rule is checked for).
+struct RuleValues {
+  const RunParams& params;
+  int country = -1;
+  // Whether the value of a key was given in the input (not left at its built-in default).
+  std::function<bool(std::string_view key)> given;
+  double operator()(std::string_view key) const;
+};
+
+// A rule relating several parameters. Each value's own rule (kind and range) is its
+// ParamSpec row; these are checked on the resolved values after that, by one loop in the
+// loader, and a rule whose keys start with "country." is checked for every country.
+struct ParamRule {
+  std::string_view name;               // what it ensures, e.g. "whole_steps"
+  std::string_view key;                // the key a problem is reported under
+  std::vector<std::string_view> needs;  // not checked when one of these was given invalid
+  std::vector<std::string_view> at;     // reported where the first given of these stands
+  std::string_view after;              // checked only when this earlier rule holds
+  std::function<std::string(const RuleValues&)> check;  // the problem, or "" when it holds
+};
+
+// The cross-parameter rules, in the order they are checked.
+const std::vector<ParamRule>& param_rules();
 
 // Target path of one country: piecewise linear from (start_year, it_mw) through the
 // targets, flat after the last one.
