@@ -1,4 +1,5 @@
-// `sovcap export OUT.h5 --csv DIR`: the results file as tidy CSV tables (sim/sovcap/export.hpp).
+// `sovcap export OUT.h5 --csv DIR`: the results file as tidy CSV tables
+// (analysis/sovcap/export.hpp).
 
 #include <cstdio>
 #include <cstdlib>
@@ -43,9 +44,9 @@ int cmd_export(const std::vector<std::string>& args) {
     const std::string dir = vm["csv"].as<std::string>();
     ExportOptions opt;
     opt.overwrite = vm.count("force") > 0;
-    if (!std::filesystem::exists(path)) throw UsageError(path + ": no such file");
+    if (!std::filesystem::exists(path)) throw RequestError(path + ": no such file");
     if (const std::string why = export_dir_refusal(dir, opt.overwrite); !why.empty())
-      throw UsageError(why);
+      throw RequestError(why);
     const ExportStats stats = export_csv(path, dir, opt);
     if (stats.incomplete > 0)
       std::cerr << "sovcap: warning: " << stats.incomplete << " of " << stats.runs + stats.incomplete
