@@ -13,4 +13,12 @@ struct Answer {
   std::vector<std::string> warnings;  // one sentence each, in the order found
 };
 
+// The warning for a file that does not hold every run complete: "N of M runs in PATH are
+// not complete (...); " then what the analysis did about it (`consequence`).
+inline std::string incomplete_runs_warning(long long incomplete, long long runs, const std::string& path,
+                                           const std::string& consequence) {
+  return std::to_string(incomplete) + " of " + std::to_string(runs) + " runs in " + path +
+         " are not complete (a partial file, or a master missing a shard); " + consequence;
+}
+
 }  // namespace sovcap

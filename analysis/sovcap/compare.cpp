@@ -172,10 +172,7 @@ Answer compare_countries(const std::string& path, const std::string& countries,
   Summary s = summarize(in, opt, false, incomplete).front().summary;
   Answer answer;
   if (incomplete > 0)
-    answer.warnings.push_back(std::to_string(incomplete) + " of " + std::to_string(in.runs()) +
-                              " runs in " + path +
-                              " are not complete (a partial file, or a master missing a shard); "
-                              "compared without them");
+    answer.warnings.push_back(incomplete_runs_warning(incomplete, in.runs(), path, "compared without them"));
   std::vector<CountrySummary> chosen;
   for (std::size_t i : picked) chosen.push_back(s.countries.at(i));
   s.countries = std::move(chosen);

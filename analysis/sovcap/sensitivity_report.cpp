@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 
+#include "sovcap/answer.hpp"
 #include "sovcap/output.hpp"
 #include "sovcap/outputs.hpp"
 #include "sovcap/request_error.hpp"
@@ -466,9 +467,8 @@ SensitivityReport sensitivity_report(const std::string& path, const SensitivityR
                            "): indices from the base rows it holds whole only; merge the shards "
                            "(sovcap merge) for the whole sweep");
   if (incomplete > 0)
-    rep.warnings.push_back(std::to_string(incomplete) + " of " + std::to_string(in.runs()) + " runs in " +
-                           path + " are not complete (a partial file, or a master missing a shard); "
-                           "base rows missing any of their runs are left out");
+    rep.warnings.push_back(incomplete_runs_warning(incomplete, in.runs(), path,
+                                                   "base rows missing any of their runs are left out"));
 
   const auto& time = in.time();
   const double dt = time.size() > 1 ? time[1] - time[0] : 0.0;

@@ -119,10 +119,7 @@ Answer summarize_file(const std::string& path, const SummaryRequest& request, bo
   const auto summaries = summarize(in, opt, by_policy, incomplete);
   Answer answer;
   if (incomplete > 0)
-    answer.warnings.push_back(std::to_string(incomplete) + " of " + std::to_string(in.runs()) +
-                              " runs in " + path +
-                              " are not complete (a partial file, or a master missing a shard); "
-                              "summarised without them");
+    answer.warnings.push_back(incomplete_runs_warning(incomplete, in.runs(), path, "summarised without them"));
   const SummaryFormat format = request.format;
   std::ostringstream os;
   if (format == SummaryFormat::text)

@@ -1,17 +1,38 @@
 #pragma once
 // Results files for tests, written from a test scenario as `sovcap run` writes them
-// (RunJob), into a folder of the test's own that is removed after it.
+// (RunJob), into a folder of the test's own that is removed after it; and what tests of
+// requests and answers check them with.
 
 #include <filesystem>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "sovcap/request_error.hpp"
 #include "sovcap/run.hpp"
 
 namespace sovcap::testing {
+
+// The message of the RequestError that `f` throws, or "" when it throws none.
+template <class F>
+std::string request_error(F&& f) {
+  try {
+    f();
+  } catch (const RequestError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+inline std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
 
 inline std::string test_scenario(const std::string& name) {
   return std::string(SOVCAP_SOURCE_DIR) + "/tests/cli/sweep/" + name;

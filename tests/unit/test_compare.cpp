@@ -11,22 +11,13 @@
 #include <gtest/gtest.h>
 
 #include "run_support.hpp"
-#include "sovcap/request_error.hpp"
 
 namespace sovcap {
 namespace {
 
-constexpr double kInf = std::numeric_limits<double>::infinity();
+using testing::request_error;
 
-template <class F>
-std::string request_error(F&& f) {
-  try {
-    f();
-  } catch (const RequestError& e) {
-    return e.what();
-  }
-  return "";
-}
+constexpr double kInf = std::numeric_limits<double>::infinity();
 
 TEST(PickCountries, InTheOrderGivenAnyCaseAndSpacing) {
   const std::vector<std::string> iso3 = {"KOR", "JPN", "FRA", "GBR"};

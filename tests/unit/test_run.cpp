@@ -12,24 +12,13 @@
 #include <gtest/gtest.h>
 
 #include "run_support.hpp"
-#include "sovcap/request_error.hpp"
 
 namespace sovcap {
 namespace {
 
 namespace fs = std::filesystem;
 using testing::FileTest;
-
-// The message of the RequestError that `f` throws, or "" when it throws none.
-template <class F>
-std::string request_error(F&& f) {
-  try {
-    f();
-  } catch (const RequestError& e) {
-    return e.what();
-  }
-  return "";
-}
+using testing::request_error;
 
 TEST(RunRange, AllRangeOrShard) {
   EXPECT_EQ(run_range("", "", 10), std::make_pair(0LL, 10LL));

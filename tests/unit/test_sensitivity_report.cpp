@@ -6,37 +6,21 @@
 #include "sovcap/sensitivity_report.hpp"
 
 #include <cmath>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "run_support.hpp"
-#include "sovcap/request_error.hpp"
 
 namespace sovcap {
 namespace {
 
-template <class F>
-std::string request_error(F&& f) {
-  try {
-    f();
-  } catch (const RequestError& e) {
-    return e.what();
-  }
-  return "";
-}
+using testing::lines_of;
+using testing::request_error;
 
 // The first prefix.size() characters of `s`, to compare with `prefix`.
 std::string head(const std::string& s, const std::string& prefix) { return s.substr(0, prefix.size()); }
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
 
 // saltelli.toml with 8 base rows: 2 policies (global.allocation) x 8 x (4 + 2) = 96 runs of
 // KOR, FRA and SAU, 2026 to 2032 every 0.25 years.

@@ -13,17 +13,12 @@
 #include <gtest/gtest.h>
 
 #include "run_support.hpp"
-#include "sovcap/request_error.hpp"
 
 namespace sovcap {
 namespace {
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
+using testing::lines_of;
+using testing::request_error;
 
 bool starts_with(const std::string& s, const std::string& prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
 
@@ -118,12 +113,7 @@ TEST_F(SummaryFileTest, PartialFileIsSummarisedWithAWarning) {
 }
 
 TEST_F(SummaryFileTest, MissingFile) {
-  try {
-    summarize_file(path("none.h5"), {}, false);
-    ADD_FAILURE() << "no RequestError";
-  } catch (const RequestError& e) {
-    EXPECT_EQ(std::string(e.what()), path("none.h5") + ": no such file");
-  }
+  EXPECT_EQ(request_error([&] { summarize_file(path("none.h5"), {}, false); }), path("none.h5") + ": no such file");
 }
 
 TEST_F(SummaryFileTest, RunTableHasAColumnPerPeriod) {
