@@ -6,29 +6,9 @@
 namespace po = boost::program_options;
 
 namespace sovcap::app {
+namespace {
 
-bool parse_args(const std::vector<std::string>& args, const po::options_description& options,
-                const po::positional_options_description& positional, po::variables_map& vm,
-                const std::string& usage) {
-  try {
-    po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
-    if (vm.count("help")) {
-      std::cout << usage << "\n" << options;
-      return false;
-    }
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw UsageError(std::string(e.what()) + "\n" + usage);
-  }
-  return true;
-}
-
-void print_diagnostics(const InputError& e) {
-  for (const auto& d : e.diagnostics()) std::cerr << "sovcap: error: " << format_diagnostic(d) << "\n";
-  std::cerr << "sovcap: " << e.diagnostics().size() << " problem"
-            << (e.diagnostics().size() == 1 ? "" : "s") << " in the input; nothing was run\n";
-}
-
+// "2030,2035" -> {2030, 2035}, increasing; a bad list is a RequestError naming `option`.
 std::vector<double> parse_year_list(const std::string& text, const std::string& option) {
   std::vector<double> out;
   std::stringstream ss(text);
@@ -42,21 +22,50 @@ std::vector<double> parse_year_list(const std::string& text, const std::string& 
       used = 0;
     }
     if (used == 0 || used != item.size() || !std::isfinite(v))
-      throw UsageError(option + ": '" + item + "' is not a year; give years separated by commas");
+      throw RequestError(option + ": '" + item + "' is not a year; give years separated by commas");
     if (!out.empty() && v <= out.back())
-      throw UsageError(option + ": years must increase (" + text + ")");
+      throw RequestError(option + ": years must increase (" + text + ")");
     out.push_back(v);
   }
-  if (out.empty()) throw UsageError(option + ": give at least one year");
+  if (out.empty()) throw RequestError(option + ": give at least one year");
   return out;
 }
 
+// "text", "csv", "markdown" or "json".
 SummaryFormat parse_summary_format(const std::string& name) {
   if (name == "text") return SummaryFormat::text;
   if (name == "csv") return SummaryFormat::csv;
   if (name == "markdown") return SummaryFormat::markdown;
   if (name == "json") return SummaryFormat::json;
-  throw UsageError("--format " + name + ": allowed text, csv, markdown, json");
+  throw RequestError("--format " + name + ": allowed text, csv, markdown, json");
+}
+
+}  // namespace
+
+bool parse_args(const std::vector<std::string>& args, const po::options_description& options,
+                const po::positional_options_description& positional, po::variables_map& vm,
+                const std::string& usage) {
+  try {
+    po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
+    if (vm.count("help")) {
+      std::cout << usage << "\n" << options;
+      return false;
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw RequestError(std::string(e.what()) + "\n" + usage);
+  }
+  return true;
+}
+
+void print_diagnostics(const InputError& e) {
+  for (const auto& d : e.diagnostics()) std::cerr << "sovcap: error: " << format_diagnostic(d) << "\n";
+  std::cerr << "sovcap: " << e.diagnostics().size() << " problem"
+            << (e.diagnostics().size() == 1 ? "" : "s") << " in the input; nothing was run\n";
+}
+
+void print_warnings(const std::vector<std::string>& warnings) {
+  for (const auto& w : warnings) std::cerr << "sovcap: warning: " << w << "\n";
 }
 
 void add_summary_options(po::options_description& options) {
@@ -67,17 +76,13 @@ void add_summary_options(po::options_description& options) {
       "boundaries between bottleneck periods (default: every 4 years from start + 3)");
 }
 
-SummaryOptions summary_options(const po::variables_map& vm, const ResultsReader& in) {
-  const auto& time = in.time();
-  SummaryOptions opt = default_summary_options(time.front(), time.back());
-  if (vm.count("years")) opt.years = parse_year_list(vm["years"].as<std::string>(), "--years");
+SummaryRequest summary_request(const po::variables_map& vm) {
+  SummaryRequest request;
+  request.format = parse_summary_format(vm["format"].as<std::string>());
+  if (vm.count("years")) request.years = parse_year_list(vm["years"].as<std::string>(), "--years");
   if (vm.count("periods"))
-    opt.period_bounds = parse_year_list(vm["periods"].as<std::string>(), "--periods");
-  if (!in.has_trajectories() && !vm.count("years") && !vm.count("periods")) {
-    opt.years.clear();
-    opt.period_bounds.clear();
-  }
-  return opt;
+    request.period_bounds = parse_year_list(vm["periods"].as<std::string>(), "--periods");
+  return request;
 }
 
 }  // namespace sovcap::app

@@ -12,20 +12,14 @@
 
 #include "commands.hpp"
 #include "sovcap/output.hpp"
-#include "sovcap/reader.hpp"
+#include "sovcap/request_error.hpp"
 #include "sovcap/scenario.hpp"
-#include "sovcap/summary.hpp"
+#include "sovcap/summary_io.hpp"
 
 namespace sovcap::app {
 
-// Bad command-line usage, or a file that cannot answer the question: reported like bad
-// scenario input (exit 2).
-struct UsageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
 // Parses `args` against `options` with the given positional names. Returns false when
-// --help was asked for (the help has been printed).
+// --help was asked for (the help has been printed). Bad usage is a RequestError.
 bool parse_args(const std::vector<std::string>& args,
                 const boost::program_options::options_description& options,
                 const boost::program_options::positional_options_description& positional,
@@ -34,20 +28,15 @@ bool parse_args(const std::vector<std::string>& args,
 // Prints each diagnostic of bad input, one per line, then how many there were.
 void print_diagnostics(const InputError& e);
 
-// "2030,2035" -> {2030, 2035}, increasing; a bad list is a UsageError naming `option`.
-std::vector<double> parse_year_list(const std::string& text, const std::string& option);
-
-// "text", "csv", "markdown" or "json".
-SummaryFormat parse_summary_format(const std::string& name);
+// Prints each warning of an analysis on stderr, after "sovcap: warning: ".
+void print_warnings(const std::vector<std::string>& warnings);
 
 // Declares the options that choose what a summary shows and how: --format, --years and
-// --periods (read by parse_summary_format and summary_options).
+// --periods (read by summary_request).
 void add_summary_options(boost::program_options::options_description& options);
 
-// Summary years and periods from --years and --periods, else the defaults for the file's
-// horizon; a summary-store file without them gets its horizon and one period.
-SummaryOptions summary_options(const boost::program_options::variables_map& vm,
-                               const ResultsReader& in);
+// The summary asked for by --format, --years and --periods.
+SummaryRequest summary_request(const boost::program_options::variables_map& vm);
 
 // Runs `body`, mapping the library's exceptions onto exit codes and messages.
 template <class F>
@@ -57,7 +46,7 @@ int guarded(F&& body) {
   } catch (const InputError& e) {
     print_diagnostics(e);
     return kExitBadInput;
-  } catch (const UsageError& e) {
+  } catch (const RequestError& e) {
     std::cerr << "sovcap: error: " << e.what() << "\n";
     return kExitBadInput;
   } catch (const OutputError& e) {

@@ -1,6 +1,6 @@
-// `sovcap check OUT.h5`: verifies a results file (sim/sovcap/check.hpp). Exit 0 when every
-// check holds, 1 with the problems found, 2 for a file that is not a sovcap file or cannot
-// be read.
+// `sovcap check OUT.h5`: verifies a results file (analysis/sovcap/check.hpp). Exit 0 when
+// every check holds, 1 with the problems found, 2 for a file that is not a sovcap file or
+// cannot be read.
 
 #include <filesystem>
 #include <iostream>
@@ -43,12 +43,12 @@ int cmd_check(const std::vector<std::string>& args) {
     const std::string path = vm["file"].as<std::string>();
     const std::string format = vm["format"].as<std::string>();
     if (format != "text" && format != "json")
-      throw UsageError("--format: '" + format + "' is not allowed; allowed: text, json");
+      throw RequestError("--format: '" + format + "' is not allowed; allowed: text, json");
     const int max_problems = vm["max-problems"].as<int>();
-    if (max_problems < 0) throw UsageError("--max-problems: must be 0 or more");
+    if (max_problems < 0) throw RequestError("--max-problems: must be 0 or more");
     std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) throw UsageError(path + ": no such file");
-    if (std::filesystem::is_directory(path, ec)) throw UsageError(path + ": is a folder, not a results file");
+    if (!std::filesystem::exists(path, ec)) throw RequestError(path + ": no such file");
+    if (std::filesystem::is_directory(path, ec)) throw RequestError(path + ": is a folder, not a results file");
     CheckOptions opt;
     opt.max_problems = static_cast<std::size_t>(max_problems);
     CheckReport report;
@@ -56,7 +56,7 @@ int cmd_check(const std::vector<std::string>& args) {
       report = check_results(path, opt);
     } catch (const OutputError& e) {
       // Not a sovcap file, or unreadable: bad input, not a failed check.
-      throw UsageError(e.what());
+      throw RequestError(e.what());
     }
     std::cout << format_check_report(report, format == "json");
     if (!report.ok() && format == "text")

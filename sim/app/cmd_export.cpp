@@ -1,21 +1,20 @@
-// `sovcap export OUT.h5 --csv DIR`: the results file as tidy CSV tables (sim/sovcap/export.hpp).
+// `sovcap export OUT.h5 --csv DIR`: the results file as tidy CSV tables
+// (analysis/sovcap/export.hpp).
 
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <iostream>
-#include <stdexcept>
 
 #include <boost/program_options.hpp>
 
 #include "cli.hpp"
 #include "commands.hpp"
+#include "sovcap/answer.hpp"
 #include "sovcap/export.hpp"
-#include "sovcap/output.hpp"
 
 namespace po = boost::program_options;
 
 namespace sovcap::app {
+
 int cmd_export(const std::vector<std::string>& args) {
   const std::string usage =
       "usage: sovcap export OUT.h5 --csv DIR [--force]\n\n"
@@ -43,15 +42,13 @@ int cmd_export(const std::vector<std::string>& args) {
     const std::string dir = vm["csv"].as<std::string>();
     ExportOptions opt;
     opt.overwrite = vm.count("force") > 0;
-    if (!std::filesystem::exists(path)) throw UsageError(path + ": no such file");
+    if (!std::filesystem::exists(path)) throw RequestError(path + ": no such file");
     if (const std::string why = export_dir_refusal(dir, opt.overwrite); !why.empty())
-      throw UsageError(why);
+      throw RequestError(why);
     const ExportStats stats = export_csv(path, dir, opt);
     if (stats.incomplete > 0)
-      std::cerr << "sovcap: warning: " << stats.incomplete << " of " << stats.runs + stats.incomplete
-                << " runs in " << path
-                << " are not complete (a partial file, or a master missing a shard); "
-                   "exported without them\n";
+      print_warnings({incomplete_runs_warning(stats.incomplete, stats.runs + stats.incomplete, path,
+                                              "exported without them")});
     std::cout << "sovcap: wrote " << dir << ": ";
     for (std::size_t k = 0; k < stats.files.size(); ++k) std::cout << (k ? ", " : "") << stats.files[k];
     std::cout << " (" << stats.runs << " run" << (stats.runs == 1 ? "" : "s") << ")\n";

@@ -1,7 +1,7 @@
 #pragma once
-// The sovcap program's subcommands. Each takes the arguments after its name and returns
-// the process exit status: 0 ok, 2 bad input (scenario, command line, existing output
-// without --force), 1 any other failure.
+// The sovcap program's subcommands, one file each (cmd_NAME.cpp). Each takes the
+// arguments after its name and returns the process exit status: 0 ok, 2 bad input
+// (scenario, command line, existing output without --force), 1 any other failure.
 
 #include <string>
 #include <vector>
@@ -18,9 +18,9 @@ int cmd_validate(const std::vector<std::string>& args);
 int cmd_params(const std::vector<std::string>& args);
 int cmd_summarize(const std::vector<std::string>& args);
 int cmd_merge(const std::vector<std::string>& args, const std::string& command_line);
-int cmd_sensitivity(const std::vector<std::string>& args);  // cmd_sensitivity.cpp
-int cmd_export(const std::vector<std::string>& args);   // cmd_export.cpp
-int cmd_compare(const std::vector<std::string>& args);  // cmd_compare.cpp
-int cmd_check(const std::vector<std::string>& args);    // cmd_check.cpp
+int cmd_sensitivity(const std::vector<std::string>& args);
+int cmd_export(const std::vector<std::string>& args);
+int cmd_compare(const std::vector<std::string>& args);
+int cmd_check(const std::vector<std::string>& args);
 
 }  // namespace sovcap::app

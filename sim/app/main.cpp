@@ -1,5 +1,5 @@
 // sovcap: simulator of national AI compute buildouts. This file only dispatches to the
-// subcommands; the work is done by the sovcap library.
+// subcommands; the work is done by the simulator (sim/) and analysis (analysis/) libraries.
 
 #include <iostream>
 #include <string>

@@ -1,8 +1,9 @@
 #pragma once
-// A small RAII layer over the HDF5 C API, for the results writer and its tests. Handles
-// close themselves, failures become sovcap::OutputError naming the file and the object, and
-// HDF5's own error printing is silenced while a call runs. Internal to the io layer: public
-// headers never include it, so HDF5 types stay out of the library's interface.
+// A small RAII layer over the HDF5 C API, for the results writer, the analysis library's
+// readers and their tests. Handles close themselves, failures become sovcap::OutputError
+// naming the file and the object, and HDF5's own error printing is silenced while a call
+// runs. Included only by .cpp files: public headers never include it, so HDF5 types stay
+// out of the libraries' interfaces.
 
 #include <cstddef>
 #include <cstdint>

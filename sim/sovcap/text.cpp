@@ -1,6 +1,8 @@
 #include "sovcap/text.hpp"
 
+#include <cmath>
 #include <cstdio>
+#include <iomanip>
 #include <sstream>
 
 namespace sovcap {
@@ -41,6 +43,15 @@ std::vector<std::string> split_words(const std::string& text) {
   std::istringstream in(text);
   for (std::string w; in >> w;) out.push_back(w);
   return out;
+}
+
+std::string format_number(double v) {
+  std::ostringstream os;
+  if (v != 0.0 && (std::fabs(v) >= 1e7 || std::fabs(v) < 1e-3))
+    os << std::setprecision(4) << v;
+  else
+    os << std::setprecision(10) << v;
+  return os.str();
 }
 
 }  // namespace sovcap

@@ -1,4 +1,4 @@
-// Checking a results file (sim/sovcap/check.hpp): a file written from the model passes;
+// Checking a results file (analysis/sovcap/check.hpp): a file written from the model passes;
 // tampered results (a negative stock, it_mw above grid_mw / pue, chips received above
 // demand, money that does not add up, a bad bottleneck code, a wrong year_gw_reached) and
 // a partial file fail, naming run, country, time and what; a non-sovcap file is refused.

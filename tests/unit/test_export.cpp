@@ -1,4 +1,4 @@
-// CSV export of a results file (sim/sovcap/export.hpp): tables, values read back exactly,
+// CSV export of a results file (analysis/sovcap/export.hpp): tables, values read back exactly,
 // NaN as an empty cell, lists as TOML text, incomplete runs left out, refusals and clean-up.
 // End to end through the program, against h5py, in tests/cli/check_interop.py.
 

@@ -1,0 +1,177 @@
+// `sovcap run SCENARIO`: runs a scenario's sweep into a results file (sim/sovcap/run.hpp),
+// then prints the file's short table (analysis/sovcap/summary_io.hpp). What stays here is
+// what belongs to the process: the options, the Ctrl-C handler and the progress bar.
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+
+#include "cli.hpp"
+#include "commands.hpp"
+#include "sovcap/outputs.hpp"
+#include "sovcap/run.hpp"
+#include "sovcap/summary_io.hpp"
+
+namespace po = boost::program_options;
+
+namespace sovcap::app {
+namespace {
+
+// Progress on stderr: runs done, rate and time left, redrawn at most ten times a second.
+class ProgressBar {
+ public:
+  explicit ProgressBar(bool enabled) : enabled_(enabled), start_(Clock::now()), last_(start_) {}
+  void update(long long done, long long total, long long done_at_start) {
+    if (!enabled_) return;
+    const auto now = Clock::now();
+    if (done < total && now - last_ < std::chrono::milliseconds(100)) return;
+    last_ = now;
+    const double secs = std::chrono::duration<double>(now - start_).count();
+    const double rate = secs > 0 ? static_cast<double>(done - done_at_start) / secs : 0.0;
+    const int width = 30;
+    const int filled = total > 0 ? static_cast<int>(width * done / total) : width;
+    std::ostringstream os;
+    os << "\r[" << std::string(static_cast<std::size_t>(filled), '#')
+       << std::string(static_cast<std::size_t>(width - filled), '.') << "] " << done << "/" << total
+       << " runs  " << std::fixed << std::setprecision(0) << rate << " runs/s";
+    if (rate > 0 && done < total) {
+      const auto left = static_cast<long long>(static_cast<double>(total - done) / rate);
+      os << "  ETA " << left / 3600 << ":" << std::setw(2) << std::setfill('0') << (left / 60) % 60
+         << ":" << std::setw(2) << left % 60;
+    }
+    os << "   ";
+    std::cerr << os.str() << (done >= total ? "\n" : "") << std::flush;
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  bool enabled_;
+  Clock::time_point start_, last_;
+};
+
+// Set by SIGINT/SIGTERM: the sweep finishes the runs in flight, writes them and stops. A
+// signal handler can only reach state with static storage; this is the program's only
+// such state, and the library sees it only as the `stop` flag passed in.
+std::atomic<int> g_stop_signal{0};
+std::atomic<bool> g_stop{false};
+extern "C" void on_stop_signal(int sig) {
+  g_stop_signal.store(sig);
+  g_stop.store(true);
+}
+
+std::vector<CountrySeries> parse_keep(const std::string& text) {
+  std::vector<CountrySeries> keep;
+  if (text.empty() || text == "none") return keep;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    bool found = false;
+    for (int k = 0; k < kNumCountrySeries; ++k)
+      if (info(static_cast<CountrySeries>(k)).name == item) {
+        keep.push_back(static_cast<CountrySeries>(k));
+        found = true;
+      }
+    if (!found) {
+      std::string all;
+      for (int k = 0; k < kNumCountrySeries; ++k)
+        all += (k ? ", " : "") + std::string(info(static_cast<CountrySeries>(k)).name);
+      throw RequestError("--keep: unknown series '" + item + "'; allowed: " + all);
+    }
+  }
+  return keep;
+}
+
+}  // namespace
+
+int cmd_run(const std::vector<std::string>& args, const std::string& command_line) {
+  const std::string usage =
+      "usage: sovcap run SCENARIO [-o OUT.h5] [--set KEY=VALUE]... [--threads N] [--store full|summary]\n"
+      "                  [--keep SERIES,...] [--runs A:B | --shard K/N] [--resume] [--force] [--quiet]\n\n"
+      "Runs SCENARIO (every run of its [sweep], if it has one) and writes the results to OUT.h5\n"
+      "(default: the scenario's name with .h5, in the current folder). The file is written as\n"
+      "OUT.h5.partial and renamed when complete; an existing OUT.h5 is kept unless --force.\n"
+      "Ctrl-C or SIGTERM finishes the runs in flight, keeps OUT.h5.partial and exits with 128+signal;\n"
+      "the same command with --resume continues it. --runs/--shard write one block of a sweep to\n"
+      "its own complete file, for many machines; `sovcap merge` joins them.\n";
+  po::options_description options("options");
+  options.add_options()("help,h", "this help")(
+      "scenario", po::value<std::string>()->required(), "scenario file (TOML)")(
+      "output,o", po::value<std::string>(), "output file (HDF5, netCDF-4 compatible)")(
+      "set", po::value<std::vector<std::string>>()->composing(),
+      "override a parameter: KEY=VALUE, VALUE read as TOML (e.g. global.vendor_supply=5e6, "
+      "country.KOR.targets=[[2030, 1000]], sweep.samples=1000)")(
+      "threads", po::value<int>()->default_value(0), "worker threads (0: all cores)")(
+      "store", po::value<std::string>()->default_value("full"),
+      "full: every series per run, country and time; summary: per-run summaries plus --keep")(
+      "keep", po::value<std::string>()->default_value(""),
+      "summary mode: series kept per run, country and time (e.g. it_mw,bottleneck)")(
+      "runs", po::value<std::string>()->default_value(""), "only runs A to B-1 of the sweep (A:B)")(
+      "shard", po::value<std::string>()->default_value(""), "only shard K of N (K/N, K from 0)")(
+      "resume", "continue an interrupted run from OUT.h5.partial")(
+      "force", "overwrite OUT.h5 if it exists")("quiet,q", "print nothing but errors");
+  po::positional_options_description positional;
+  positional.add("scenario", 1);
+
+  return guarded([&]() -> int {
+    po::variables_map vm;
+    if (!parse_args(args, options, positional, vm, usage)) return kExitOk;
+    RunRequest request;
+    request.scenario_path = vm["scenario"].as<std::string>();
+    if (vm.count("set")) request.overrides = vm["set"].as<std::vector<std::string>>();
+    request.threads = vm["threads"].as<int>();
+    if (request.threads < 0) throw RequestError("--threads must be >= 0 (0: all cores)");
+    request.force = vm.count("force") > 0;
+    request.resume = vm.count("resume") > 0;
+    const bool quiet = vm.count("quiet") > 0;
+    const std::string store_name = vm["store"].as<std::string>();
+    if (store_name != "full" && store_name != "summary")
+      throw RequestError("--store " + store_name + ": allowed full, summary");
+    request.store = store_name == "full" ? StoreMode::full : StoreMode::summary;
+    request.keep = parse_keep(vm["keep"].as<std::string>());
+    if (request.store == StoreMode::full && !request.keep.empty())
+      throw RequestError("--keep applies to --store summary (full keeps every series)");
+    if (vm.count("output")) request.output = vm["output"].as<std::string>();
+    request.runs = vm["runs"].as<std::string>();
+    request.shard = vm["shard"].as<std::string>();
+    request.command_line = command_line;
+
+    RunJob job(request);
+    const long long runs = job.layout().runs;
+    g_stop.store(false);
+    std::signal(SIGINT, on_stop_signal);
+    std::signal(SIGTERM, on_stop_signal);
+    ProgressBar bar(!quiet && runs > 1 && isatty(STDERR_FILENO));
+    const long long done_at_start = job.done_at_start();
+    const RunJob::Outcome outcome =
+        job.run(&g_stop, [&](long long done, long long of) { bar.update(done, of, done_at_start); });
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+
+    if (outcome.interrupted) {
+      std::cerr << "\nsovcap: interrupted: " << done_at_start + outcome.written << " of " << runs
+                << " runs written to " << job.output()
+                << ".partial; run the same command with --resume to finish it\n";
+      const int sig = g_stop_signal.load();
+      return sig > 0 ? 128 + sig : kExitFailure;
+    }
+    if (!quiet) {
+      const auto& sim = job.scenario().params.sim;
+      std::cout << "sovcap: wrote " << job.output() << " (" << runs << " run" << (runs == 1 ? "" : "s");
+      if (runs != job.total())
+        std::cout << " " << job.first() << " to " << job.end() - 1 << " of " << job.total();
+      std::cout << ", " << job.scenario().params.countries.size() << " countries, " << sim.start_year
+                << " to " << sim.end_year << ", dt " << sim.dt << ")\n\n"
+                << run_table(job.output());
+    }
+    return kExitOk;
+  });
+}
+
+}  // namespace sovcap::app
