@@ -110,7 +110,7 @@ PARAM_NAMES = {
     "vendor_supply_growth": "vendor supply growth",
     "other_demand": "other chip demand",
     "other_demand_growth": "other demand growth",
-    "allocation": "allocation of scarce chips",
+    "allocation": "chip allocation",
     "tier2_cap": "tier-2 export cap",
     "supply_shocks": "supply shocks",
     "it_mw": "IT capacity at start",
@@ -221,6 +221,17 @@ def lever_label(key, text, units=None):
     return f"{param_label(key)}: {lever_value_text(key, text, units)}"
 
 
+def levers_text(levers, units=None):
+    """'KEY = VALUE, KEY = VALUE' (the sensitivity CSV's levers column) in words; units:
+    variable -> units of the file (lever.KEY), for numeric values."""
+    items = re.split(r",\s*(?=[\w.*\[\]]+ = )", levers.strip()) if levers.strip() else []
+    out = []
+    for item in items:
+        key, _, value = item.partition(" = ")
+        out.append(lever_label(key.strip(), value, (units or {}).get("lever." + key.strip())))
+    return "; ".join(out)
+
+
 def metric_label(metric, var_names=None, var_units=None):
     """A metric of `sovcap sensitivity` in words with its units ('it_mw@2030' -> 'AI IT
     capacity in service in 2030 (MW)', from the series' long_name and units)."""
@@ -320,14 +331,7 @@ class Results:
         return param_label(key, self.units.get(var))
 
     def lever_text(self, levers):
-        """'KEY = VALUE, KEY = VALUE' (the sensitivity CSV's levers column) in words."""
-        items = re.split(r",\s*(?=[\w.*\[\]]+ = )", levers.strip()) if levers.strip() else []
-        out = []
-        for item in items:
-            key, _, value = item.partition(" = ")
-            units = self.units.get("lever." + key.strip())
-            out.append(lever_label(key.strip(), value, units))
-        return "; ".join(out)
+        return levers_text(levers, self.units)
 
     def metric_label(self, metric):
         return metric_label(metric, self.var_names, self.units)
@@ -474,14 +478,14 @@ def _reach(years):
     return float(hit.mean()), float(np.median(years[hit])) if hit.any() else math.nan
 
 
-def _too_many_bands(path, c, n):
+def _too_many_bands(path, c):
     return PlotError(
-        f"{path}: {c}'s target path differs across the runs: {n} or more fan bands (one per "
-        f"policy and target path) would be needed, more than the {MAX_PANELS} one figure "
-        "draws, and one band over several target paths would hide which target a run is "
-        "measured against. An uncertain parameter that moves the target (country.it_mw "
-        "starts every target path) gives runs their own paths. Choose --policy P, or leave "
-        "the fan charts out (--figures bottlenecks)")
+        f"{path}: {c}'s target path differs across the runs: more than {MAX_PANELS} fan bands "
+        "(one per policy and target path) would be needed, and one band over several target "
+        "paths would hide which target its runs are measured against. An uncertain parameter "
+        "that moves the target (country.it_mw starts every target path) gives each run its "
+        "own path: draw the other figures (--figures bottlenecks); with a lever on targets, "
+        "choose one policy (--policy P)")
 
 
 def load(path, countries=None, policy=None, max_runs=DEFAULT_MAX_RUNS,
@@ -670,16 +674,21 @@ def load(path, countries=None, policy=None, max_runs=DEFAULT_MAX_RUNS,
                     else:
                         ty = tm = None
                     tg = target_path(r.time, r.start_year, it0, ty, tm)
+                rounded = np.round(np.nan_to_num(tg, nan=-1.0), 6)
+                alike = (rounded == rounded[:1]).all(axis=(0, 2))  # one path in the block
                 for j in range(nc):
-                    rows = np.round(np.nan_to_num(tg[:, j, :], nan=-1.0), 6)
-                    uniq, first, inv = np.unique(rows, axis=0, return_index=True,
-                                                 return_inverse=True)
+                    rows = rounded[:, j, :]
+                    if alike[j]:
+                        uniq, first, inv = rows[:1], np.zeros(1, np.int64), np.zeros(mm, np.int64)
+                    else:
+                        uniq, first, inv = np.unique(rows, axis=0, return_index=True,
+                                                     return_inverse=True)
                     ids = np.empty(len(uniq), np.int64)
                     for u in range(len(uniq)):
                         key = uniq[u].tobytes()
                         if key not in seen[j]:
                             if len(seen[j]) == MAX_PANELS:
-                                raise _too_many_bands(path, r.countries[j], MAX_PANELS + 1)
+                                raise _too_many_bands(path, r.countries[j])
                             seen[j][key] = len(paths[j])
                             paths[j].append(tg[first[u], j, :].astype(np.float64))
                         ids[u] = seen[j][key]
@@ -711,7 +720,7 @@ def load(path, countries=None, policy=None, max_runs=DEFAULT_MAX_RUNS,
                             _reach(gw_years[sel, j] if gw_years is not None else None),
                             _reach(fin_years[sel, j] if fin_years is not None else None)))
                 if len(bands) > MAX_PANELS:
-                    raise _too_many_bands(path, c, len(bands))
+                    raise _too_many_bands(path, c)
                 labels = [b.label for b in bands]
                 for i, b in enumerate(bands):
                     if labels.count(b.label) > 1:
@@ -786,9 +795,7 @@ def _footnote(fig, text, y=0.005):
 
 def _panel_title(ax, text, fontsize=8.5):
     """A panel's title from its left edge; _fit wraps it to the panel's width."""
-    t = ax.set_title(text, fontsize=fontsize, loc="left")
-    t.set_label(text)
-    return t
+    return ax.set_title(text, fontsize=fontsize, loc="left")
 
 
 def _legend(fig, handles, ncol, **kwargs):
@@ -808,7 +815,6 @@ def _fit(fig, top=(), bottom=(), titles=(), pad_in=0.06):
     after a draw; panel titles are wrapped to their panel's width, and the layout redone
     while that changes them."""
     def layout():
-        fig.canvas.draw()
         renderer = fig.canvas.get_renderer()
         h = fig.bbox.height
         lo, hi = 0.0, 1.0
@@ -830,8 +836,8 @@ def _fit(fig, top=(), bottom=(), titles=(), pad_in=0.06):
 
 def _below(fig, leg, foot):
     """Puts a figure legend just above the footnote."""
-    fig.canvas.draw()
-    leg.set_bbox_to_anchor((0.01, foot.get_window_extent().y1 / fig.bbox.height))
+    renderer = fig.canvas.get_renderer()
+    leg.set_bbox_to_anchor((0.01, foot.get_window_extent(renderer).y1 / fig.bbox.height))
 
 
 def _grid(n, panel_w, panel_h, extra_h, single=(8.4, 4.4)):
@@ -917,6 +923,19 @@ def _draw_band(ax, r, b, lw=2.0, small=False):
     return handles
 
 
+def _free_corner(r, b, top):
+    """Where the reach box hides the least of a band's lines: the upper left or the lower
+    right corner of its panel, as (x, y, ha, va) in axes fractions."""
+    fx = (r.time - r.time[0]) / max(r.time[-1] - r.time[0], 1e-9)
+    lines = [b.it_q[k] for k in range(3)] + ([b.target] if b.target is not None else [])
+    fy = np.concatenate([np.asarray(v) / top for v in lines])
+    fx = np.tile(fx, len(lines))
+    upper_left = int(((fx < 0.5) & (fy > 0.8)).sum())
+    lower_right = int(((fx > 0.5) & (fy < 0.2)).sum())
+    return (0.01, 0.97, "left", "top") if upper_left < lower_right else (0.99, 0.03, "right",
+                                                                          "bottom")
+
+
 def fan_chart(r, c, path, dpi=100, palette=False):
     """fan_ISO3.png: it_mw median and 10-90% band against the target path; one panel per
     band (policy, and target path where the runs of a policy differ in target)."""
@@ -932,7 +951,8 @@ def fan_chart(r, c, path, dpi=100, palette=False):
             titles.append(_panel_title(ax, f"{b.label or 'all runs'} ({b.runs:,} runs)"))
         text = _reach_text(r, b)
         if text:
-            ax.text(0.99, 0.03, text, transform=ax.transAxes, ha="right", va="bottom",
+            x, y, ha, va = _free_corner(r, b, top)
+            ax.text(x, y, text, transform=ax.transAxes, ha=ha, va=va,
                     fontsize=8 if n == 1 else 7,
                     bbox=dict(boxstyle="round,pad=0.3", fc="white", ec="#BBBBBB"))
         if i % ncols == 0:
@@ -1165,7 +1185,7 @@ def _panel_text(g, results=None):
     if "policy" in g.columns and first["policy"] >= 0:
         lev = first["levers"] if "levers" in g.columns and first["levers"] else ""
         if lev:
-            lev = results.lever_text(lev) if results else Results().lever_text(lev)
+            lev = results.lever_text(lev) if results else levers_text(lev)
         head.append(f"policy {first['policy']}" + (f": {lev}" if lev else ""))
     info = []
     if "runs" in g.columns and not np.isnan(first["runs"]):

@@ -346,7 +346,7 @@ def cmd_stats(a, mod, c):
             close(r.shares[k][g], want, f"bottleneck shares {k} policy {b.policy}", c)
     c.check(r.target_source == "target_mw", f"target source {r.target_source}")
     c.check("each policy on its own" in r.sample_text(), f"per policy not said: {r.sample_text()}")
-    c.check(r.groups[3].label == "allocation of scarce chips: max-min fair; "
+    c.check(r.groups[3].label == "chip allocation: max-min fair; "
                                  "KOR grid additions: 800 MW per year",
             f"policy 3 label {r.groups[3].label!r}")
 
@@ -377,7 +377,7 @@ def cmd_stats(a, mod, c):
     c.check(rs.target_source == "parameters", f"summary target source {rs.target_source}")
     c.check(any("rebuilt" in n for n in rs.notes), f"no note on rebuilt targets: {rs.notes}")
     c.check(all(len(rs.bands[k]) == 1 for k in rs.countries), "several bands for one policy")
-    c.check("policy 2 of 4: allocation of scarce chips: max-min fair; KOR grid additions: "
+    c.check("policy 2 of 4: chip allocation: max-min fair; KOR grid additions: "
             "400 MW per year" in rs.sample_text(), f"policy text: {rs.sample_text()}")
     for k in ("SAU", "KOR"):
         j = codes.index(k)
@@ -447,7 +447,7 @@ LABELS = {
     "country.*.workforce_growth": "all countries' workforce growth (factor)",
     "country.FRA.budget_usd_per_year": "FRA budget (USD per year)",
     "global.supply_shocks[0].factor": "supply shock 1 factor",
-    "global.allocation": "allocation of scarce chips",
+    "global.allocation": "chip allocation",
 }
 
 

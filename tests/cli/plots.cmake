@@ -54,10 +54,19 @@ if(_plots_target_toml STREQUAL _plots_toml)
                       "target-lever variant")
 endif()
 file(WRITE "${_plots_dir}/target_lever.toml" "${_plots_target_toml}")
+# ... and with Korea's starting capacity uncertain: every run its own target path.
+string(REPLACE "[sweep.uncertain]\n"
+       "[sweep.uncertain]\n\"country.KOR.it_mw\" = {dist = \"uniform\", low = 100, high = 120}\n"
+       _plots_start_toml "${_plots_toml}")
+file(WRITE "${_plots_dir}/uncertain_start.toml" "${_plots_start_toml}")
 add_test(NAME plots_write_target_lever
          COMMAND $<TARGET_FILE:sovcap> run "${_plots_dir}/target_lever.toml"
                  -o "${_plots_dir}/target_lever.h5" --force --quiet)
 set_tests_properties(plots_write_target_lever PROPERTIES FIXTURES_SETUP plots_target_lever)
+add_test(NAME plots_write_uncertain_start
+         COMMAND $<TARGET_FILE:sovcap> run "${_plots_dir}/uncertain_start.toml"
+                 -o "${_plots_dir}/uncertain_start.h5" --force --quiet)
+set_tests_properties(plots_write_uncertain_start PROPERTIES FIXTURES_SETUP plots_uncertain_start)
 add_test(NAME plots_write_one_run
          COMMAND $<TARGET_FILE:sovcap> run "${PROJECT_SOURCE_DIR}/scenarios/baseline.toml"
                  -o "${_plots_dir}/one_run.h5" --force --quiet)
@@ -88,8 +97,8 @@ set_tests_properties(plots_subsample PROPERTIES FIXTURES_REQUIRED plots_full)
 add_test(NAME plots_layout_policies
          COMMAND ${_plots_check} layout "${_plots_dir}/full.h5" --out "${_plots_dir}/layout"
                  --panels fan_KOR.png=4 --panels bottlenecks_KOR.png=4 --panels fan_SAU.png=4
-                 --text "fan_KOR.png=allocation of scarce chips: max-min fair; KOR grid additions: 800 MW per year"
-                 --text "countries.png=allocation of scarce chips: pro rata")
+                 --text "fan_KOR.png=chip allocation: max-min fair; KOR grid additions: 800 MW per year"
+                 --text "countries.png=chip allocation: pro rata")
 set_tests_properties(plots_layout_policies PROPERTIES FIXTURES_REQUIRED plots_full)
 add_test(NAME plots_layout_pooled
          COMMAND ${_plots_check} layout "${_plots_dir}/full.h5" --out "${_plots_dir}/layout_pool"
@@ -114,6 +123,18 @@ add_test(NAME plots_layout_target_lever_pooled
                  --targets fan_KOR.png=2 --panels fan_FRA.png=1 --targets fan_FRA.png=1 -- --pool)
 set_tests_properties(plots_layout_target_lever_pooled PROPERTIES
                      FIXTURES_REQUIRED plots_target_lever)
+# Too many target paths to draw a band per path: a clear error, no figure; the bottleneck
+# timelines, which have no target line, still draw.
+add_test(NAME plots_target_paths_refused
+         COMMAND ${_plots_check} figures "${_plots_dir}/uncertain_start.h5"
+                 --out "${_plots_dir}/uncertain_start" --status 2
+                 --message "KOR's target path differs across the runs")
+add_test(NAME plots_target_paths_bottlenecks
+         COMMAND ${_plots_check} figures "${_plots_dir}/uncertain_start.h5"
+                 --out "${_plots_dir}/uncertain_start_bn" --expect bottlenecks_KOR.png
+                 -- --figures bottlenecks --countries KOR)
+set_tests_properties(plots_target_paths_refused plots_target_paths_bottlenecks PROPERTIES
+                     FIXTURES_REQUIRED plots_uncertain_start)
 add_test(NAME plots_bands
          COMMAND ${_plots_check} bands "${_plots_dir}/target_lever.h5")
 set_tests_properties(plots_bands PROPERTIES FIXTURES_REQUIRED plots_target_lever)
