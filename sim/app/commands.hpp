@@ -22,5 +22,7 @@ int cmd_sensitivity(const std::vector<std::string>& args);
 int cmd_export(const std::vector<std::string>& args);
 int cmd_compare(const std::vector<std::string>& args);
 int cmd_check(const std::vector<std::string>& args);
+int cmd_robustness(const std::vector<std::string>& args);
+int cmd_diff(const std::vector<std::string>& args);
 
 }  // namespace sovcap::app

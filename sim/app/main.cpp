@@ -27,6 +27,10 @@ commands:
   export OUT.h5 --csv DIR  write the results as CSV tables (series, summary, parameters)
   compare OUT.h5 --countries KOR,FRA  the summary metrics of a few countries side by side
   check OUT.h5       verify a results file: complete, shards present, invariants hold
+  robustness OUT.h5 --metric M  regret and satisficing of each policy of a sweep over the
+                     futures they share (common random numbers)
+  diff A.h5 B.h5     what changed between two results files, per country (paired run by
+                     run for two sweeps over the same futures)
 
 options:
   -h, --help         this help; `sovcap COMMAND --help` for a command's options
@@ -73,7 +77,9 @@ int main(int argc, char** argv) {
   if (command == "export") return cmd_export(rest);
   if (command == "compare") return cmd_compare(rest);
   if (command == "check") return cmd_check(rest);
+  if (command == "robustness") return cmd_robustness(rest);
+  if (command == "diff") return cmd_diff(rest);
   std::cerr << "sovcap: error: unknown command '" << command
-            << "'; allowed: run, validate, params, summarize, merge, sensitivity, export, compare, check (see sovcap --help)\n";
+            << "'; allowed: run, validate, params, summarize, merge, sensitivity, export, compare, check, robustness, diff (see sovcap --help)\n";
   return kExitBadInput;
 }

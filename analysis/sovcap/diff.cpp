@@ -1,0 +1,428 @@
+#include "sovcap/diff.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <iomanip>
+#include <limits>
+#include <map>
+#include <sstream>
+
+#include "sovcap/answer.hpp"
+#include "sovcap/compare.hpp"
+#include "sovcap/csv.hpp"
+#include "sovcap/metric_values.hpp"
+#include "sovcap/request_error.hpp"
+#include "sovcap/summary_io.hpp"
+#include "sovcap/text.hpp"
+
+namespace sovcap {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// The per-run metrics of paired differences (sensitivity_metric's names).
+constexpr const char* kPairedMetrics[] = {"year_gw_reached",     "year_target_reached", "it_mw_final",
+                                          "compute_flops_final", "energy_twh_final",    "spend_usd_final"};
+
+std::string number(double v, int precision = 10) {
+  if (std::isnan(v)) return "";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  std::ostringstream os;
+  os << std::setprecision(precision) << v;
+  return os.str();
+}
+
+std::string json_number(double v) { return std::isfinite(v) ? number(v, 12) : "null"; }
+
+// A file's summary as `sovcap summarize --format csv` gives it: per country (by ISO3), the
+// cells by column name, and the column names in order (iso3, name and runs left out).
+struct SummaryCells {
+  long long runs = 0;
+  std::vector<std::string> columns;
+  std::map<std::string, std::map<std::string, std::string>> by_country;
+};
+
+SummaryCells summary_cells(const ResultsReader& in, bool horizon_only, std::vector<std::string>& warnings) {
+  const auto& time = in.time();
+  SummaryOptions opt = default_summary_options(time.front(), time.back());
+  if (horizon_only) {
+    opt.years = {time.back()};
+    opt.period_bounds.clear();
+  }
+  long long incomplete = 0;
+  const Summary s = summarize(in, opt, false, incomplete).front().summary;
+  if (incomplete > 0)
+    warnings.push_back(incomplete_runs_warning(incomplete, in.runs(), in.path(), "compared without them"));
+  SummaryCells out;
+  out.runs = s.runs;
+  const auto doc = parse_csv(render(s, SummaryFormat::csv));
+  const auto& head = doc.records.front().fields;
+  for (std::size_t j = 3; j < head.size(); ++j) out.columns.push_back(head[j].text);
+  for (std::size_t i = 1; i < doc.records.size(); ++i) {
+    const auto& f = doc.records[i].fields;
+    auto& cells = out.by_country[f.at(0).text];
+    for (std::size_t j = 3; j < f.size() && j < head.size(); ++j) cells[head[j].text] = f[j].text;
+  }
+  return out;
+}
+
+// A summary cell as a number: +inf for "inf" (never), NaN when it is not a number.
+double cell_value(const std::string& cell, bool& numeric) {
+  numeric = true;
+  if (cell == "inf") return kInf;
+  if (const auto v = parse_number(cell)) return *v;
+  numeric = false;
+  return kNaN;
+}
+
+DiffMetric diff_metric(const std::string& name, const std::string& a, const std::string& b) {
+  DiffMetric m;
+  m.name = name;
+  m.a = a;
+  m.b = b;
+  bool na = false, nb = false;
+  m.a_value = cell_value(a, na);
+  m.b_value = cell_value(b, nb);
+  m.numeric = (na || a.empty()) && (nb || b.empty()) && (na || nb);
+  m.changed = a != b;
+  if (!m.numeric) {
+    m.delta = kNaN;
+  } else if (!m.changed) {
+    m.delta = 0.0;
+  } else {
+    m.delta = m.b_value - m.a_value;
+  }
+  return m;
+}
+
+// The countries to compare: those asked for (each must be in both files), or every country
+// in both, in A's order.
+std::vector<std::string> chosen_countries(const ResultsReader& a, const ResultsReader& b,
+                                          const DiffRequest& request, DiffReport& rep) {
+  std::vector<std::string> out;
+  if (!request.countries.empty()) {
+    for (const ResultsReader* in : {&a, &b}) {
+      try {
+        pick_countries(request.countries, in->iso3());
+      } catch (const RequestError& e) {
+        throw RequestError(in->path() + ": " + e.what());
+      }
+    }
+    for (std::size_t i : pick_countries(request.countries, a.iso3())) out.push_back(a.iso3()[i]);
+    return out;
+  }
+  auto in = [](const std::vector<std::string>& v, const std::string& x) {
+    return std::find(v.begin(), v.end(), x) != v.end();
+  };
+  for (const auto& c : a.iso3()) (in(b.iso3(), c) ? out : rep.only_a).push_back(c);
+  for (const auto& c : b.iso3())
+    if (!in(a.iso3(), c)) rep.only_b.push_back(c);
+  if (out.empty()) throw RequestError(a.path() + " and " + b.path() + " have no country in common");
+  if (!rep.only_a.empty() || !rep.only_b.empty()) {
+    std::string w = "countries in one file only are left out:";
+    for (const auto& c : rep.only_a) w += " " + c + " (only in " + a.path() + ")";
+    for (const auto& c : rep.only_b) w += " " + c + " (only in " + b.path() + ")";
+    rep.warnings.push_back(w);
+  }
+  return out;
+}
+
+std::size_t country_index(const ResultsReader& in, const std::string& iso3) {
+  return static_cast<std::size_t>(std::find(in.iso3().begin(), in.iso3().end(), iso3) - in.iso3().begin());
+}
+
+// Paired differences of every per-run metric both files store, over the runs complete in
+// both; fills rep.paired_runs and each country's `paired`.
+void add_paired(const ResultsReader& a, const ResultsReader& b, DiffReport& rep) {
+  const auto ca = a.run_complete(), cb = b.run_complete();
+  std::vector<Eigen::Index> runs;
+  for (std::size_t r = 0; r < ca.size(); ++r)
+    if (ca[r] && cb[r]) runs.push_back(static_cast<Eigen::Index>(r));
+  rep.paired_runs = static_cast<long long>(runs.size());
+  if (runs.empty()) return;
+  for (const char* name : kPairedMetrics) {
+    SensitivityMetric ma, mb;
+    try {
+      ma = sensitivity_metric(a, name, "");
+      mb = sensitivity_metric(b, name, "");
+    } catch (const RequestError&) {
+      continue;  // not stored in one of the files (spend_usd_final of an old summary file)
+    }
+    const Eigen::ArrayXXd va = read_metric(a, ma), vb = read_metric(b, mb);
+    const bool reach = ma.kind == SensitivityMetric::Kind::reach_year;
+    for (auto& cd : rep.countries) {
+      const auto ia = static_cast<Eigen::Index>(country_index(a, cd.iso3));
+      const auto ib = static_cast<Eigen::Index>(country_index(b, cd.iso3));
+      PairedMetric pm;
+      pm.name = name;
+      pm.units = ma.units;
+      std::vector<double> d;
+      double sa = 0.0, sb = 0.0;
+      for (Eigen::Index r : runs) {
+        const double x = va(ia, r), y = vb(ib, r);
+        sa += x;
+        sb += y;
+        d.push_back(y - x);
+        pm.censored_a += reach && x == rep.never_year ? 1 : 0;
+        pm.censored_b += reach && y == rep.never_year ? 1 : 0;
+      }
+      const auto n = static_cast<double>(d.size());
+      pm.mean_a = sa / n;
+      pm.mean_b = sb / n;
+      double sum = 0.0;
+      for (double v : d) sum += v;
+      pm.mean = sum / n;
+      std::sort(d.begin(), d.end());
+      pm.p10 = sorted_quantile(d, 0.1);
+      pm.p50 = sorted_quantile(d, 0.5);
+      pm.p90 = sorted_quantile(d, 0.9);
+      cd.paired.push_back(pm);
+    }
+  }
+}
+
+}  // namespace
+
+std::string unpaired_reason(const ResultsReader& a, const ResultsReader& b) {
+  const auto keys_a = a.attribute("uncertain_keys"), keys_b = b.attribute("uncertain_keys");
+  if (keys_a.empty() || keys_b.empty())
+    return std::string(keys_a.empty() ? a.path() : b.path()) +
+           " has no uncertain parameters: paired differences need two sweeps over the same sampled futures";
+  if (keys_a != keys_b)
+    return "the files sample different uncertain keys (" + a.path() + ": " + keys_a + "; " + b.path() + ": " +
+           keys_b + ")";
+  if (a.runs() != b.runs() || a.first_run() != b.first_run())
+    return a.path() + " holds " + std::to_string(a.runs()) + " runs from run " + std::to_string(a.first_run()) +
+           ", " + b.path() + " " + std::to_string(b.runs()) + " from run " + std::to_string(b.first_run());
+  for (const char* name : {"policy", "sample"}) {
+    const auto x = a.read_per_run(name), y = b.read_per_run(name);
+    for (std::size_t r = 0; r < x.size(); ++r)
+      if (x[r] != y[r])
+        return "run " + std::to_string(r) + " is " + name + " " + number(x[r]) + " in " + a.path() + " but " +
+               number(y[r]) + " in " + b.path() + " (a different sweep layout)";
+  }
+  for (const auto& key : split_words(keys_a)) {
+    const auto x = a.read_per_run("sampled." + key), y = b.read_per_run("sampled." + key);
+    for (std::size_t r = 0; r < x.size(); ++r)
+      if (x[r] != y[r] && !(std::isnan(x[r]) && std::isnan(y[r])))
+        return "run " + std::to_string(r) + " drew sampled." + key + " = " + number(x[r]) + " in " + a.path() +
+               " but " + number(y[r]) + " in " + b.path() +
+               ": not the same futures (a different seed, sampling method, sample count or distribution)";
+  }
+  return "";
+}
+
+DiffReport diff_report(const std::string& path_a, const std::string& path_b, const DiffRequest& request) {
+  const auto ra = open_results(path_a), rb = open_results(path_b);
+  const ResultsReader &a = *ra, &b = *rb;
+  DiffReport rep;
+  rep.path_a = path_a;
+  rep.path_b = path_b;
+  rep.never_year = never_reached_year(a);
+  rep.unpaired_reason = unpaired_reason(a, b);
+  if (request.require_paired && !rep.unpaired_reason.empty())
+    throw RequestError("--paired: " + rep.unpaired_reason);
+  if (rep.unpaired_reason.empty() && a.time() != b.time()) rep.unpaired_reason = "the files' time axes differ";
+  rep.paired = rep.unpaired_reason.empty();
+  const auto countries = chosen_countries(a, b, request, rep);
+
+  // Summaries of the same kind: at the horizon only when either file stores only that.
+  const bool horizon_only = !a.has_trajectories() || !b.has_trajectories();
+  const SummaryCells sa = summary_cells(a, horizon_only, rep.warnings);
+  const SummaryCells sb = summary_cells(b, horizon_only, rep.warnings);
+  rep.runs_a = sa.runs;
+  rep.runs_b = sb.runs;
+  std::vector<std::string> columns = sa.columns;
+  for (const auto& c : sb.columns)
+    if (std::find(columns.begin(), columns.end(), c) == columns.end()) columns.push_back(c);
+  for (const auto& iso3 : countries) {
+    CountryDiff cd;
+    cd.iso3 = iso3;
+    cd.name = a.names()[country_index(a, iso3)];
+    const auto& ca = sa.by_country.at(iso3);
+    const auto& cb = sb.by_country.at(iso3);
+    for (const auto& col : columns) {
+      const auto x = ca.find(col), y = cb.find(col);
+      cd.metrics.push_back(diff_metric(col, x == ca.end() ? "" : x->second, y == cb.end() ? "" : y->second));
+    }
+    rep.countries.push_back(std::move(cd));
+  }
+  if (rep.paired) add_paired(a, b, rep);
+  return rep;
+}
+
+}  // namespace sovcap
+
+namespace sovcap {
+namespace {
+
+std::string text_cell(const std::string& cell) { return cell == "inf" ? "never" : cell.empty() ? "-" : cell; }
+
+std::string delta_text(const DiffMetric& m) {
+  if (!m.numeric) return m.changed ? "changed" : "";
+  if (std::isnan(m.delta)) return "-";
+  if (std::isinf(m.delta)) return m.b_value == kInf ? "to never" : "from never";
+  return (m.delta > 0 ? "+" : "") + number(m.delta, 6);
+}
+
+void render_text(std::ostream& os, const DiffReport& rep) {
+  auto runs = [](long long n) { return std::to_string(n) + (n == 1 ? " run" : " runs"); };
+  os << "A: " << rep.path_a << " (" << runs(rep.runs_a) << "), B: " << rep.path_b << " (" << runs(rep.runs_b)
+     << "); the metrics of `sovcap summarize` over all complete runs of each, and B - A\n";
+  if (rep.paired)
+    os << "paired differences over the " << rep.paired_runs
+       << " runs complete in both (run r of B minus run r of A: the same future); a year never reached counts as "
+       << number(rep.never_year) << " (the horizon + dt)\n";
+  else
+    os << "no paired differences: " << rep.unpaired_reason << "\n";
+  for (const auto& c : rep.countries) {
+    std::vector<std::vector<std::string>> rows = {{"metric", "A", "B", "B-A"}};
+    for (const auto& m : c.metrics) rows.push_back({m.name, text_cell(m.a), text_cell(m.b), delta_text(m)});
+    std::size_t w[4] = {0, 0, 0, 0};
+    for (const auto& r : rows)
+      for (std::size_t j = 0; j < 4; ++j) w[j] = std::max(w[j], r[j].size());
+    os << "\n" << c.iso3 << "  " << c.name << "\n";
+    for (const auto& r : rows) {
+      os << "  " << std::left << std::setw(static_cast<int>(w[0])) << r[0] << std::right;
+      for (std::size_t j = 1; j < 4; ++j) os << "  " << std::setw(static_cast<int>(w[j])) << r[j];
+      os << "\n";
+    }
+    if (c.paired.empty()) continue;
+    os << "  paired, B - A per run:\n";
+    std::vector<std::vector<std::string>> prow = {{"metric", "mean A", "mean B", "mean", "p10", "p50", "p90"}};
+    for (const auto& p : c.paired)
+      prow.push_back({p.name, number(p.mean_a, 6), number(p.mean_b, 6), number(p.mean, 6), number(p.p10, 6),
+                      number(p.p50, 6), number(p.p90, 6)});
+    std::vector<std::size_t> pw(7, 0);
+    for (const auto& r : prow)
+      for (std::size_t j = 0; j < 7; ++j) pw[j] = std::max(pw[j], r[j].size());
+    for (const auto& r : prow) {
+      os << "  " << std::left << std::setw(static_cast<int>(pw[0])) << r[0] << std::right;
+      for (std::size_t j = 1; j < 7; ++j) os << "  " << std::setw(static_cast<int>(pw[j])) << r[j];
+      os << "\n";
+    }
+  }
+}
+
+void render_csv(std::ostream& os, const DiffReport& rep) {
+  os << "iso3,kind,metric,a,b,delta,changed,p10,p50,p90,runs\n";
+  for (const auto& c : rep.countries) {
+    for (const auto& m : c.metrics)
+      os << c.iso3 << ",summary," << csv_cell(m.name) << "," << csv_cell(m.a) << "," << csv_cell(m.b) << ","
+         << number(m.delta) << "," << (m.changed ? 1 : 0) << ",,,,\n";
+    for (const auto& p : c.paired)
+      os << c.iso3 << ",paired," << p.name << "," << number(p.mean_a) << "," << number(p.mean_b) << ","
+         << number(p.mean) << ",," << number(p.p10) << "," << number(p.p50) << "," << number(p.p90) << "," << rep.paired_runs << "\n";
+  }
+}
+
+std::string json_cell(const DiffMetric& m, const std::string& cell, double value) {
+  if (!m.numeric) return cell.empty() ? "null" : json_string(cell);
+  return json_number(value);
+}
+
+void render_json(std::ostream& os, const DiffReport& rep) {
+  os << "{\"a\": " << json_string(rep.path_a) << ", \"b\": " << json_string(rep.path_b)
+     << ", \"runs_a\": " << rep.runs_a << ", \"runs_b\": " << rep.runs_b
+     << ", \"paired\": " << (rep.paired ? "true" : "false") << ", \"paired_runs\": " << rep.paired_runs
+     << ", \"unpaired_reason\": " << (rep.paired ? "null" : json_string(rep.unpaired_reason))
+     << ", \"never_reached_counts_as\": " << json_number(rep.never_year) << ",\n \"countries\": [";
+  for (std::size_t i = 0; i < rep.countries.size(); ++i) {
+    const auto& c = rep.countries[i];
+    os << (i ? ",\n  " : "\n  ") << "{\"iso3\": " << json_string(c.iso3) << ", \"name\": " << json_string(c.name)
+       << ", \"metrics\": {";
+    for (std::size_t k = 0; k < c.metrics.size(); ++k) {
+      const auto& m = c.metrics[k];
+      os << (k ? ", " : "") << json_string(m.name) << ": {\"a\": " << json_cell(m, m.a, m.a_value)
+         << ", \"b\": " << json_cell(m, m.b, m.b_value) << ", \"delta\": " << json_number(m.delta)
+         << ", \"changed\": " << (m.changed ? "true" : "false") << "}";
+    }
+    os << "}";
+    if (rep.paired) {
+      os << ", \"paired\": {";
+      for (std::size_t k = 0; k < c.paired.size(); ++k) {
+        const auto& p = c.paired[k];
+        os << (k ? ", " : "") << json_string(p.name) << ": {\"units\": " << json_string(p.units)
+           << ", \"a\": " << json_number(p.mean_a) << ", \"b\": " << json_number(p.mean_b)
+           << ", \"delta\": " << json_number(p.mean) << ", \"p10\": " << json_number(p.p10)
+           << ", \"p50\": " << json_number(p.p50) << ", \"p90\": " << json_number(p.p90)
+           << ", \"censored_a\": " << p.censored_a << ", \"censored_b\": " << p.censored_b << "}";
+      }
+      os << "}";
+    }
+    os << "}";
+  }
+  os << "\n]}\n";
+}
+
+std::string year_text(double v) {
+  if (!std::isfinite(v)) return "never";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", v);
+  return buf;
+}
+
+// What changed, as the lists of docs/scenarios.md: years as A → B with the shift, the
+// dominant bottleneck per period, and compute at the last year where it moved by > 1%.
+void render_markdown(std::ostream& os, const DiffReport& rep) {
+  std::string gw, target, bottleneck, compute, compute_year;
+  auto add = [](std::string& list, const std::string& item) { list += (list.empty() ? "" : "; ") + item; };
+  for (const auto& c : rep.countries) {
+    const DiffMetric* flops = nullptr;
+    for (const auto& m : c.metrics) {
+      const bool is_gw = m.name == "year_reach_p50", is_target = m.name == "year_target_p50";
+      if (is_gw || is_target) {
+        const std::string ya = year_text(m.a_value), yb = year_text(m.b_value);
+        if (ya == yb) continue;
+        std::string item = c.iso3 + " " + ya + " → " + yb;
+        if (ya != "never" && yb != "never") {
+          char buf[32];
+          std::snprintf(buf, sizeof buf, " (%+.2f yr)", m.b_value - m.a_value);
+          item += buf;
+        }
+        add(is_gw ? gw : target, item);
+      } else if (m.name.rfind("bottleneck_", 0) == 0 && m.name.size() > 11 && std::isdigit(static_cast<unsigned char>(m.name[11]))) {
+        if (m.changed) add(bottleneck, c.iso3 + " " + m.name.substr(11) + " " + m.a + " → " + m.b);
+      } else if (m.name.rfind("compute_flops_", 0) == 0) {
+        flops = &m;  // the last year's
+      }
+    }
+    if (flops == nullptr) continue;
+    compute_year = number(std::stod(flops->name.substr(14)), 6);
+    const double x = flops->a_value, y = flops->b_value;
+    if (x > 0 && std::isfinite(y) && (y / x > 1.01 || y / x < 0.99)) {
+      char buf[96];
+      std::snprintf(buf, sizeof buf, " %.0f → %.0f (%+.0f%%)", x / 1e18, y / 1e18, 100.0 * (y / x - 1.0));
+      add(compute, c.iso3 + buf);
+    }
+  }
+  auto none = [](const std::string& list, const char* empty) { return list.empty() ? std::string(empty) : list + "."; };
+  os << "- Year 1 GW is reached: " << none(gw, "no change for any country.") << "\n"
+     << "- Year the final target is reached: " << none(target, "no change for any country.") << "\n"
+     << "- Dominant bottleneck per period: " << none(bottleneck, "no change for any country.") << "\n"
+     << "- Effective compute in " << compute_year << ", EFLOP/s, where it moved by more than 1%: "
+     << none(compute, "no country.") << "\n";
+  if (!rep.only_a.empty() || !rep.only_b.empty()) {
+    std::string only;
+    for (const auto& c : rep.only_a) add(only, c + " only in A");
+    for (const auto& c : rep.only_b) add(only, c + " only in B");
+    os << "- Countries in one file only (not compared): " << only << ".\n";
+  }
+}
+
+}  // namespace
+
+std::string render(const DiffReport& report, DiffFormat format) {
+  std::ostringstream os;
+  switch (format) {
+    case DiffFormat::text: render_text(os, report); break;
+    case DiffFormat::csv: render_csv(os, report); break;
+    case DiffFormat::json: render_json(os, report); break;
+    case DiffFormat::markdown: render_markdown(os, report); break;
+  }
+  return os.str();
+}
+
+}  // namespace sovcap
