@@ -77,7 +77,14 @@ double cell_value(const std::string& cell, bool& numeric) {
   return kNaN;
 }
 
-DiffMetric diff_metric(const std::string& name, const std::string& a, const std::string& b) {
+// summarize's CSV writes a year never reached as an empty cell (as export does); here it
+// is +inf, so that a move to or from never is a change with an infinite delta.
+std::string never_as_inf(const std::string& name, const std::string& cell) {
+  return cell.empty() && name.rfind("year_", 0) == 0 ? std::string("inf") : cell;
+}
+
+DiffMetric diff_metric(const std::string& name, const std::string& a_cell, const std::string& b_cell) {
+  const std::string a = never_as_inf(name, a_cell), b = never_as_inf(name, b_cell);
   DiffMetric m;
   m.name = name;
   m.a = a;

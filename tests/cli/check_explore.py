@@ -180,9 +180,9 @@ def cmd_diff(sovcap, a, b):
                 series = "it_mw" if name.startswith("it_mw_") else "compute"
                 close(value["delta"], sb[series][k, t] - sa[series][k, t], f"{code} {name} delta",
                       tol=1e-9 * max(1.0, abs(sa[series][k, t])))
-        close(m["energy_twh_end"]["delta"], sb["energy"][k] - sa["energy"][k], f"{code} energy delta",
+        close(m[next(n for n in m if n.startswith("energy_twh_"))]["delta"], sb["energy"][k] - sa["energy"][k], f"{code} energy delta",
               tol=1e-9 * max(1.0, sa["energy"][k]))
-        close(m["spend_usd_end"]["delta"], sb["spend"][k] - sa["spend"][k], f"{code} spend delta",
+        close(m[next(n for n in m if n.startswith("spend_usd_"))]["delta"], sb["spend"][k] - sa["spend"][k], f"{code} spend delta",
               tol=1e-9 * sa["spend"][k])
         for row in (r for r in rows if r["iso3"] == code and r["kind"] == "summary"):
             j = m[row["metric"]]
