@@ -24,7 +24,8 @@ capacity at the last summary year, and for two sweeps over the same futures the 
 change B - A at the horizon (10th, 50th and 90th percentiles over the runs). Runs of every
 policy are pooled, as `sovcap diff` pools them, unless --policy P picks one policy of both.
 
-Labels, units and layout helpers are those of sovcap_plots.py. Exit status: 0 figure
+Names in words, layout and reading are those of sovcap_plots.py (sovcap_labels.py,
+sovcap_layout.py, sovcap_results.py). Exit status: 0 figure
 written; 2 bad input (missing or foreign file, a JSON not from the command, unknown country,
 a file whose runs differ in target path without --policy), with no figure written; 1
 anything else. Needs Debian's python3 (numpy, h5py, matplotlib).
@@ -39,8 +40,10 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import sovcap_plots as sp  # noqa: E402  (labels, loading and layout helpers)
-from sovcap_plots import PlotError  # noqa: E402
+import sovcap_plots as sp  # noqa: E402  (the fan chart's pieces)
+from sovcap_labels import _unit_words, lever_label, metric_label  # noqa: E402
+from sovcap_layout import _below, _fit, _footnote, _legend, _mw_formatter, _save, _title  # noqa: E402
+from sovcap_results import DEFAULT_MAX_RUNS, PlotError, _attr, load  # noqa: E402
 
 plt = sp.plt
 A_COLOUR = sp.FAN_COLOUR
@@ -71,9 +74,9 @@ def _file_units(path):
     with h5py.File(path, "r") as f:
         for name, obj in f.items():
             if "units" in obj.attrs:
-                units[name] = sp._attr(obj, "units")
+                units[name] = _attr(obj, "units")
             if "long_name" in obj.attrs:
-                names[name] = sp._attr(obj, "long_name")
+                names[name] = _attr(obj, "long_name")
     return {k: str(v) for k, v in units.items()}, {k: str(v) for k, v in names.items()}
 
 
@@ -88,7 +91,7 @@ def policy_label(levers, units):
     """One line per lever, in words: 'KOR budget: 8 billion USD per year'."""
     if not levers:
         return "no levers"
-    return "\n".join(sp.lever_label(k, _lever_text(v), units.get("lever." + k))
+    return "\n".join(lever_label(k, _lever_text(v), units.get("lever." + k))
                      for k, v in levers.items())
 
 
@@ -126,9 +129,9 @@ def regret_heatmap(doc, path, results=None, dpi=100, palette=False):
     codes, table = regret_table(doc)
     labels = [policy_label(p.get("levers", {}), units) for p in doc["policies"]]
     metric = doc.get("metric", "")
-    mlabel = sp.metric_label(metric, names, units)
+    mlabel = metric_label(metric, names, units)
     unit = doc.get("units", "")
-    unit_words = "years" if unit == "year" else sp._unit_words(unit) or unit
+    unit_words = "years" if unit == "year" else _unit_words(unit) or unit
     largest = np.nanmax(table, axis=0)
     rel = np.divide(table, largest, out=np.zeros_like(table), where=largest > 0) * 100.0
 
@@ -155,16 +158,16 @@ def regret_heatmap(doc, path, results=None, dpi=100, palette=False):
     bar.set_label("share of the country's largest mean regret (%)", fontsize=8)
     bar.ax.tick_params(labelsize=7)
     sense = "smaller is better" if doc.get("minimize") else "larger is better"
-    head = sp._title(fig, f"Mean regret of each policy in each country: {mlabel}, {sense} "
+    head = _title(fig, f"Mean regret of each policy in each country: {mlabel}, {sense} "
                           f"(cells in {unit_words or 'the metric units'}; framed: the least where policies differ)")
     never = doc.get("never_reached_counts_as")
-    foot = sp._footnote(fig, "; ".join(x for x in (
+    foot = _footnote(fig, "; ".join(x for x in (
         os.path.basename(str(doc.get("file", ""))),
         f"{doc.get('futures', 0):,} futures shared by {len(labels)} policies (common random numbers)",
         "regret in a future: the best policy's value there minus this policy's",
         f"never reached counts as {never:g}" if never is not None else "") if x))
-    sp._fit(fig, top=[head], bottom=[foot])
-    sp._save(fig, path, dpi, palette)
+    _fit(fig, top=[head], bottom=[foot])
+    _save(fig, path, dpi, palette)
 
 
 # --------------------------------------------------------------------------------------
@@ -191,12 +194,12 @@ def _diff_box(doc, c, end_year, la, lb):
     m = entry.get("metrics", {})
 
     def year(v):
-        return "never" if v is None else f"{v:.2f}"
+        return "-" if v is None else v if isinstance(v, str) else f"{v:.2f}"
     lines = [f"median, {la} → {lb}:"]
-    for key, what in (("year_gw_p50", "1 GW"), ("year_target_p50", "final target")):
+    for key, what in (("year_reach_p50", "1 GW"), ("year_target_p50", "final target")):
         if key in m:
             lines.append(f"  {what}: {year(m[key]['a'])} → {year(m[key]['b'])}")
-    mw = [k for k in m if k.startswith("it_mw_")]
+    mw = [k for k in m if k.startswith("it_mw_") and all(isinstance(m[k][x], (int, float)) for x in "ab")]
     if mw:
         k = mw[-1]
         lines.append(f"  capacity {float(k[6:]):g}: {m[k]['a']:,.0f} → {m[k]['b']:,.0f} MW")
@@ -236,7 +239,7 @@ def diff_chart(ra, rb, c, path, label_a, label_b, doc=None, dpi=100, palette=Fal
     hi = max(ra.time[-1], rb.time[-1])
     sp._mark_gw(ax)
     ax.set_xlim(lo, hi)
-    ax.yaxis.set_major_formatter(sp._mw_formatter())
+    ax.yaxis.set_major_formatter(_mw_formatter())
     ax.grid(True, color="#E5E5E5", lw=0.6)
     ax.set_axisbelow(True)
     ax.set_ylim(0, sp._capacity_top([ba, bb]))
@@ -247,13 +250,13 @@ def diff_chart(ra, rb, c, path, label_a, label_b, doc=None, dpi=100, palette=Fal
         x, y, ha, va = sp._free_corner(ra, ba, ax.get_ylim()[1])
         ax.text(x, y, box, transform=ax.transAxes, ha=ha, va=va, fontsize=7.5,
                 bbox=dict(boxstyle="round,pad=0.3", fc="white", ec="#BBBBBB"))
-    head = sp._title(fig, f"{ra.name(c)}: AI IT capacity, {label_a} against {label_b}")
-    foot = sp._footnote(fig, f"{label_a}: {ra.sample_text()}. {label_b}: {rb.sample_text()}.")
-    leg = sp._legend(fig, handles, 3, loc="lower left", bbox_to_anchor=(0.01, 0.0),
+    head = _title(fig, f"{ra.name(c)}: AI IT capacity, {label_a} against {label_b}")
+    foot = _footnote(fig, f"{label_a}: {ra.sample_text()}. {label_b}: {rb.sample_text()}.")
+    leg = _legend(fig, handles, 3, loc="lower left", bbox_to_anchor=(0.01, 0.0),
                      bbox_transform=fig.transFigure)
-    sp._below(fig, leg, foot)
-    sp._fit(fig, top=[head], bottom=[leg])
-    sp._save(fig, path, dpi, palette)
+    _below(fig, leg, foot)
+    _fit(fig, top=[head], bottom=[leg])
+    _save(fig, path, dpi, palette)
 
 
 # --------------------------------------------------------------------------------------
@@ -274,7 +277,7 @@ def main(argv=None):
     dif.add_argument("--label-a", help="name of A in the figure (default: its file name)")
     dif.add_argument("--label-b", help="name of B in the figure (default: its file name)")
     dif.add_argument("--policy", type=int, help="one policy of both files (default: every run pooled)")
-    dif.add_argument("--max-runs", type=int, default=sp.DEFAULT_MAX_RUNS, metavar="N")
+    dif.add_argument("--max-runs", type=int, default=DEFAULT_MAX_RUNS, metavar="N")
     for p in (reg, dif):
         p.add_argument("--out", required=True, metavar="FILE.png")
         p.add_argument("--dpi", type=float, default=100.0)
@@ -288,7 +291,7 @@ def main(argv=None):
         else:
             c = args.country.strip().upper()
             doc = read_json(args.diff, "`sovcap diff --format json`") if args.diff else None
-            rs = [sp.load(p, [c], args.policy, args.max_runs, ("fan",), pool=args.policy is None)
+            rs = [load(p, [c], args.policy, args.max_runs, ("fan",), pool=args.policy is None)
                   for p in (args.a, args.b)]
             names = [args.label_a, args.label_b]
             names = [n or os.path.basename(p) for n, p in zip(names, (args.a, args.b))]

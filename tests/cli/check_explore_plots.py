@@ -66,17 +66,16 @@ def run_cli(plots, args):
 def drawn(mod, argv):
     """Runs the module's main in-process: (status, {PNG name: Figure})."""
     figs = {}
-    sp = mod.sp
-    save = sp._save
+    save = mod._save
 
     def keep(fig, path, *args, **kwargs):
         figs[os.path.basename(path)] = fig
         save(fig, path, *args, **kwargs)
-    sp._save = keep
+    mod._save = keep
     try:
         status = mod.main(argv)
     finally:
-        sp._save = save
+        mod._save = save
     return status, figs
 
 
@@ -162,8 +161,8 @@ def cmd_diff(a, mod):
     c.check(len(ax.collections) == bands, f"diff: {len(ax.collections)} bands drawn, expected {bands}")
     entry = next(x for x in doc["countries"] if x["iso3"] == a.country)
     box = "\n".join(t.get_text() for t in ax.texts)
-    gw = entry["metrics"]["year_gw_p50"]
-    year = [("never" if v is None else f"{v:.2f}") for v in (gw["a"], gw["b"])]
+    gw = entry["metrics"]["year_reach_p50"]
+    year = [(v if isinstance(v, str) else f"{v:.2f}") for v in (gw["a"], gw["b"])]
     c.check(f"1 GW: {year[0]} → {year[1]}" in box, f"diff: the box lacks the 1 GW years {year}:\n{box}")
     if doc["paired"]:
         c.check("run by run (same futures)" in box, f"diff: paired JSON but no paired line:\n{box}")

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 
 #include "run_support.hpp"
 #include "sovcap/reader.hpp"
+#include "sovcap/summary_io.hpp"
 
 namespace sovcap {
 namespace {
@@ -43,14 +45,30 @@ TEST_F(DiffFileTest, AFileAgainstItselfIsZeroEverywhere) {
   const std::string f = write("dominance.toml", "dominance.h5");
   const DiffReport rep = diff_report(f, f, {});
   ASSERT_TRUE(rep.paired) << rep.unpaired_reason;
+  SummaryRequest request;
+  request.pool = true;
+  request.format = SummaryFormat::csv;
+  const std::string csv = summarize_file(f, request).text;
+  std::vector<std::string> columns;
+  std::stringstream header(csv.substr(0, csv.find('\n')));
+  for (std::string col; std::getline(header, col, ',');) columns.push_back(col);
+  ASSERT_EQ(std::vector<std::string>(columns.begin(), columns.begin() + 4),
+            (std::vector<std::string>{"iso3", "name", "runs", "reach_mw"}));
+  columns.erase(columns.begin(), columns.begin() + 4);
+  // Korea never reaches its target: "never" in both is no change.
+  EXPECT_EQ(metric(rep.countries[0], "year_target_p50").a, "never");
   EXPECT_EQ(rep.paired_runs, 60);
   ASSERT_EQ(rep.countries.size(), 2u);
   for (const auto& c : rep.countries) {
-    EXPECT_EQ(c.metrics.size(), 18u);  // the columns of `sovcap summarize --format csv`
+    // The metrics are the columns of `sovcap summarize --pool --format csv` after iso3,
+    // name, runs and reach_mw.
+    std::vector<std::string> names;
+    for (const auto& m : c.metrics) names.push_back(m.name);
+    EXPECT_EQ(names, columns);
     for (const auto& m : c.metrics) {
       EXPECT_FALSE(m.changed) << c.iso3 << " " << m.name;
       if (m.numeric) {
-        EXPECT_EQ(m.delta, 0.0) << c.iso3 << " " << m.name;
+        EXPECT_EQ(m.delta, 0.0) << c.iso3 << " " << m.name;  // never in both included
       }
     }
     ASSERT_EQ(c.paired.size(), 6u);
@@ -96,7 +114,7 @@ TEST_F(DiffFileTest, ShockedScenarioDeltasAreTheStoredDifferences) {
     const auto k = static_cast<Eigen::Index>(c);
     const CountryDiff& cd = rep.countries[c];
     ASSERT_EQ(cd.iso3, ra.iso3()[c]);
-    const DiffMetric& gw = metric(cd, "year_gw_p50");
+    const DiffMetric& gw = metric(cd, "year_reach_p50");
     const double x = gw_a(k, 0), y = gw_b(k, 0);
     if (std::isnan(x) || std::isnan(y)) {
       EXPECT_EQ(gw.changed, std::isnan(x) != std::isnan(y)) << cd.iso3;
@@ -113,7 +131,7 @@ TEST_F(DiffFileTest, ShockedScenarioDeltasAreTheStoredDifferences) {
     const double dit = it_b[0](k, t2030) - it_a[0](k, t2030);
     EXPECT_NEAR(metric(cd, "it_mw_2030.00").delta, dit, 1e-9 * std::max(1.0, std::abs(it_a[0](k, t2030)))) << cd.iso3;
     const double de = e_b[0](k, last) - e_a[0](k, last);
-    EXPECT_NEAR(metric(cd, "energy_twh_end").delta, de, 1e-9 * std::max(1.0, e_a[0](k, last))) << cd.iso3;
+    EXPECT_NEAR(metric(cd, "energy_twh_2040.00").delta, de, 1e-9 * std::max(1.0, e_a[0](k, last))) << cd.iso3;
   }
   EXPECT_GT(gw_changed, 0);  // the shock moves some 1 GW year: the comparison is a real check
 }
