@@ -10,7 +10,7 @@
 
 #include "sovcap/answer.hpp"
 #include "sovcap/compare.hpp"
-#include "sovcap/csv.hpp"
+#include "sovcap/outputs.hpp"
 #include "sovcap/metric_values.hpp"
 #include "sovcap/request_error.hpp"
 #include "sovcap/summary_io.hpp"
@@ -36,71 +36,94 @@ std::string number(double v, int precision = 10) {
 
 std::string json_number(double v) { return std::isfinite(v) ? number(v, 12) : "null"; }
 
-// A file's summary as `sovcap summarize --format csv` gives it: per country (by ISO3), the
-// cells by column name, and the column names in order (iso3, name and runs left out).
+// One summary metric of one country: a number (+inf never, NaN unavailable) or, for the
+// dominant bottleneck of a period, its name.
+struct Cell {
+  double value = kNaN;
+  std::string category;
+};
+
+// A file's summary over all its complete runs: per country (by ISO3), its metrics by name
+// (the columns of `sovcap summarize --format csv`, in their order), and the names in order.
 struct SummaryCells {
   long long runs = 0;
   std::vector<std::string> columns;
-  std::map<std::string, std::map<std::string, std::string>> by_country;
+  std::map<std::string, std::map<std::string, Cell>> by_country;
+  std::vector<std::string> unavailable;
 };
 
-SummaryCells summary_cells(const ResultsReader& in, bool horizon_only, std::vector<std::string>& warnings) {
-  const auto& time = in.time();
-  SummaryOptions opt = default_summary_options(time.front(), time.back());
-  if (horizon_only) {
-    opt.years = {time.back()};
-    opt.period_bounds.clear();
-  }
+std::string column_year(double y) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", y);
+  return buf;
+}
+
+SummaryCells summary_cells(const ResultsReader& in, std::vector<std::string>& warnings) {
+  SummaryRequest request;
+  request.pool = true;
   long long incomplete = 0;
-  const Summary s = summarize(in, opt, false, incomplete).front().summary;
+  const Summary s = summarize(in, summary_options(in, request), false, incomplete).front().summary;
   if (incomplete > 0)
     warnings.push_back(incomplete_runs_warning(incomplete, in.runs(), in.path(), "compared without them"));
   SummaryCells out;
   out.runs = s.runs;
-  const auto doc = parse_csv(render(s, SummaryFormat::csv));
-  const auto& head = doc.records.front().fields;
-  for (std::size_t j = 3; j < head.size(); ++j) out.columns.push_back(head[j].text);
-  for (std::size_t i = 1; i < doc.records.size(); ++i) {
-    const auto& f = doc.records[i].fields;
-    auto& cells = out.by_country[f.at(0).text];
-    for (std::size_t j = 3; j < f.size() && j < head.size(); ++j) cells[head[j].text] = f[j].text;
+  out.unavailable = s.unavailable;
+  for (const auto& c : s.countries) {
+    std::vector<std::pair<std::string, Cell>> m;
+    auto add = [&](const std::string& name, double v) { m.push_back({name, Cell{v, ""}}); };
+    auto stats = [&](const std::string& stem, const YearStats& y) {
+      add(stem + "_p10", y.p10);
+      add(stem + "_p50", y.p50);
+      add(stem + "_p90", y.p90);
+    };
+    stats("year_reach", c.year_reach);
+    add("p_reach", c.year_reach.probability);
+    for (std::size_t k = 0; k < s.years.size(); ++k) add("p_reach_by_" + column_year(s.years[k]), c.p_reach_by[k]);
+    stats("year_target", c.year_target);
+    add("p_target", c.year_target.probability);
+    for (std::size_t k = 0; k < s.years.size(); ++k) add("it_mw_" + column_year(s.years[k]), c.it_mw_at[k]);
+    for (std::size_t k = 0; k < s.years.size(); ++k) add("compute_flops_" + column_year(s.years[k]), c.compute_at[k]);
+    const std::string at = s.years.empty() ? "" : column_year(s.years.back());
+    add("energy_twh_" + at, c.energy_twh);
+    add("spend_usd_" + at, c.spend_usd);
+    for (std::size_t k = 0; k < s.periods.size(); ++k) {
+      const std::string period = period_label(s.periods[k]);
+      m.push_back({"bottleneck_" + period, Cell{kNaN, std::string(kBottleneckNames[static_cast<std::size_t>(c.dominant[k])])}});
+      add("bottleneck_share_" + period, c.dominant_share[k]);
+    }
+    if (out.columns.empty())
+      for (const auto& [name, cell] : m) out.columns.push_back(name);
+    auto& cells = out.by_country[c.iso3];
+    for (auto& [name, cell] : m) cells[name] = std::move(cell);
   }
   return out;
 }
 
-// A summary cell as a number: +inf for "inf" (never), NaN when it is not a number.
-double cell_value(const std::string& cell, bool& numeric) {
-  numeric = true;
-  if (cell == "inf") return kInf;
-  if (const auto v = parse_number(cell)) return *v;
-  numeric = false;
-  return kNaN;
-}
+// A number as a cell: "never" for +inf, "" where unavailable.
+std::string cell_text(double v) { return std::isinf(v) && v > 0 ? "never" : number(v); }
 
-// summarize's CSV writes a year never reached as an empty cell (as export does); here it
-// is +inf, so that a move to or from never is a change with an infinite delta.
-std::string never_as_inf(const std::string& name, const std::string& cell) {
-  return cell.empty() && name.rfind("year_", 0) == 0 ? std::string("inf") : cell;
-}
+bool same(double x, double y) { return x == y || (std::isnan(x) && std::isnan(y)); }
 
-DiffMetric diff_metric(const std::string& name, const std::string& a_cell, const std::string& b_cell) {
-  const std::string a = never_as_inf(name, a_cell), b = never_as_inf(name, b_cell);
+DiffMetric diff_metric(const std::string& name, const Cell* a, const Cell* b) {
   DiffMetric m;
   m.name = name;
-  m.a = a;
-  m.b = b;
-  bool na = false, nb = false;
-  m.a_value = cell_value(a, na);
-  m.b_value = cell_value(b, nb);
-  m.numeric = (na || a.empty()) && (nb || b.empty()) && (na || nb);
-  m.changed = a != b;
+  m.numeric = !((a != nullptr && !a->category.empty()) || (b != nullptr && !b->category.empty()));
   if (!m.numeric) {
-    m.delta = kNaN;
-  } else if (!m.changed) {
-    m.delta = 0.0;
-  } else {
-    m.delta = m.b_value - m.a_value;
+    m.a = a == nullptr ? "" : a->category;
+    m.b = b == nullptr ? "" : b->category;
+    m.a_value = m.b_value = m.delta = kNaN;
+    m.changed = m.a != m.b;
+    return m;
   }
+  m.a_value = a == nullptr ? kNaN : a->value;
+  m.b_value = b == nullptr ? kNaN : b->value;
+  m.a = cell_text(m.a_value);
+  m.b = cell_text(m.b_value);
+  m.changed = !same(m.a_value, m.b_value);
+  // Equal values (never in both too) differ by 0; never against a year, or a value one
+  // file cannot give, has no difference.
+  m.delta = !m.changed ? (std::isnan(m.a_value) ? kNaN : 0.0)
+                       : (std::isfinite(m.a_value) && std::isfinite(m.b_value) ? m.b_value - m.a_value : kNaN);
   return m;
 }
 
@@ -235,10 +258,12 @@ DiffReport diff_report(const std::string& path_a, const std::string& path_b, con
   rep.paired = rep.unpaired_reason.empty();
   const auto countries = chosen_countries(a, b, request, rep);
 
-  // Summaries of the same kind: at the horizon only when either file stores only that.
-  const bool horizon_only = !a.has_trajectories() || !b.has_trajectories();
-  const SummaryCells sa = summary_cells(a, horizon_only, rep.warnings);
-  const SummaryCells sb = summary_cells(b, horizon_only, rep.warnings);
+  // Each file's summary at its default years; a metric one file cannot give is left empty.
+  const SummaryCells sa = summary_cells(a, rep.warnings);
+  const SummaryCells sb = summary_cells(b, rep.warnings);
+  for (const SummaryCells* s : {&sa, &sb})
+    for (const auto& u : s->unavailable)
+      rep.warnings.push_back((s == &sa ? a.path() : b.path()) + " cannot give " + u);
   rep.runs_a = sa.runs;
   rep.runs_b = sb.runs;
   std::vector<std::string> columns = sa.columns;
@@ -252,7 +277,7 @@ DiffReport diff_report(const std::string& path_a, const std::string& path_b, con
     const auto& cb = sb.by_country.at(iso3);
     for (const auto& col : columns) {
       const auto x = ca.find(col), y = cb.find(col);
-      cd.metrics.push_back(diff_metric(col, x == ca.end() ? "" : x->second, y == cb.end() ? "" : y->second));
+      cd.metrics.push_back(diff_metric(col, x == ca.end() ? nullptr : &x->second, y == cb.end() ? nullptr : &y->second));
     }
     rep.countries.push_back(std::move(cd));
   }
@@ -265,12 +290,15 @@ DiffReport diff_report(const std::string& path_a, const std::string& path_b, con
 namespace sovcap {
 namespace {
 
-std::string text_cell(const std::string& cell) { return cell == "inf" ? "never" : cell.empty() ? "-" : cell; }
+std::string text_cell(const std::string& cell) { return cell.empty() ? "-" : cell; }
 
 std::string delta_text(const DiffMetric& m) {
   if (!m.numeric) return m.changed ? "changed" : "";
-  if (std::isnan(m.delta)) return "-";
-  if (std::isinf(m.delta)) return m.b_value == kInf ? "to never" : "from never";
+  if (std::isnan(m.delta)) {
+    if (m.a_value == kInf && std::isfinite(m.b_value)) return "from never";
+    if (m.b_value == kInf && std::isfinite(m.a_value)) return "to never";
+    return "-";
+  }
   return (m.delta > 0 ? "+" : "") + number(m.delta, 6);
 }
 
@@ -317,7 +345,8 @@ void render_csv(std::ostream& os, const DiffReport& rep) {
   os << "iso3,kind,metric,a,b,delta,changed,p10,p50,p90,runs\n";
   for (const auto& c : rep.countries) {
     for (const auto& m : c.metrics)
-      os << c.iso3 << ",summary," << csv_cell(m.name) << "," << csv_cell(m.a) << "," << csv_cell(m.b) << ","
+      os << c.iso3 << ",summary," << csv_cell(m.name) << "," << (m.numeric ? number(m.a_value) : csv_cell(m.a))
+         << "," << (m.numeric ? number(m.b_value) : csv_cell(m.b)) << ","
          << number(m.delta) << "," << (m.changed ? 1 : 0) << ",,,,\n";
     for (const auto& p : c.paired)
       os << c.iso3 << ",paired," << p.name << "," << number(p.mean_a) << "," << number(p.mean_b) << ","
@@ -327,7 +356,7 @@ void render_csv(std::ostream& os, const DiffReport& rep) {
 
 std::string json_cell(const DiffMetric& m, const std::string& cell, double value) {
   if (!m.numeric) return cell.empty() ? "null" : json_string(cell);
-  return json_number(value);
+  return value == kInf ? "\"never\"" : json_number(value);
 }
 
 void render_json(std::ostream& os, const DiffReport& rep) {
@@ -365,7 +394,8 @@ void render_json(std::ostream& os, const DiffReport& rep) {
 }
 
 std::string year_text(double v) {
-  if (!std::isfinite(v)) return "never";
+  if (std::isnan(v)) return "-";
+  if (std::isinf(v)) return "never";
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2f", v);
   return buf;
@@ -384,7 +414,7 @@ void render_markdown(std::ostream& os, const DiffReport& rep) {
         const std::string ya = year_text(m.a_value), yb = year_text(m.b_value);
         if (ya == yb) continue;
         std::string item = c.iso3 + " " + ya + " → " + yb;
-        if (ya != "never" && yb != "never") {
+        if (std::isfinite(m.a_value) && std::isfinite(m.b_value)) {
           char buf[32];
           std::snprintf(buf, sizeof buf, " (%+.2f yr)", m.b_value - m.a_value);
           item += buf;

@@ -1,7 +1,7 @@
 #pragma once
 // `sovcap diff A.h5 B.h5`: what changed between two results files. Per country, every
-// metric of `sovcap summarize` (its CSV columns, over all complete runs of each file) for
-// A, for B and B - A. When A and B are sweeps over the same futures (the same runs, each
+// metric of `sovcap summarize` (its CSV columns, over all complete runs of each file, the
+// policies pooled) for A, for B and B - A. When A and B are sweeps over the same futures (the same runs, each
 // with the same policy, sample and sampled values: the same seed, design and uncertain
 // keys), also the paired differences, run r of B minus run r of A: their mean and 10/50/90th
 // percentiles for each per-run metric (reach years, values at the horizon). A reach year
@@ -18,12 +18,14 @@ namespace sovcap {
 
 class ResultsReader;
 
-// One summary metric of one country: the cells of `sovcap summarize --format csv`.
+// One summary metric of one country, named as the column of `sovcap summarize --format csv`
+// (year_reach_p50, it_mw_2030.00, bottleneck_2026-2028, ...), each file's summary pooling
+// all its complete runs at its default years and periods.
 struct DiffMetric {
-  std::string name;    // the CSV column: year_reach_p50, it_mw_2030.00, bottleneck_2026-2028, ...
-  std::string a, b;    // the cells; "" where a file lacks the metric
+  std::string name;
+  std::string a, b;    // as text: a number, "never", a bottleneck name; "" where unavailable
   bool numeric = false;
-  double a_value = 0.0, b_value = 0.0;  // numeric: +inf for never, NaN where missing
+  double a_value = 0.0, b_value = 0.0;  // numeric: +inf for never, NaN where unavailable
   double delta = 0.0;  // b - a; 0 when equal (never in both too); NaN when undefined
   bool changed = false;
 };
@@ -70,10 +72,10 @@ std::string unpaired_reason(const ResultsReader& a, const ResultsReader& b);
 enum class DiffFormat { text, csv, json, markdown };
 
 // Text: a table per country (metric, A, B, B-A), then the paired differences. CSV: one row
-// per country and metric (kind "summary" or "paired"). JSON: {"a", "b", "paired", ...,
-// "countries": [{"iso3", "name", "metrics": {NAME: {"a", "b", "delta", "changed"}},
-// "paired": {NAME: {"a", "b", "delta", "p10", "p50", "p90", ...}}}]}, numbers as numbers,
-// never and missing as null. Markdown: what changed, as lists (the "Against baseline"
+// per country and metric (kind "summary" or "paired"; never as inf, unavailable empty).
+// JSON: {"a", "b", "paired", ..., "countries": [{"iso3", "name", "metrics": {NAME: {"a",
+// "b", "delta", "changed"}}, "paired": {NAME: {"a", "b", "delta", "p10", "p50", "p90",
+// ...}}}]}, numbers as numbers, never as "never", unavailable and undefined as null. Markdown: what changed, as lists (the "Against baseline"
 // lists of docs/scenarios.md): the median years 1 GW and the final target are reached, the
 // dominant bottleneck per period, and effective compute at the last year where it moved by
 // more than 1%.

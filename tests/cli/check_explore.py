@@ -148,8 +148,8 @@ def stored(path):
     return out
 
 
-def year_or_none(v):
-    return None if np.isnan(v) else float(v)
+def year_or_never(v):
+    return "never" if np.isnan(v) else float(v)
 
 
 def cmd_diff(sovcap, a, b):
@@ -168,9 +168,9 @@ def cmd_diff(sovcap, a, b):
         m = c["metrics"]
         code = c["iso3"]
         for metric, key in (("year_reach_p50", "gw"), ("year_target_p50", "target")):
-            x, y = year_or_none(sa[key][k]), year_or_none(sb[key][k])
+            x, y = year_or_never(sa[key][k]), year_or_never(sb[key][k])
             check(m[metric]["a"] == x and m[metric]["b"] == y, f"{code} {metric}: {m[metric]} vs stored {x}, {y}")
-            if x is not None and y is not None:
+            if x != "never" and y != "never":
                 close(m[metric]["delta"], y - x, f"{code} {metric} delta")
                 moved += y != x
         for name, value in m.items():
@@ -180,9 +180,10 @@ def cmd_diff(sovcap, a, b):
                 series = "it_mw" if name.startswith("it_mw_") else "compute"
                 close(value["delta"], sb[series][k, t] - sa[series][k, t], f"{code} {name} delta",
                       tol=1e-9 * max(1.0, abs(sa[series][k, t])))
-        close(m[next(n for n in m if n.startswith("energy_twh_"))]["delta"], sb["energy"][k] - sa["energy"][k], f"{code} energy delta",
+        end = f"{sa['time'][-1]:.2f}"  # energy and spending at the last summary year, the horizon
+        close(m["energy_twh_" + end]["delta"], sb["energy"][k] - sa["energy"][k], f"{code} energy delta",
               tol=1e-9 * max(1.0, sa["energy"][k]))
-        close(m[next(n for n in m if n.startswith("spend_usd_"))]["delta"], sb["spend"][k] - sa["spend"][k], f"{code} spend delta",
+        close(m["spend_usd_" + end]["delta"], sb["spend"][k] - sa["spend"][k], f"{code} spend delta",
               tol=1e-9 * sa["spend"][k])
         for row in (r for r in rows if r["iso3"] == code and r["kind"] == "summary"):
             j = m[row["metric"]]

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 
 #include "run_support.hpp"
 #include "sovcap/reader.hpp"
+#include "sovcap/summary_io.hpp"
 
 namespace sovcap {
 namespace {
@@ -31,14 +33,6 @@ const DiffMetric& metric(const CountryDiff& c, const std::string& name) {
   return *it;
 }
 
-// The one metric whose name starts with `prefix` (a value at the last summary year).
-const DiffMetric& metric_with_prefix(const CountryDiff& c, const std::string& prefix) {
-  const auto it = std::find_if(c.metrics.begin(), c.metrics.end(),
-                               [&](const DiffMetric& m) { return m.name.rfind(prefix, 0) == 0; });
-  if (it == c.metrics.end()) throw std::runtime_error("no metric " + prefix + "*");
-  return *it;
-}
-
 // Quantile q of `v` by linear interpolation between order statistics, written out here.
 double quantile(std::vector<double> v, double q) {
   std::sort(v.begin(), v.end());
@@ -51,14 +45,30 @@ TEST_F(DiffFileTest, AFileAgainstItselfIsZeroEverywhere) {
   const std::string f = write("dominance.toml", "dominance.h5");
   const DiffReport rep = diff_report(f, f, {});
   ASSERT_TRUE(rep.paired) << rep.unpaired_reason;
+  SummaryRequest request;
+  request.pool = true;
+  request.format = SummaryFormat::csv;
+  const std::string csv = summarize_file(f, request).text;
+  std::vector<std::string> columns;
+  std::stringstream header(csv.substr(0, csv.find('\n')));
+  for (std::string col; std::getline(header, col, ',');) columns.push_back(col);
+  ASSERT_EQ(std::vector<std::string>(columns.begin(), columns.begin() + 4),
+            (std::vector<std::string>{"iso3", "name", "runs", "reach_mw"}));
+  columns.erase(columns.begin(), columns.begin() + 4);
+  // Korea never reaches its target: "never" in both is no change.
+  EXPECT_EQ(metric(rep.countries[0], "year_target_p50").a, "never");
   EXPECT_EQ(rep.paired_runs, 60);
   ASSERT_EQ(rep.countries.size(), 2u);
   for (const auto& c : rep.countries) {
-    EXPECT_EQ(c.metrics.size(), 21u);  // the columns of `sovcap summarize --format csv` after iso3 and name
+    // The metrics are the columns of `sovcap summarize --pool --format csv` after iso3,
+    // name, runs and reach_mw.
+    std::vector<std::string> names;
+    for (const auto& m : c.metrics) names.push_back(m.name);
+    EXPECT_EQ(names, columns);
     for (const auto& m : c.metrics) {
       EXPECT_FALSE(m.changed) << c.iso3 << " " << m.name;
       if (m.numeric) {
-        EXPECT_EQ(m.delta, 0.0) << c.iso3 << " " << m.name;
+        EXPECT_EQ(m.delta, 0.0) << c.iso3 << " " << m.name;  // never in both included
       }
     }
     ASSERT_EQ(c.paired.size(), 6u);
@@ -121,7 +131,7 @@ TEST_F(DiffFileTest, ShockedScenarioDeltasAreTheStoredDifferences) {
     const double dit = it_b[0](k, t2030) - it_a[0](k, t2030);
     EXPECT_NEAR(metric(cd, "it_mw_2030.00").delta, dit, 1e-9 * std::max(1.0, std::abs(it_a[0](k, t2030)))) << cd.iso3;
     const double de = e_b[0](k, last) - e_a[0](k, last);
-    EXPECT_NEAR(metric_with_prefix(cd, "energy_twh_").delta, de, 1e-9 * std::max(1.0, e_a[0](k, last))) << cd.iso3;
+    EXPECT_NEAR(metric(cd, "energy_twh_2040.00").delta, de, 1e-9 * std::max(1.0, e_a[0](k, last))) << cd.iso3;
   }
   EXPECT_GT(gw_changed, 0);  // the shock moves some 1 GW year: the comparison is a real check
 }
