@@ -22,5 +22,6 @@ int cmd_sensitivity(const std::vector<std::string>& args);
 int cmd_export(const std::vector<std::string>& args);
 int cmd_compare(const std::vector<std::string>& args);
 int cmd_check(const std::vector<std::string>& args);
+int cmd_discover(const std::vector<std::string>& args);
 
 }  // namespace sovcap::app

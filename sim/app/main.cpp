@@ -27,6 +27,8 @@ commands:
   export OUT.h5 --csv DIR  write the results as CSV tables (series, summary, parameters)
   compare OUT.h5 --countries KOR,FRA  the summary metrics of a few countries side by side
   check OUT.h5       verify a results file: complete, shards present, invariants hold
+  discover OUT.h5 --country ISO3 --metric M --above X  scenario discovery (PRIM): which
+                     region of the sampled inputs leads to the case of interest
 
 options:
   -h, --help         this help; `sovcap COMMAND --help` for a command's options
@@ -73,7 +75,8 @@ int main(int argc, char** argv) {
   if (command == "export") return cmd_export(rest);
   if (command == "compare") return cmd_compare(rest);
   if (command == "check") return cmd_check(rest);
+  if (command == "discover") return cmd_discover(rest);
   std::cerr << "sovcap: error: unknown command '" << command
-            << "'; allowed: run, validate, params, summarize, merge, sensitivity, export, compare, check (see sovcap --help)\n";
+            << "'; allowed: run, validate, params, summarize, merge, sensitivity, export, compare, check, discover (see sovcap --help)\n";
   return kExitBadInput;
 }
