@@ -71,7 +71,7 @@ compare() {
       n = split_csv(line, f)
       gw = tg = fl = 0; np = 0
       for (i = 1; i <= n; i++) {
-        if (f[i] == "year_gw_p50") gw = i
+        if (f[i] == "year_reach_p50") gw = i
         else if (f[i] == "year_target_p50") tg = i
         else if (f[i] ~ /^bottleneck_[0-9]/) { per[++np] = i; pname[np] = substr(f[i], 12) }
         else if (f[i] ~ /^compute_flops_[0-9]/) { fl = i; flyear = substr(f[i], 15) + 0 }
@@ -127,12 +127,13 @@ doc=$tmp/scenarios.md
   echo
   echo "How to read the tables:"
   echo
-  echo "- **1 GW** is the first year a country's AI IT capacity reaches 1,000 MW."
+  echo "- **reach 1000 MW** is the first year a country's AI IT capacity reaches 1,000 MW (the"
+  echo "  first quarterly step at or above it)."
   echo "- **final target** is the first year it reaches the MW of its last milestone."
   echo "- **never** means not by the end of the run."
   echo "- **MW** columns give capacity in service at the year shown."
-  echo "- **EFLOP/s**, **TWh/yr** and **spent \$B** are effective compute, energy use and money"
-  echo "  spent (capital and operating) at the end."
+  echo "- **EFLOP/s**, **TWh/yr** and **spent \$B by** are effective compute, energy use and money"
+  echo "  spent (capital and operating) at the year shown, the end."
   echo "- The **period** columns give the bottleneck code of most quarterly steps in that period."
   echo "  The share of steps is added when it is below 100%."
   echo "- The codes (\`on_track\`, \`lead_time\`, \`power\`, \`capital\`, \`talent\`, \`chips\`) are"

@@ -71,10 +71,10 @@ Table transpose(const Table& t, const std::string& corner) {
   return out;
 }
 
-// A CSV cell as JSON: a number stays a number; "inf" (never) and "" become null, as in
-// `sovcap summarize --format json`; anything else is a string.
+// A CSV cell as JSON: a number stays a number; "" (never, or not in the file) becomes
+// null, as in `sovcap summarize --format json`; anything else is a string.
 std::string json_value(const std::string& cell) {
-  if (cell.empty() || cell == "inf" || cell == "nan") return "null";
+  if (cell.empty()) return "null";
   double v = 0.0;
   const auto r = std::from_chars(cell.data(), cell.data() + cell.size(), v);
   if (r.ec == std::errc() && r.ptr == cell.data() + cell.size() && std::isfinite(v)) return cell;
@@ -166,23 +166,23 @@ Answer compare_countries(const std::string& path, const std::string& countries,
   if (!std::filesystem::exists(path)) throw RequestError(path + ": no such file");
   const ResultsReader in(path);
   const auto picked = pick_countries(countries, in.iso3());
-  const auto& time = in.time();
   const SummaryOptions opt = summary_options(in, request);
+  const bool apart = per_policy(in, request.pool);
   long long incomplete = 0;
-  Summary s = summarize(in, opt, false, incomplete).front().summary;
+  auto parts = summarize(in, opt, apart, incomplete);
   Answer answer;
   if (incomplete > 0)
     answer.warnings.push_back(incomplete_runs_warning(incomplete, in.runs(), path, "compared without them"));
-  std::vector<CountrySummary> chosen;
-  for (std::size_t i : picked) chosen.push_back(s.countries.at(i));
-  s.countries = std::move(chosen);
-  std::ostringstream os;
-  if (request.format == SummaryFormat::text)
-    os << path << ": " << in.runs() << " run" << (in.runs() == 1 ? "" : "s") << ", " << time.front()
-       << " to " << time.back() << (in.has_trajectories() ? "" : " (summary store: horizon only)")
-       << "\n\n";
-  os << render_compare(s, request.format);
-  answer.text = os.str();
+  std::vector<std::string> bodies;
+  for (auto& fs : parts) {
+    std::vector<CountrySummary> chosen;
+    for (std::size_t i : picked) chosen.push_back(fs.summary.countries.at(i));
+    fs.summary.countries = std::move(chosen);
+    bodies.push_back(render_compare(fs.summary, request.format));
+  }
+  if (request.format == SummaryFormat::text) answer.text = file_header(in, incomplete, !apart) + "\n";
+  answer.text += join_policies(parts, bodies, request.format, apart, "comparison");
+  add_unavailable(answer, path, parts.front().summary.unavailable, request.format);
   return answer;
 }
 

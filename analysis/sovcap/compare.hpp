@@ -26,8 +26,9 @@ std::vector<std::size_t> pick_countries(const std::string& text, const std::vect
 std::string render_compare(const Summary& s, SummaryFormat format);
 
 // `sovcap compare PATH --countries TEXT`: a line naming the file (text format), then the
-// comparison of the countries over all complete runs. Throws RequestError when there is no
-// file at `path` or a country is not in it.
+// comparison of the countries over the complete runs, per policy unless pooled (see
+// join_policies; JSON's key is "comparison"). Throws RequestError when there is no file at
+// `path`, a country is not in it or a year is outside the run.
 Answer compare_countries(const std::string& path, const std::string& countries,
                          const SummaryRequest& request);
 

@@ -13,15 +13,22 @@ namespace sovcap {
 
 RunSlice SummaryBlock::slice(int k) const {
   const auto i = static_cast<std::size_t>(k);
+  auto at = [i](const auto& v) { return i < v.size() ? &v[i] : nullptr; };
   RunSlice s;
-  s.it_mw = &it_mw.at(i);
-  s.compute_flops = &compute_flops.at(i);
-  s.energy_twh = &energy_twh.at(i);
-  s.capex_usd = &capex_usd.at(i);
-  s.opex_usd = &opex_usd.at(i);
-  s.bottleneck = &bottleneck.at(i);
+  s.it_mw = at(it_mw);
+  s.compute_flops = at(compute_flops);
+  s.energy_twh = at(energy_twh);
+  s.capex_usd = at(capex_usd);
+  s.opex_usd = at(opex_usd);
+  s.bottleneck = at(bottleneck);
   s.year_gw_reached = &year_gw_reached.at(i);
   s.year_target_reached = &year_target_reached.at(i);
+  s.it_mw_start = at(it_mw_start);
+  s.it_mw_final = at(it_mw_final);
+  s.compute_flops_final = at(compute_flops_final);
+  s.energy_twh_final = at(energy_twh_final);
+  s.spend_usd_final = at(spend_usd_final);
+  s.bottleneck_steps = at(bottleneck_steps);
   return s;
 }
 
@@ -108,10 +115,25 @@ long long ResultsReader::total_runs() const {
                                             : impl_->runs;
 }
 
+int ResultsReader::policies() const {
+  const hid_t f = impl_->file.get();
+  return h5::has_attribute(f, "sweep_policies") ? h5::read_attribute<std::int32_t>(f, "sweep_policies").at(0) : 1;
+}
+
 bool ResultsReader::has_trajectories() const {
   for (const char* name : {"it_mw", "compute_flops", "energy_twh", "capex_usd", "opex_usd", "bottleneck"})
     if (!has_variable(name)) return false;
   return true;
+}
+
+StoredSeries ResultsReader::stored_series() const {
+  StoredSeries s;
+  s.it_mw = has_variable("it_mw");
+  s.compute_flops = has_variable("compute_flops");
+  s.energy_twh = has_variable("energy_twh");
+  s.spend = has_variable("capex_usd") && has_variable("opex_usd");
+  s.bottleneck = has_variable("bottleneck");
+  return s;
 }
 
 std::vector<std::int8_t> ResultsReader::run_complete() const {
@@ -165,64 +187,54 @@ void ResultsReader::read_bottleneck_share(int first, int count,
 }
 
 void ResultsReader::read_summary_block(int first, int count, SummaryBlock& out) const {
-  const auto n = static_cast<std::size_t>(count);
-  Eigen::ArrayXXd gw, target;
-  read_per_country("year_gw_reached", first, count, gw);
-  read_per_country("year_target_reached", first, count, target);
-  out.year_gw_reached.resize(n);
-  out.year_target_reached.resize(n);
-  for (std::size_t k = 0; k < n; ++k) {
-    out.year_gw_reached[k] = gw.col(static_cast<Eigen::Index>(k));
-    out.year_target_reached[k] = target.col(static_cast<Eigen::Index>(k));
-  }
-  if (has_trajectories()) {
-    read_country_series("it_mw", first, count, out.it_mw);
-    read_country_series("compute_flops", first, count, out.compute_flops);
-    read_country_series("energy_twh", first, count, out.energy_twh);
+  // [country, run] as one [country] array per run.
+  auto columns = [count](const Eigen::ArrayXXd& a, std::vector<Eigen::ArrayXd>& v) {
+    v.clear();
+    for (Eigen::Index k = 0; k < count; ++k) v.push_back(a.col(k));
+  };
+  Eigen::ArrayXXd a;
+  read_per_country("year_gw_reached", first, count, a);
+  columns(a, out.year_gw_reached);
+  read_per_country("year_target_reached", first, count, a);
+  columns(a, out.year_target_reached);
+  // A trajectory as stored, or nothing.
+  auto series = [&](const std::string& name, std::vector<Eigen::ArrayXXd>& v) {
+    v.clear();
+    if (has_variable(name)) read_country_series(name, first, count, v);
+  };
+  // The value at the horizon, read only when the trajectory is not stored.
+  auto final_of = [&](const std::string& name, bool have_series, std::vector<Eigen::ArrayXd>& v) {
+    v.clear();
+    if (have_series) return;
+    read_final(name, first, count, a);
+    columns(a, v);
+  };
+  const StoredSeries stored = stored_series();
+  series("it_mw", out.it_mw);
+  series("compute_flops", out.compute_flops);
+  series("energy_twh", out.energy_twh);
+  series("bottleneck", out.bottleneck);
+  out.capex_usd.clear();
+  out.opex_usd.clear();
+  if (stored.spend) {
     read_country_series("capex_usd", first, count, out.capex_usd);
     read_country_series("opex_usd", first, count, out.opex_usd);
-    read_country_series("bottleneck", first, count, out.bottleneck);
-    return;
   }
-  // Summary mode: the horizon only.
-  const auto nc = static_cast<Eigen::Index>(impl_->iso3.size());
-  const auto nt = static_cast<Eigen::Index>(impl_->time.size());
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  auto horizon_only = [&](const std::string& name, std::vector<Eigen::ArrayXXd>& series) {
-    Eigen::ArrayXXd last;
-    read_final(name, first, count, last);
-    series.resize(n);
-    for (std::size_t k = 0; k < n; ++k) {
-      series[k].setConstant(nc, nt, nan);
-      series[k].col(nt - 1) = last.col(static_cast<Eigen::Index>(k));
-    }
-  };
-  horizon_only("it_mw", out.it_mw);
-  horizon_only("compute_flops", out.compute_flops);
-  horizon_only("energy_twh", out.energy_twh);
-  horizon_only("spend_usd", out.capex_usd);
-  out.opex_usd.resize(n);
-  for (auto& a : out.opex_usd) {
-    a.setConstant(nc, nt, nan);
-    a.col(nt - 1).setZero();
+  out.it_mw_start.clear();
+  if (!stored.it_mw) {
+    read_per_country("country.it_mw", first, count, a);
+    columns(a, out.it_mw_start);
   }
-  // Codes in step order with the stored step counts (shares are counts / steps).
-  std::vector<Eigen::ArrayXXd> share;
-  read_bottleneck_share(first, count, share);
-  const Eigen::Index steps = nt - 1;
-  out.bottleneck.resize(n);
-  for (std::size_t k = 0; k < n; ++k) {
-    auto& b = out.bottleneck[k];
-    b.setConstant(nc, nt, nan);
-    for (Eigen::Index c = 0; c < nc; ++c) {
-      Eigen::Index step = 1;
-      for (Eigen::Index code = 0; code < kNumBottlenecks; ++code) {
-        const double v = share[k](c, code);
-        if (!std::isfinite(v)) continue;
-        const auto steps_with = static_cast<Eigen::Index>(std::llround(v * static_cast<double>(steps)));
-        for (Eigen::Index i = 0; i < steps_with && step <= steps; ++i) b(c, step++) = static_cast<double>(code);
-      }
-    }
+  final_of("it_mw", stored.it_mw, out.it_mw_final);
+  final_of("compute_flops", stored.compute_flops, out.compute_flops_final);
+  final_of("energy_twh", stored.energy_twh, out.energy_twh_final);
+  final_of("spend_usd", stored.spend, out.spend_usd_final);
+  out.bottleneck_steps.clear();
+  if (!stored.bottleneck) {
+    // Step counts from the stored shares (counts / steps).
+    read_bottleneck_share(first, count, out.bottleneck_steps);
+    const double steps = static_cast<double>(impl_->time.size()) - 1.0;
+    for (auto& counts : out.bottleneck_steps) counts = (counts * steps).round();
   }
 }
 

@@ -18,11 +18,17 @@ namespace sovcap {
 // What summaries need of a block of runs, read from a file of either store mode (see
 // ResultsReader::read_summary_block).
 struct SummaryBlock {
-  // Per run, [country, time].
+  // Per run, [country, time]; empty where the file does not store the trajectory.
   std::vector<Eigen::ArrayXXd> it_mw, compute_flops, energy_twh, capex_usd, opex_usd, bottleneck;
   // Per run, [country].
   std::vector<Eigen::ArrayXd> year_gw_reached, year_target_reached;
-  // Run k of the block, pointing into this block.
+  // Per run, [country], read where the trajectory is not stored: capacity at the start
+  // (the country.it_mw parameter) and the summary store's *_final at the horizon.
+  std::vector<Eigen::ArrayXd> it_mw_start, it_mw_final, compute_flops_final, energy_twh_final, spend_usd_final;
+  // Per run, [country, constraint]: steps under each bottleneck, where the trajectory is
+  // not stored.
+  std::vector<Eigen::ArrayXXd> bottleneck_steps;
+  // Run k of the block, pointing into this block (null for what was not read).
   RunSlice slice(int k) const;
 };
 
@@ -46,9 +52,13 @@ class ResultsReader {
   // Global index of the file's first run (0 unless a shard) and the runs of the whole sweep.
   long long first_run() const;
   long long total_runs() const;
+  // Policies of the sweep (the sweep_policies attribute; 1 in a file without it).
+  int policies() const;
   // Whether the trajectories summaries read (it_mw, compute_flops, energy_twh, capex_usd,
   // opex_usd, bottleneck) are all stored as [run, country, time]: full mode, or kept.
   bool has_trajectories() const;
+  // Which of those the file stores (spend: capex_usd and opex_usd both).
+  StoredSeries stored_series() const;
   // run_complete, whole: 1 where the run was written. A merged master reads 0 for the runs
   // of a shard that cannot be opened.
   std::vector<std::int8_t> run_complete() const;
@@ -72,13 +82,10 @@ class ResultsReader {
   void read_final(const std::string& name, int first, int count, Eigen::ArrayXXd& out) const;
   // bottleneck_share for runs [first, first + count): out[k] is [country, constraint].
   void read_bottleneck_share(int first, int count, std::vector<Eigen::ArrayXXd>& out) const;
-  // Everything a SummaryBuilder needs of runs [first, first + count). With trajectories
-  // (has_trajectories()) they are read as stored. A summary-mode file knows the horizon
-  // only: each series is NaN except at the last time (it_mw_final, compute_flops_final,
-  // energy_twh_final; capex_usd holds spend_usd_final and opex_usd 0), and bottleneck holds
-  // codes in step order with the step counts of the stored bottleneck_share. A summary with
-  // years = {last time} and no period bounds (one period over the whole horizon) is then
-  // exactly that of the full file; other years read NaN and other periods mean nothing.
+  // Everything a SummaryBuilder needs of runs [first, first + count): the trajectories
+  // the file stores (stored_series()) and, in place of the others, what is known without
+  // them: capacity at the start, the *_final values at the horizon and the step counts of
+  // bottleneck_share.
   void read_summary_block(int first, int count, SummaryBlock& out) const;
 
  private:

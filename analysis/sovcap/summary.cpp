@@ -1,5 +1,4 @@
 #include "sovcap/summary.hpp"
-#include "sovcap/text.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -7,75 +6,61 @@
 #include <limits>
 #include <sstream>
 
+#include "sovcap/outputs.hpp"
+#include "sovcap/results.hpp"
+#include "sovcap/text.hpp"
+
 namespace sovcap {
 namespace {
 
 constexpr double kNever = std::numeric_limits<double>::infinity();
-
-// Empirical quantile with linear interpolation between order statistics; an infinite
-// neighbour makes the result infinite ("never").
-double quantile(std::vector<double> v, double q) {
-  if (v.empty()) return std::numeric_limits<double>::quiet_NaN();
-  std::sort(v.begin(), v.end());
-  const double pos = q * static_cast<double>(v.size() - 1);
-  const auto lo = static_cast<std::size_t>(std::floor(pos));
-  const auto hi = std::min(lo + 1, v.size() - 1);
-  const double w = pos - static_cast<double>(lo);
-  if (w == 0.0 || v[lo] == v[hi]) return v[lo];
-  if (std::isinf(v[hi])) return kNever;
-  return v[lo] + w * (v[hi] - v[lo]);
-}
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// The level of the year_gw_reached every file stores.
+constexpr double kGwMw = 1000.0;
 
 YearStats year_stats(const std::vector<double>& years) {
   YearStats s;
-  s.p10 = quantile(years, 0.1);
-  s.p50 = quantile(years, 0.5);
-  s.p90 = quantile(years, 0.9);
+  s.p10 = observed_quantile(years, 0.1);
+  s.p50 = observed_quantile(years, 0.5);
+  s.p90 = observed_quantile(years, 0.9);
   const auto reached = std::count_if(years.begin(), years.end(), [](double y) { return !std::isinf(y); });
-  s.probability = years.empty() ? 0.0 : static_cast<double>(reached) / static_cast<double>(years.size());
+  s.probability = years.empty() ? kNaN : static_cast<double>(reached) / static_cast<double>(years.size());
   return s;
 }
 
-std::string fmt(double v, int precision) {
-  std::ostringstream os;
-  os << std::fixed << std::setprecision(precision) << v;
-  return os.str();
+// "2028, 2030 and 2035".
+std::string year_list(const std::vector<double>& years) {
+  std::string out;
+  for (std::size_t k = 0; k < years.size(); ++k)
+    out += (k == 0 ? "" : k + 1 == years.size() ? " and " : ", ") + year_label(years[k]);
+  return out;
 }
-
-// Periods are labelled by the calendar years in which their steps start.
-std::string period_label(const std::pair<double, double>& p) {
-  const int from = static_cast<int>(std::floor(p.first));
-  const int to = static_cast<int>(std::ceil(p.second)) - 1;
-  return std::to_string(from) + "-" + std::to_string(std::max(from, to));
-}
-
-std::string json_number(double v) {
-  if (std::isnan(v) || std::isinf(v)) return "null";
-  std::ostringstream os;
-  os << std::setprecision(10) << v;
-  return os.str();
-}
-
 
 }  // namespace
 
-RunSlice slice_of(const RunResult& r) {
-  RunSlice s;
-  s.it_mw = &r[CountrySeries::it_mw];
-  s.compute_flops = &r[CountrySeries::compute_flops];
-  s.energy_twh = &r[CountrySeries::energy_twh];
-  s.capex_usd = &r[CountrySeries::capex_usd];
-  s.opex_usd = &r[CountrySeries::opex_usd];
-  s.bottleneck = &r[CountrySeries::bottleneck];
-  s.year_gw_reached = &r.year_gw_reached;
-  s.year_target_reached = &r.year_target_reached;
-  return s;
+double observed_quantile(std::vector<double> v, double q) {
+  if (v.empty()) return kNaN;
+  std::sort(v.begin(), v.end());
+  // The rank ceil(q n), 1-based; the tolerance keeps q n = 3 from rounding up to 4.
+  const double rank = std::ceil(q * static_cast<double>(v.size()) - 1e-9);
+  const auto k = static_cast<std::size_t>(std::clamp(rank, 1.0, static_cast<double>(v.size())));
+  return v[k - 1];
 }
 
 std::string format_year_value(double year) {
   if (std::isnan(year)) return "-";
   if (std::isinf(year)) return "never";
-  return fmt(year, 2);
+  std::ostringstream os;
+  os << std::fixed << std::setprecision(2) << year;
+  return os.str();
+}
+
+std::string year_label(double year) { return format_number(year); }
+
+std::string period_label(const std::pair<double, double>& p) {
+  const int from = static_cast<int>(std::floor(p.first));
+  const int to = std::max(from, static_cast<int>(std::ceil(p.second)) - 1);
+  return from == to ? std::to_string(from) : std::to_string(from) + "-" + std::to_string(to);
 }
 
 SummaryOptions default_summary_options(double start_year, double end_year) {
@@ -89,39 +74,69 @@ SummaryOptions default_summary_options(double start_year, double end_year) {
 }
 
 SummaryBuilder::SummaryBuilder(std::vector<std::string> iso3, std::vector<std::string> names,
-                               std::vector<double> time, SummaryOptions options)
+                               std::vector<double> time, SummaryOptions options, StoredSeries stored)
     : iso3_(std::move(iso3)), names_(std::move(names)), time_(std::move(time)),
-      options_(std::move(options)) {
+      options_(std::move(options)), stored_(stored) {
   const double start = time_.front();
   const double end = time_.back();
+  const int last = static_cast<int>(time_.size()) - 1;
+  // Without the bottleneck trajectory only the step counts of the whole run are known.
   double from = start;
-  for (double b : options_.period_bounds) {
-    if (b <= from || b >= end) continue;
-    periods_.push_back({from, b});
-    from = b;
+  if (stored_.bottleneck) {
+    for (double b : options_.period_bounds) {
+      if (b <= from || b >= end) continue;
+      periods_.push_back({from, b});
+      from = b;
+    }
+  } else if (std::any_of(options_.period_bounds.begin(), options_.period_bounds.end(),
+                         [&](double b) { return b > start && b < end; })) {
+    unavailable_.push_back("bottleneck per period: needs --keep bottleneck (shown over the whole run, "
+                           "from bottleneck_share)");
   }
   periods_.push_back({from, end});
   period_of_step_.assign(time_.size(), -1);
   for (std::size_t n = 1; n < time_.size(); ++n) {
     for (std::size_t k = 0; k < periods_.size(); ++k) {
-      const bool last = k + 1 == periods_.size();
+      const bool is_last = k + 1 == periods_.size();
       // A step belongs to the period holding its start time.
       const double t = time_[n - 1];
-      if (t >= periods_[k].first && (t < periods_[k].second || last)) {
+      if (t >= periods_[k].first && (t < periods_[k].second || is_last)) {
         period_of_step_[n] = static_cast<int>(k);
         break;
       }
     }
   }
   for (double y : options_.years) {
-    // Nearest recorded time at or before y.
+    // The last stored time at or before y.
     int idx = 0;
     for (std::size_t n = 0; n < time_.size(); ++n)
       if (time_[n] <= y + 1e-9) idx = static_cast<int>(n);
     year_index_.push_back(idx);
   }
+  // What the stored series give; the rest is named, with the --keep that would give it.
+  std::vector<double> no_it, no_compute;
+  for (int i : year_index_) {
+    it_known_.push_back(stored_.it_mw || i == 0 || i == last);
+    compute_known_.push_back(stored_.compute_flops || i == last);
+    if (!it_known_.back()) no_it.push_back(time_[static_cast<std::size_t>(i)]);
+    if (!compute_known_.back()) no_compute.push_back(time_[static_cast<std::size_t>(i)]);
+  }
+  const int at = year_index_.empty() ? last : year_index_.back();
+  const std::string at_label = year_label(time_[static_cast<std::size_t>(at)]);
+  reach_known_ = stored_.it_mw || options_.reach_mw == kGwMw;
+  energy_known_ = stored_.energy_twh || at == last;
+  spend_known_ = stored_.spend || at == last;
+  if (!reach_known_)
+    unavailable_.push_back("reach " + format_number(options_.reach_mw) +
+                           " MW: needs --keep it_mw (the file's year_gw_reached is for 1000 MW only)");
+  if (!no_it.empty()) unavailable_.push_back("MW at " + year_list(no_it) + ": needs --keep it_mw");
+  if (!no_compute.empty())
+    unavailable_.push_back("compute at " + year_list(no_compute) + ": needs --keep compute_flops");
+  if (!energy_known_) unavailable_.push_back("TWh/yr at " + at_label + ": needs --keep energy_twh");
+  if (!spend_known_) unavailable_.push_back("spent by " + at_label + ": needs --keep capex_usd,opex_usd");
+
   const std::size_t nc = iso3_.size();
-  gw_.resize(nc);
+  reach_.resize(nc);
   target_.resize(nc);
   energy_.resize(nc);
   spend_.resize(nc);
@@ -133,21 +148,50 @@ SummaryBuilder::SummaryBuilder(std::vector<std::string> iso3, std::vector<std::s
 void SummaryBuilder::add(const RunSlice& r) {
   const auto nc = static_cast<Eigen::Index>(iso3_.size());
   const Eigen::Index last = static_cast<Eigen::Index>(time_.size()) - 1;
+  const Eigen::Index at = year_index_.empty() ? last : year_index_.back();
+  // A series at time index i: its trajectory, else what is known at the start or horizon.
+  auto value = [&](const Eigen::ArrayXXd* series, const Eigen::ArrayXd* start, const Eigen::ArrayXd* final,
+                   Eigen::Index c, Eigen::Index i) {
+    if (series) return (*series)(c, i);
+    if (i == last && final) return (*final)(c);
+    if (i == 0 && start) return (*start)(c);
+    return kNaN;
+  };
+  const bool spend_series = r.capex_usd && r.opex_usd;
   for (Eigen::Index c = 0; c < nc; ++c) {
     auto year_or_never = [](double y) { return std::isnan(y) ? kNever : y; };
-    gw_[c].push_back(year_or_never((*r.year_gw_reached)(c)));
+    if (reach_known_) {
+      double year = kNever;
+      if (r.it_mw) {
+        // The first stored step at or above the level (the initial state included).
+        for (Eigen::Index i = 0; i <= last && std::isinf(year); ++i)
+          if (reached((*r.it_mw)(c, i), options_.reach_mw)) year = time_[static_cast<std::size_t>(i)];
+      } else {
+        year = year_or_never((*r.year_gw_reached)(c));
+      }
+      reach_[c].push_back(year);
+    }
     target_[c].push_back(year_or_never((*r.year_target_reached)(c)));
-    energy_[c].push_back((*r.energy_twh)(c, last));
-    spend_[c].push_back((*r.capex_usd)(c, last) + (*r.opex_usd)(c, last));
+    if (energy_known_) energy_[c].push_back(value(r.energy_twh, nullptr, r.energy_twh_final, c, at));
+    if (spend_known_)
+      spend_[c].push_back(spend_series ? (*r.capex_usd)(c, at) + (*r.opex_usd)(c, at) : (*r.spend_usd_final)(c));
     for (std::size_t k = 0; k < year_index_.size(); ++k) {
-      it_at_[c][k].push_back((*r.it_mw)(c, year_index_[k]));
-      compute_at_[c][k].push_back((*r.compute_flops)(c, year_index_[k]));
+      const Eigen::Index i = year_index_[k];
+      if (it_known_[k]) it_at_[c][k].push_back(value(r.it_mw, r.it_mw_start, r.it_mw_final, c, i));
+      if (compute_known_[k])
+        compute_at_[c][k].push_back(value(r.compute_flops, nullptr, r.compute_flops_final, c, i));
+    }
+    const auto row0 = c * static_cast<Eigen::Index>(periods_.size());
+    if (!r.bottleneck) {
+      // One period over the whole run: the step counts.
+      code_counts_.row(row0) += r.bottleneck_steps->row(c);
+      continue;
     }
     for (Eigen::Index n = 1; n <= last; ++n) {
       const int p = period_of_step_[n];
       const double code = (*r.bottleneck)(c, n);
       if (p < 0 || !(code >= 0 && code < kNumBottlenecks)) continue;
-      code_counts_(c * static_cast<Eigen::Index>(periods_.size()) + p, static_cast<int>(code)) += 1.0;
+      code_counts_(row0 + p, static_cast<int>(code)) += 1.0;
     }
   }
   ++runs_;
@@ -155,21 +199,28 @@ void SummaryBuilder::add(const RunSlice& r) {
 
 Summary SummaryBuilder::finish() const {
   Summary s;
-  s.years = options_.years;
+  s.reach_mw = options_.reach_mw;
+  for (int i : year_index_) s.years.push_back(time_[static_cast<std::size_t>(i)]);
   s.periods = periods_;
   s.runs = runs_;
+  s.unavailable = unavailable_;
   for (std::size_t c = 0; c < iso3_.size(); ++c) {
     CountrySummary cs;
     cs.iso3 = iso3_[c];
     cs.name = names_[c];
-    cs.year_gw = year_stats(gw_[c]);
+    cs.year_reach = reach_known_ ? year_stats(reach_[c]) : YearStats{kNaN, kNaN, kNaN, kNaN};
+    for (double y : s.years) {
+      const auto& v = reach_[c];
+      const auto by = std::count_if(v.begin(), v.end(), [&](double r) { return r <= y; });
+      cs.p_reach_by.push_back(v.empty() ? kNaN : static_cast<double>(by) / static_cast<double>(v.size()));
+    }
     cs.year_target = year_stats(target_[c]);
     for (std::size_t k = 0; k < year_index_.size(); ++k) {
-      cs.it_mw_at.push_back(quantile(it_at_[c][k], 0.5));
-      cs.compute_at.push_back(quantile(compute_at_[c][k], 0.5));
+      cs.it_mw_at.push_back(observed_quantile(it_at_[c][k], 0.5));
+      cs.compute_at.push_back(observed_quantile(compute_at_[c][k], 0.5));
     }
-    cs.energy_twh_end = quantile(energy_[c], 0.5);
-    cs.spend_usd_end = quantile(spend_[c], 0.5);
+    cs.energy_twh = observed_quantile(energy_[c], 0.5);
+    cs.spend_usd = observed_quantile(spend_[c], 0.5);
     for (std::size_t p = 0; p < periods_.size(); ++p) {
       const auto row = code_counts_.row(static_cast<Eigen::Index>(c * periods_.size() + p));
       Eigen::Index best = 0;
@@ -183,98 +234,137 @@ Summary SummaryBuilder::finish() const {
   return s;
 }
 
-std::string render(const Summary& s, SummaryFormat format) {
+namespace {
+
+std::string fmt(double v, int precision) {
   std::ostringstream os;
+  os << std::fixed << std::setprecision(precision) << v;
+  return os.str();
+}
+
+// A number for text tables, "-" where unavailable.
+std::string cell(double v, int precision) { return std::isnan(v) ? "-" : fmt(v, precision); }
+
+// A number for JSON; null for never and unavailable.
+std::string json_number(double v) {
+  if (std::isnan(v) || std::isinf(v)) return "null";
+  std::ostringstream os;
+  os << std::setprecision(10) << v;
+  return os.str();
+}
+
+// A number for CSV: empty for never and unavailable, as in `sovcap export`.
+std::string csv_number(double v) { return std::isnan(v) || std::isinf(v) ? "" : json_number(v); }
+
+std::string bottleneck_name(int code) { return std::string(kBottleneckNames[static_cast<std::size_t>(code)]); }
+
+std::string render_json(const Summary& s) {
+  std::ostringstream os;
+  auto list = [&](const std::vector<double>& v) {
+    std::string out = "[";
+    for (std::size_t k = 0; k < v.size(); ++k) out += (k ? ", " : "") + json_number(v[k]);
+    return out + "]";
+  };
+  auto stats = [&](const YearStats& y) {
+    return "{\"p10\": " + json_number(y.p10) + ", \"p50\": " + json_number(y.p50) + ", \"p90\": " +
+           json_number(y.p90) + ", \"probability\": " + json_number(y.probability) + "}";
+  };
+  os << "{\"runs\": " << s.runs << ", \"reach_mw\": " << json_number(s.reach_mw) << ", \"years\": " << list(s.years)
+     << ", \"periods\": [";
+  for (std::size_t k = 0; k < s.periods.size(); ++k)
+    os << (k ? ", " : "") << "[" << json_number(s.periods[k].first) << ", " << json_number(s.periods[k].second) << "]";
+  os << "], \"countries\": [";
+  for (std::size_t i = 0; i < s.countries.size(); ++i) {
+    const auto& c = s.countries[i];
+    os << (i ? ", " : "") << "\n  {\"iso3\": " << json_string(c.iso3) << ", \"name\": " << json_string(c.name)
+       << ", \"year_reached\": " << stats(c.year_reach) << ", \"p_reach_by\": " << list(c.p_reach_by)
+       << ", \"year_target_reached\": " << stats(c.year_target) << ", \"it_mw\": " << list(c.it_mw_at)
+       << ", \"compute_flops\": " << list(c.compute_at) << ", \"energy_twh\": " << json_number(c.energy_twh)
+       << ", \"spend_usd\": " << json_number(c.spend_usd) << ", \"dominant_bottleneck\": [";
+    for (std::size_t k = 0; k < c.dominant.size(); ++k)
+      os << (k ? ", " : "") << "{\"name\": \"" << bottleneck_name(c.dominant[k])
+         << "\", \"share\": " << json_number(c.dominant_share[k]) << "}";
+    os << "]}";
+  }
+  os << "\n], \"unavailable\": [";
+  for (std::size_t k = 0; k < s.unavailable.size(); ++k) os << (k ? ", " : "") << json_string(s.unavailable[k]);
+  os << "]}\n";
+  return os.str();
+}
+
+// Machine-readable: one column per quantity, no combined cells.
+std::string render_csv(const Summary& s) {
+  std::ostringstream os;
+  os << "iso3,name,runs,reach_mw,year_reach_p10,year_reach_p50,year_reach_p90,p_reach";
+  for (double y : s.years) os << ",p_reach_by_" << fmt(y, 2);
+  os << ",year_target_p10,year_target_p50,year_target_p90,p_target";
+  for (double y : s.years) os << ",it_mw_" << fmt(y, 2);
+  for (double y : s.years) os << ",compute_flops_" << fmt(y, 2);
+  const std::string at = s.years.empty() ? "" : fmt(s.years.back(), 2);
+  os << ",energy_twh_" << at << ",spend_usd_" << at;
+  for (const auto& p : s.periods) os << ",bottleneck_" << period_label(p) << ",bottleneck_share_" << period_label(p);
+  os << "\n";
+  for (const auto& c : s.countries) {
+    os << c.iso3 << "," << csv_cell(c.name) << "," << s.runs << "," << csv_number(s.reach_mw);
+    auto stats = [&](const YearStats& y) {
+      os << "," << csv_number(y.p10) << "," << csv_number(y.p50) << "," << csv_number(y.p90) << ","
+         << csv_number(y.probability);
+    };
+    stats(c.year_reach);
+    for (double v : c.p_reach_by) os << "," << csv_number(v);
+    stats(c.year_target);
+    for (double v : c.it_mw_at) os << "," << csv_number(v);
+    for (double v : c.compute_at) os << "," << csv_number(v);
+    os << "," << csv_number(c.energy_twh) << "," << csv_number(c.spend_usd);
+    for (std::size_t k = 0; k < c.dominant.size(); ++k)
+      os << "," << bottleneck_name(c.dominant[k]) << "," << csv_number(c.dominant_share[k]);
+    os << "\n";
+  }
+  return os.str();
+}
+
+}  // namespace
+
+std::string render(const Summary& s, SummaryFormat format) {
+  if (format == SummaryFormat::json) return render_json(s);
+  if (format == SummaryFormat::csv) return render_csv(s);
   const bool many = s.runs > 1;
   auto year_cell = [&](const YearStats& y) {
-    std::string cell = format_year_value(y.p50);
+    if (std::isnan(y.probability)) return std::string("-");
+    std::string out = format_year_value(y.p50);
     if (many)
-      cell += " (" + format_year_value(y.p10) + "-" + format_year_value(y.p90) + ", p=" +
-              fmt(y.probability, 2) + ")";
-    return cell;
+      out += " (" + format_year_value(y.p10) + "-" + format_year_value(y.p90) + ", p=" + fmt(y.probability, 2) + ")";
+    return out;
   };
-  auto period_head = [&](std::size_t k) { return period_label(s.periods[k]); };
   auto dominant_cell = [&](const CountrySummary& c, std::size_t k) {
-    std::string cell(kBottleneckNames[static_cast<std::size_t>(c.dominant[k])]);
-    if (c.dominant_share[k] < 0.995) cell += " (" + fmt(100.0 * c.dominant_share[k], 0) + "%)";
-    return cell;
+    std::string out = bottleneck_name(c.dominant[k]);
+    if (c.dominant_share[k] < 0.995) out += " (" + fmt(100.0 * c.dominant_share[k], 0) + "%)";
+    return out;
   };
-
-  if (format == SummaryFormat::json) {
-    os << "{\"runs\": " << s.runs << ", \"years\": [";
-    for (std::size_t k = 0; k < s.years.size(); ++k) os << (k ? ", " : "") << json_number(s.years[k]);
-    os << "], \"periods\": [";
-    for (std::size_t k = 0; k < s.periods.size(); ++k)
-      os << (k ? ", " : "") << "[" << json_number(s.periods[k].first) << ", "
-         << json_number(s.periods[k].second) << "]";
-    os << "], \"countries\": [";
-    for (std::size_t i = 0; i < s.countries.size(); ++i) {
-      const auto& c = s.countries[i];
-      auto ys = [&](const YearStats& y) {
-        return "{\"p10\": " + json_number(y.p10) + ", \"p50\": " + json_number(y.p50) +
-               ", \"p90\": " + json_number(y.p90) + ", \"probability\": " + json_number(y.probability) + "}";
-      };
-      os << (i ? ", " : "") << "\n  {\"iso3\": " << json_string(c.iso3)
-         << ", \"name\": " << json_string(c.name) << ", \"year_gw_reached\": " << ys(c.year_gw)
-         << ", \"year_target_reached\": " << ys(c.year_target) << ", \"it_mw\": [";
-      for (std::size_t k = 0; k < c.it_mw_at.size(); ++k) os << (k ? ", " : "") << json_number(c.it_mw_at[k]);
-      os << "], \"compute_flops\": [";
-      for (std::size_t k = 0; k < c.compute_at.size(); ++k) os << (k ? ", " : "") << json_number(c.compute_at[k]);
-      os << "], \"energy_twh_end\": " << json_number(c.energy_twh_end)
-         << ", \"spend_usd_end\": " << json_number(c.spend_usd_end) << ", \"dominant_bottleneck\": [";
-      for (std::size_t k = 0; k < c.dominant.size(); ++k)
-        os << (k ? ", " : "") << "{\"name\": \"" << kBottleneckNames[static_cast<std::size_t>(c.dominant[k])]
-           << "\", \"share\": " << json_number(c.dominant_share[k]) << "}";
-      os << "]}";
-    }
-    os << "\n]}\n";
-    return os.str();
-  }
-
-  // Columns shared by the table formats.
-  std::vector<std::string> head = {"iso3", "name", "1 GW", "final target"};
-  for (double y : s.years) head.push_back("MW " + fmt(y, 0));
-  head.push_back("EFLOP/s " + fmt(s.years.back(), 0));
-  head.push_back("TWh/yr " + fmt(s.years.back(), 0));
-  head.push_back("spent $B");
-  for (std::size_t k = 0; k < s.periods.size(); ++k) head.push_back(period_head(k));
+  // Every column is labelled with the stored time its values are of.
+  const std::string at = s.years.empty() ? "" : year_label(s.years.back());
+  std::vector<std::string> head = {"iso3", "name", "reach " + format_number(s.reach_mw) + " MW", "final target"};
+  if (many)
+    for (double y : s.years) head.push_back("P by " + year_label(y));
+  for (double y : s.years) head.push_back("MW " + year_label(y));
+  head.push_back("EFLOP/s " + at);
+  head.push_back("TWh/yr " + at);
+  head.push_back("spent $B by " + at);
+  for (const auto& p : s.periods) head.push_back(period_label(p));
   std::vector<std::vector<std::string>> rows;
   for (const auto& c : s.countries) {
-    std::vector<std::string> row = {c.iso3, c.name, year_cell(c.year_gw), year_cell(c.year_target)};
-    for (double v : c.it_mw_at) row.push_back(fmt(v, 0));
-    row.push_back(fmt(c.compute_at.back() / 1e18, 1));
-    row.push_back(fmt(c.energy_twh_end, 1));
-    row.push_back(fmt(c.spend_usd_end / 1e9, 1));
+    std::vector<std::string> row = {c.iso3, c.name, year_cell(c.year_reach), year_cell(c.year_target)};
+    if (many)
+      for (double v : c.p_reach_by) row.push_back(cell(v, 2));
+    for (double v : c.it_mw_at) row.push_back(cell(v, 0));
+    row.push_back(cell(c.compute_at.empty() ? kNaN : c.compute_at.back() / 1e18, 1));
+    row.push_back(cell(c.energy_twh, 1));
+    row.push_back(cell(c.spend_usd / 1e9, 1));
     for (std::size_t k = 0; k < c.dominant.size(); ++k) row.push_back(dominant_cell(c, k));
     rows.push_back(std::move(row));
   }
 
-  if (format == SummaryFormat::csv) {
-    // Machine-readable: one column per quantity, no combined cells.
-    os << "iso3,name,runs,year_gw_p10,year_gw_p50,year_gw_p90,p_gw,year_target_p10,"
-          "year_target_p50,year_target_p90,p_target";
-    for (double y : s.years) os << ",it_mw_" << fmt(y, 2);
-    for (double y : s.years) os << ",compute_flops_" << fmt(y, 2);
-    os << ",energy_twh_end,spend_usd_end";
-    for (std::size_t k = 0; k < s.periods.size(); ++k)
-      os << ",bottleneck_" << period_head(k) << ",bottleneck_share_" << period_head(k);
-    os << "\n";
-    auto num = [](double v) { return std::isinf(v) ? std::string("inf") : json_number(v); };
-    for (const auto& c : s.countries) {
-      os << c.iso3 << "," << csv_cell(c.name) << "," << s.runs;
-      for (const auto* y : {&c.year_gw, &c.year_target})
-        os << "," << num(y->p10) << "," << num(y->p50) << "," << num(y->p90) << "," << num(y->probability);
-      for (double v : c.it_mw_at) os << "," << num(v);
-      for (double v : c.compute_at) os << "," << num(v);
-      os << "," << num(c.energy_twh_end) << "," << num(c.spend_usd_end);
-      for (std::size_t k = 0; k < c.dominant.size(); ++k)
-        os << "," << kBottleneckNames[static_cast<std::size_t>(c.dominant[k])] << ","
-           << num(c.dominant_share[k]);
-      os << "\n";
-    }
-    return os.str();
-  }
-
+  std::ostringstream os;
   if (format == SummaryFormat::markdown) {
     os << "|";
     for (const auto& h : head) os << " " << h << " |";
@@ -283,12 +373,11 @@ std::string render(const Summary& s, SummaryFormat format) {
     os << "\n";
     for (const auto& row : rows) {
       os << "|";
-      for (const auto& cell : row) os << " " << cell << " |";
+      for (const auto& x : row) os << " " << x << " |";
       os << "\n";
     }
     return os.str();
   }
-
   std::vector<std::size_t> width(head.size());
   for (std::size_t k = 0; k < head.size(); ++k) {
     width[k] = head[k].size();
@@ -297,10 +386,7 @@ std::string render(const Summary& s, SummaryFormat format) {
   auto line = [&](const std::vector<std::string>& cells) {
     for (std::size_t k = 0; k < cells.size(); ++k) {
       if (k) os << "  ";
-      if (k < 2)
-        os << std::left << std::setw(static_cast<int>(width[k])) << cells[k];
-      else
-        os << std::right << std::setw(static_cast<int>(width[k])) << cells[k];
+      os << (k < 2 ? std::left : std::right) << std::setw(static_cast<int>(width[k])) << cells[k];
     }
     os << "\n";
   };

@@ -71,9 +71,15 @@ void print_warnings(const std::vector<std::string>& warnings) {
 void add_summary_options(po::options_description& options) {
   options.add_options()("format", po::value<std::string>()->default_value("text"),
                         "text, csv, markdown or json")(
-      "years", po::value<std::string>(), "years at which to report capacity (default: every 2-5 years)")(
+      "years", po::value<std::string>(),
+      "years at which to report capacity, and P(reach) for sweeps (default: every 2-5 years); each value "
+      "is of the last stored time at or before the year")(
       "periods", po::value<std::string>(),
-      "boundaries between bottleneck periods (default: every 4 years from start + 3)");
+      "boundaries between bottleneck periods (default: every 4 years from start + 3)")(
+      "reach", po::value<std::string>()->default_value("1000"),
+      "report when IT capacity first reaches this many MW (the first stored step at or above it)")(
+      "by", po::value<std::string>(), "policy (default): one summary per policy of a sweep; all: pool them")(
+      "pool", "pool the runs of every policy (the same as --by all)");
 }
 
 SummaryRequest summary_request(const po::variables_map& vm) {
@@ -82,6 +88,22 @@ SummaryRequest summary_request(const po::variables_map& vm) {
   if (vm.count("years")) request.years = parse_year_list(vm["years"].as<std::string>(), "--years");
   if (vm.count("periods"))
     request.period_bounds = parse_year_list(vm["periods"].as<std::string>(), "--periods");
+  const std::string reach = vm["reach"].as<std::string>();
+  std::size_t used = 0;
+  try {
+    request.reach_mw = std::stod(reach, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != reach.size() || !std::isfinite(request.reach_mw) || request.reach_mw <= 0.0)
+    throw RequestError("--reach " + reach + ": give a capacity in MW above 0, e.g. --reach 2000");
+  request.pool = vm.count("pool") > 0;
+  if (vm.count("by")) {
+    const std::string by = vm["by"].as<std::string>();
+    if (by != "all" && by != "policy") throw RequestError("--by " + by + ": allowed policy, all");
+    if (by == "policy" && request.pool) throw RequestError("--by policy and --pool: choose one");
+    request.pool = by == "all";
+  }
   return request;
 }
 

@@ -31,11 +31,11 @@ void print_diagnostics(const InputError& e);
 // Prints each warning of an analysis on stderr, after "sovcap: warning: ".
 void print_warnings(const std::vector<std::string>& warnings);
 
-// Declares the options that choose what a summary shows and how: --format, --years and
-// --periods (read by summary_request).
+// Declares the options that choose what a summary shows and how: --format, --years,
+// --periods, --reach, --by and --pool (read by summary_request).
 void add_summary_options(boost::program_options::options_description& options);
 
-// The summary asked for by --format, --years and --periods.
+// The summary asked for by those options; bad values are a RequestError naming the option.
 SummaryRequest summary_request(const boost::program_options::variables_map& vm);
 
 // Runs `body`, mapping the library's exceptions onto exit codes and messages.

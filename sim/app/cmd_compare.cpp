@@ -16,9 +16,9 @@ namespace sovcap::app {
 int cmd_compare(const std::vector<std::string>& args) {
   const std::string usage =
       "usage: sovcap compare OUT.h5 --countries ISO3,... [--format text|csv|markdown|json]\n"
-      "                      [--years Y,...] [--periods Y,...]\n\n"
+      "                      [--years Y,...] [--periods Y,...] [--reach MW] [--by policy|all | --pool]\n\n"
       "The metrics of `sovcap summarize` for the countries given, side by side: one column per\n"
-      "country, in the order given, and one row per metric.\n";
+      "country, in the order given, and one row per metric; per policy of a sweep unless --pool.\n";
   po::options_description options("options");
   options.add_options()("help,h", "this help")("file", po::value<std::string>()->required(),
                                                 "sovcap results file")(

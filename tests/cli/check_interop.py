@@ -80,7 +80,7 @@ def expected(summary_json):
         raise SystemExit(f"check_interop: no {COUNTRY} in {summary_json}")
     kor = kor[0]
     # A single run: p50 is the run's value; null is "never", which the file holds as NaN.
-    return s["years"][-1], kor["it_mw"][-1], as_float(kor["year_gw_reached"]["p50"])
+    return s["years"][-1], kor["it_mw"][-1], as_float(kor["year_reached"]["p50"])
 
 
 def compare_values(c, where, summary_json, horizon, it_mw, year_gw):
@@ -459,13 +459,13 @@ def compare_checks(sovcap, path, summary_json):
         m = j["metrics"]
         horizon = f"it_mw_{s['years'][-1]:.2f}"
         for iso in picked:
-            c.check(close(m["year_gw_p50"][iso], by_iso[iso]["year_gw_reached"]["p50"]),
-                    f"compare json: year_gw_p50 of {iso} {m['year_gw_p50'][iso]}, summarize "
-                    f"{by_iso[iso]['year_gw_reached']['p50']}")
+            c.check(close(m["year_reach_p50"][iso], by_iso[iso]["year_reached"]["p50"]),
+                    f"compare json: year_reach_p50 of {iso} {m['year_reach_p50'][iso]}, summarize "
+                    f"{by_iso[iso]['year_reached']['p50']}")
             c.check(close(m[horizon][iso], by_iso[iso]["it_mw"][-1]),
                     f"compare json: {horizon} of {iso} {m[horizon][iso]}, summarize {by_iso[iso]['it_mw'][-1]}")
-            c.check(close(m["spend_usd_end"][iso], by_iso[iso]["spend_usd_end"]),
-                    f"compare json: spend_usd_end of {iso}")
+            spend = f"spend_usd_{s['years'][-1]:.2f}"
+            c.check(close(m[spend][iso], by_iso[iso]["spend_usd"]), f"compare json: {spend} of {iso}")
 
     # CSV: the rows of `summarize --format csv` for these countries, turned around, cell by cell.
     r = run([sovcap, "compare", path, "--countries", "kor, FRA,GBR", "--format", "csv"])

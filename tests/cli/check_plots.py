@@ -72,6 +72,7 @@ class Checker:
 
 
 def load_module(path):
+    sys.path.insert(0, os.path.dirname(os.path.abspath(path)))  # its sovcap_* modules
     spec = importlib.util.spec_from_file_location("sovcap_plots", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)

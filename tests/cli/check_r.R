@@ -29,7 +29,7 @@ years <- numbers(field(paste(json, collapse = " "), '"years": \\[([^]]*)\\]'))
 line <- json[grepl(sprintf('"iso3": "%s"', country), json, fixed = TRUE)]
 if (length(line) != 1) stop(sprintf("summary: %d lines for %s", length(line), country))
 want_it <- tail(numbers(field(line, '"it_mw": \\[([^]]*)\\]')), 1)
-want_gw <- number(field(line, '"year_gw_reached": \\{"p10": [^,]*, "p50": ([^,]*),'))
+want_gw <- number(field(line, '"year_reached": \\{"p10": [^,]*, "p50": ([^,]*),'))
 
 # ---- The file, as an R user reads it (dimensions come back reversed).
 nc <- nc_open(args[1])

@@ -94,3 +94,9 @@ add_test(NAME interop_compare
          COMMAND "${SOVCAP_SYSTEM_PYTHON3}" "${_interop_check}" compare $<TARGET_FILE:sovcap>
                  "${_interop_h5}" "${_interop_json}")
 set_tests_properties(interop_compare PROPERTIES FIXTURES_REQUIRED "interop_h5;interop_summary")
+# `sovcap summarize`, `compare` and run's table against h5py: values labelled with the year
+# they are of, summary-store files, policies apart, --reach, "never" as an empty cell.
+add_test(NAME interop_summaries
+         COMMAND "${SOVCAP_SYSTEM_PYTHON3}" "${CMAKE_CURRENT_SOURCE_DIR}/check_summaries.py"
+                 $<TARGET_FILE:sovcap> "${_interop_dir}/summaries")
+set_tests_properties(interop_summaries PROPERTIES TIMEOUT 300)

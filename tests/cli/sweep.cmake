@@ -60,7 +60,7 @@ add_test(NAME sweep_summarize_by_policy
          COMMAND $<TARGET_FILE:sovcap> summarize "${_dir}/summary.h5" --by policy)
 set_tests_properties(sweep_summarize_by_policy PROPERTIES
                      FIXTURES_REQUIRED sweep_summary
-                     PASS_REGULAR_EXPRESSION "policy 3: global.allocation = \"max_min_fair\", country.KOR.grid_add_mw_per_year = 800 \\(37 runs\\)")
+                     PASS_REGULAR_EXPRESSION "policy 3: global.allocation = max_min_fair, country.KOR.grid_add_mw_per_year = 800 \\(37 runs\\)")
 
 # Sampled PUE above the start state's grid: the run raises grid_mw, and the file checks.
 add_test(NAME sweep_sampled_pue_run

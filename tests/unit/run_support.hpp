@@ -54,14 +54,16 @@ class FileTest : public ::testing::Test {
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
 
   // Writes every run of `scenario` (tests/cli/sweep/NAME) with `overrides` to `name` in
-  // the test's folder; returns its path.
+  // the test's folder (a summary store keeping `keep`); returns its path.
   std::string write(const std::string& scenario, const std::string& name,
-                    const std::vector<std::string>& overrides = {}, StoreMode store = StoreMode::full) {
+                    const std::vector<std::string>& overrides = {}, StoreMode store = StoreMode::full,
+                    const std::vector<CountrySeries>& keep = {}) {
     RunRequest request;
     request.scenario_path = test_scenario(scenario);
     request.overrides = overrides;
     request.output = path(name);
     request.store = store;
+    request.keep = keep;
     request.threads = 2;
     RunJob job(request);
     const RunJob::Outcome outcome = job.run(nullptr, {});

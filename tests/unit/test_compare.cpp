@@ -48,23 +48,25 @@ Summary two_countries() {
   CountrySummary kor;
   kor.iso3 = "KOR";
   kor.name = "Korea";
-  kor.year_gw = {2029.5, 2029.5, 2029.5, 1.0};
+  kor.year_reach = {2029.5, 2029.5, 2029.5, 1.0};
+  kor.p_reach_by = {1.0};
   kor.year_target = {kInf, kInf, kInf, 0.0};
   kor.it_mw_at = {1200.0};
   kor.compute_at = {2.5e18};
-  kor.energy_twh_end = 10.26;
-  kor.spend_usd_end = 3.5e9;
+  kor.energy_twh = 10.26;
+  kor.spend_usd = 3.5e9;
   kor.dominant = {2};  // power
   kor.dominant_share = {1.0};
   CountrySummary fra;
   fra.iso3 = "FRA";
   fra.name = "France";
-  fra.year_gw = {kInf, kInf, kInf, 0.0};
+  fra.year_reach = {kInf, kInf, kInf, 0.0};
+  fra.p_reach_by = {0.0};
   fra.year_target = {kInf, kInf, kInf, 0.0};
   fra.it_mw_at = {400.0};
   fra.compute_at = {1e18};
-  fra.energy_twh_end = 3.0;
-  fra.spend_usd_end = 1e9;
+  fra.energy_twh = 3.0;
+  fra.spend_usd = 1e9;
   fra.dominant = {3};  // capital
   fra.dominant_share = {0.75};
   s.countries = {kor, fra};
@@ -73,15 +75,15 @@ Summary two_countries() {
 
 TEST(RenderCompare, TextAlignsMetricsLeftAndCountriesRight) {
   EXPECT_EQ(render_compare(two_countries(), SummaryFormat::text),
-            "                  KOR            FRA\n"
-            "name            Korea         France\n"
-            "1 GW          2029.50          never\n"
-            "final target    never          never\n"
-            "MW 2030          1200            400\n"
-            "EFLOP/s 2030      2.5            1.0\n"
-            "TWh/yr 2030      10.3            3.0\n"
-            "spent $B          3.5            1.0\n"
-            "2026-2029       power  capital (75%)\n");
+            "                      KOR            FRA\n"
+            "name                Korea         France\n"
+            "reach 1000 MW     2029.50          never\n"
+            "final target        never          never\n"
+            "MW 2030              1200            400\n"
+            "EFLOP/s 2030          2.5            1.0\n"
+            "TWh/yr 2030          10.3            3.0\n"
+            "spent $B by 2030      3.5            1.0\n"
+            "2026-2029           power  capital (75%)\n");
 }
 
 TEST(RenderCompare, MarkdownRightAlignsTheCountries) {
@@ -89,12 +91,12 @@ TEST(RenderCompare, MarkdownRightAlignsTheCountries) {
             "|  | KOR | FRA |\n"
             "|---|---:|---:|\n"
             "| name | Korea | France |\n"
-            "| 1 GW | 2029.50 | never |\n"
+            "| reach 1000 MW | 2029.50 | never |\n"
             "| final target | never | never |\n"
             "| MW 2030 | 1200 | 400 |\n"
             "| EFLOP/s 2030 | 2.5 | 1.0 |\n"
             "| TWh/yr 2030 | 10.3 | 3.0 |\n"
-            "| spent $B | 3.5 | 1.0 |\n"
+            "| spent $B by 2030 | 3.5 | 1.0 |\n"
             "| 2026-2029 | power | capital (75%) |\n");
 }
 
@@ -103,18 +105,20 @@ TEST(RenderCompare, CsvHasAMetricRowPerSummaryColumn) {
             "metric,KOR,FRA\n"
             "name,Korea,France\n"
             "runs,1,1\n"
-            "year_gw_p10,2029.5,inf\n"
-            "year_gw_p50,2029.5,inf\n"
-            "year_gw_p90,2029.5,inf\n"
-            "p_gw,1,0\n"
-            "year_target_p10,inf,inf\n"
-            "year_target_p50,inf,inf\n"
-            "year_target_p90,inf,inf\n"
+            "reach_mw,1000,1000\n"
+            "year_reach_p10,2029.5,\n"
+            "year_reach_p50,2029.5,\n"
+            "year_reach_p90,2029.5,\n"
+            "p_reach,1,0\n"
+            "p_reach_by_2030.00,1,0\n"
+            "year_target_p10,,\n"
+            "year_target_p50,,\n"
+            "year_target_p90,,\n"
             "p_target,0,0\n"
             "it_mw_2030.00,1200,400\n"
             "compute_flops_2030.00,2.5e+18,1e+18\n"
-            "energy_twh_end,10.26,3\n"
-            "spend_usd_end,3500000000,1000000000\n"
+            "energy_twh_2030.00,10.26,3\n"
+            "spend_usd_2030.00,3500000000,1000000000\n"
             "bottleneck_2026-2029,power,capital\n"
             "bottleneck_share_2026-2029,1,0.75\n");
 }
@@ -123,7 +127,7 @@ TEST(RenderCompare, JsonKeepsNumbersAndMakesNeverNull) {
   const std::string json = render_compare(two_countries(), SummaryFormat::json);
   EXPECT_EQ(json.substr(0, json.find('\n')), "{\"runs\": 1, \"countries\": [\"KOR\", \"FRA\"], \"metrics\": {");
   EXPECT_NE(json.find("\n  \"name\": {\"KOR\": \"Korea\", \"FRA\": \"France\"},\n"), std::string::npos);
-  EXPECT_NE(json.find("\n  \"year_gw_p50\": {\"KOR\": 2029.5, \"FRA\": null},\n"), std::string::npos);
+  EXPECT_NE(json.find("\n  \"year_reach_p50\": {\"KOR\": 2029.5, \"FRA\": null},\n"), std::string::npos);
   EXPECT_NE(json.find("\n  \"compute_flops_2030.00\": {\"KOR\": 2.5e+18, \"FRA\": 1e+18},\n"), std::string::npos);
   EXPECT_NE(json.find("\n  \"bottleneck_2026-2029\": {\"KOR\": \"power\", \"FRA\": \"capital\"},\n"),
             std::string::npos);
@@ -139,7 +143,8 @@ TEST_F(CompareFileTest, PicksTheCountriesOfTheFileSummary) {
   const std::string file = write("small.toml", "small.h5");
   SummaryRequest request;
   request.format = SummaryFormat::csv;
-  const Answer all = summarize_file(file, request, false);
+  request.pool = true;
+  const Answer all = summarize_file(file, request);
   const Answer answer = compare_countries(file, "sau,KOR", request);
   EXPECT_TRUE(answer.warnings.empty());
   // The comparison's columns are the summary's rows of SAU and KOR (no cell holds a comma).
@@ -147,6 +152,7 @@ TEST_F(CompareFileTest, PicksTheCountriesOfTheFileSummary) {
     std::vector<std::string> out;
     std::istringstream in(line);
     for (std::string cell; std::getline(in, cell, ',');) out.push_back(cell);
+    if (!line.empty() && line.back() == ',') out.emplace_back();
     return out;
   };
   std::vector<std::vector<std::string>> rows;
@@ -163,7 +169,27 @@ TEST_F(CompareFileTest, PicksTheCountriesOfTheFileSummary) {
 
   request.format = SummaryFormat::text;
   const Answer text = compare_countries(file, "FRA", request);
-  EXPECT_EQ(text.text.substr(0, text.text.find("\n\n") + 2), file + ": 148 runs, 2026 to 2032\n\n");
+  EXPECT_EQ(text.text.substr(0, text.text.find("\n\n") + 2),
+            file + ": 148 runs, 4 policies pooled, 3 countries, 2026 to 2032\n\n");
+}
+
+TEST_F(CompareFileTest, PerPolicyByDefault) {
+  const std::string file = write("small.toml", "small.h5");
+  SummaryRequest request;
+  request.format = SummaryFormat::csv;
+  const auto rows = testing::lines_of(compare_countries(file, "KOR,FRA", request).text);
+  // A header, then per policy one row per metric, the policy and its levers first.
+  ASSERT_GT(rows.size(), 5u);
+  EXPECT_EQ(rows[0], "policy,lever.global.allocation,lever.country.KOR.grid_add_mw_per_year,metric,KOR,FRA");
+  EXPECT_EQ(rows[1], "0,pro_rata,400,name,Korea,France");
+  EXPECT_EQ(rows[2], "0,pro_rata,400,runs,37,37");
+  EXPECT_EQ((rows.size() - 1) % 4, 0u);
+  EXPECT_EQ(rows.back().substr(0, 17), "3,max_min_fair,80");
+  request.format = SummaryFormat::json;
+  const std::string json = compare_countries(file, "KOR", request).text;
+  const std::string head = "[{\"policy\": 0, \"levers\": {\"global.allocation\": \"pro_rata\", "
+                           "\"country.KOR.grid_add_mw_per_year\": 400}, \"comparison\": {\"runs\": 37,";
+  EXPECT_EQ(json.substr(0, head.size()), head);
 }
 
 TEST_F(CompareFileTest, MissingFileOrCountry) {

@@ -1272,18 +1272,20 @@ TEST_F(OutputFileTest, SummaryModeHoldsOnlyTheKeptSeries) {
   ASSERT_EQ(spend.size(), capex.size());
   for (std::size_t i = 0; i < spend.size(); ++i) EXPECT_EQ(spend[i], capex[i] + opex[i]) << i;
 
-  // `sovcap summarize` of the summary file equals that of the full file at the horizon,
-  // over one period spanning the whole horizon.
+  // `sovcap summarize` of the summary file equals that of the full file at the horizon
+  // (what it stores of compute, energy and spending), and per period (it keeps bottleneck).
   const ResultsReader summary_in(dest_), full_in(full_path);
   EXPECT_FALSE(summary_in.has_trajectories());
   EXPECT_TRUE(full_in.has_trajectories());
   EXPECT_EQ(summary_in.store(), "summary");
   EXPECT_EQ(summary_in.total_runs(), 600);
   EXPECT_EQ(summary_in.run_complete(), std::vector<std::int8_t>(600, 1));
+  EXPECT_EQ(summary_in.time().back(), 2028.0);
   SummaryOptions opt;
   opt.years = {2028.0};
+  opt.period_bounds = {2027.0};
   auto summarise = [&](const ResultsReader& in) {
-    SummaryBuilder builder(in.iso3(), in.names(), in.time(), opt);
+    SummaryBuilder builder(in.iso3(), in.names(), in.time(), opt, in.stored_series());
     SummaryBlock block;
     for (int first = 0; first < in.runs(); first += 16) {
       const int count = std::min(16, in.runs() - first);
@@ -1299,11 +1301,11 @@ TEST_F(OutputFileTest, SummaryModeHoldsOnlyTheKeptSeries) {
     const auto &x = a.countries[c], &y = b.countries[c];
     EXPECT_EQ(x.it_mw_at, y.it_mw_at) << c;
     EXPECT_EQ(x.compute_at, y.compute_at) << c;
-    EXPECT_EQ(x.energy_twh_end, y.energy_twh_end) << c;
-    EXPECT_EQ(x.spend_usd_end, y.spend_usd_end) << c;
+    EXPECT_EQ(x.energy_twh, y.energy_twh) << c;
+    EXPECT_EQ(x.spend_usd, y.spend_usd) << c;
     EXPECT_EQ(x.dominant, y.dominant) << c;
     EXPECT_EQ(x.dominant_share, y.dominant_share) << c;
-    EXPECT_TRUE(same(x.year_gw.p50, y.year_gw.p50)) << c;
+    EXPECT_TRUE(same(x.year_reach.p50, y.year_reach.p50)) << c;
     EXPECT_TRUE(same(x.year_target.p90, y.year_target.p90)) << c;
   }
   Eigen::ArrayXXd spend_full, spend_summary;

@@ -1,0 +1,140 @@
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <random>
+#include <sstream>
+
+#include "sovcap/output/detail.hpp"
+
+namespace sovcap {
+namespace outfile {
+namespace {
+
+std::string random_hex() {
+  std::random_device rd;
+  std::ostringstream os;
+  os << std::hex << rd() << rd();
+  return os.str();
+}
+
+// A hidden name beside `dest`: ".NAME.tag-<pid>-<random>", for the writability probe.
+fs::path sibling_name(const fs::path& dest, const std::string& tag) {
+  return folder_of(dest) / ("." + dest.filename().string() + "." + tag + "-" +
+                            std::to_string(::getpid()) + "-" + random_hex());
+}
+
+}  // namespace
+
+void sync_file(const std::string& path, const std::string& what) {
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    const int err = errno;
+    if (fd >= 0) ::close(fd);
+    throw OutputError("cannot write " + what + ": cannot sync " + path + ": " + std::strerror(err));
+  }
+  ::close(fd);
+}
+
+void remove_stale(const std::string& path, const std::string& what) {
+  std::error_code ec;
+  const auto st = fs::symlink_status(path, ec);
+  if (!fs::exists(st)) return;
+  if (fs::is_directory(st))
+    throw OutputError("cannot write " + what + ": " + path + " is a folder");
+  if (!fs::remove(path, ec) && ec)
+    throw OutputError("cannot write " + what + ": cannot remove the stale partial file " + path +
+                      ": " + ec.message());
+}
+
+
+}  // namespace outfile
+
+using namespace outfile;
+
+void check_output_path(const std::string& path, bool overwrite) {
+  if (path.empty()) throw OutputError("no output file given");
+  const fs::path p(path);
+  if (!p.has_filename() || p.filename() == "." || p.filename() == "..")
+    throw OutputError(path + " names a folder; give a file name such as " +
+                      (p / "results.h5").string());
+  std::error_code ec;
+  const auto st = fs::status(p, ec);
+  if (fs::exists(st)) {
+    if (fs::is_directory(st))
+      throw OutputError(path + " is a folder; give a file name such as " +
+                        (p / "results.h5").string());
+    if (!overwrite) throw OutputError(path + " exists; use --force to overwrite");
+  }
+  const fs::path folder = folder_of(p);
+  const auto fst = fs::status(folder, ec);
+  if (!fs::exists(fst))
+    throw OutputError("cannot write " + path + ": folder " + folder.string() + " does not exist");
+  if (!fs::is_directory(fst))
+    throw OutputError("cannot write " + path + ": " + folder.string() + " is not a folder");
+  // Creating a file is the test that answers for certain: access(W_OK) asks about the real,
+  // not the effective, user and misses some ACL and network file-system rules.
+  const fs::path probe = sibling_name(p, "tmp-probe");
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+  if (fd < 0)
+    throw OutputError("cannot write " + path + ": cannot create files in folder " +
+                      folder.string() + ": " + std::strerror(errno));
+  ::close(fd);
+  ::unlink(probe.c_str());
+}
+
+
+std::unique_ptr<OutputFile> OutputFile::resume(const std::string& path, const OutputLayout& layout,
+                                               const OutputMetadata& meta, bool overwrite) {
+  std::unique_ptr<OutputFile> out(new OutputFile());
+  Impl& im = *out->impl_;
+  im.path = path;
+  im.overwrite = overwrite;
+  im.schema = build_schema(layout, path);
+  const std::string partial = path + kPartialSuffix;
+  std::error_code ec;
+  if (!fs::exists(partial, ec))
+    throw OutputError("cannot resume " + path + ": there is no partial file " + partial +
+                      " (run without --resume to start)");
+  check_output_path(path, overwrite);
+  try {
+    im.file = h5::open_file(partial, true);
+  } catch (const OutputError& e) {
+    throw OutputError("cannot resume " + path + ": " + e.what() +
+                      " (delete the partial file and run without --resume to start again)");
+  }
+  Described now;
+  now.layout = im.schema.layout;
+  now.meta = meta;
+  now.format_version = kFormatVersion;
+  const Described was = describe(im.file.get(), partial);
+  if (auto d = first_difference(was, now, true, false))
+    throw OutputError("cannot resume " + partial + ": it was written for another run: " +
+                      explain(*d, "partial file", "this run") +
+                      "; run without --resume to start again");
+  for (const auto& v : im.schema.vars) {
+    if (!h5::exists(im.file.get(), v.name))
+      throw OutputError("cannot resume " + partial + ": variable " + v.name + " is missing");
+    h5::Handle ds = h5::open_dataset(im.file.get(), v.name, v.cache_bytes);
+    if (h5::shape(ds.get()) != v.shape || !h5::has_type(ds.get(), v.type))
+      throw OutputError("cannot resume " + partial + ": variable " + v.name +
+                        " has another shape or type than this run writes");
+    // Chunks go to the file as prepared, so the filters must be the ones they are
+    // prepared for (a partial of an older sovcap may compress what this one does not).
+    const int filters = v.compressed ? 2 : 0;  // shuffle and deflate, as create_variable sets
+    if (h5::filter_count(ds.get()) != filters)
+      throw OutputError("cannot resume " + partial + ": variable " + v.name +
+                        " is stored with other filters than this run writes; run without "
+                        "--resume to start again");
+    im.vars.push_back(std::move(ds));
+  }
+  h5::hold_metadata_until_flush(im.file.get());
+  im.last_flush = std::chrono::steady_clock::now();
+  // Owned from here on: without commit() or close_partial() it is removed (error path).
+  im.temp.path = partial;
+  return out;
+}
+
+
+}  // namespace sovcap

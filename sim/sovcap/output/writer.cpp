@@ -1,0 +1,357 @@
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+
+#include "sovcap/output/detail.hpp"
+
+namespace sovcap {
+namespace {
+
+using namespace outfile;
+
+// Byte shuffle (HDF5's shuffle filter) then zlib (its deflate filter) of one chunk.
+void compress_chunk(const unsigned char* raw, std::size_t elems, std::size_t elem, int strategy,
+                    Bytes& shuffled, Bytes& work, Bytes& out) {
+  const std::size_t bytes = elems * elem;
+  const unsigned char* src = raw;
+  if (elem > 1 && elems > 1) {
+    shuffled.resize(bytes);
+    for (std::size_t j = 0; j < elem; ++j) {
+      unsigned char* d = shuffled.data() + j * elems;
+      const unsigned char* s = raw + j;
+      for (std::size_t i = 0; i < elems; ++i) d[i] = s[i * elem];
+    }
+    src = shuffled.data();
+  }
+  // zlib's window and hash table sized to the chunk: compress2 always sets up the full
+  // 32 KiB window and 64 Ki-entry hash, which for the small per-run chunks of a
+  // summary-mode sweep costs more than compressing them. Any window size decodes with
+  // the standard inflate that HDF5's deflate filter uses.
+  int window_bits = 9;
+  while (window_bits < 15 && (std::size_t{1} << window_bits) < bytes) ++window_bits;
+  const int mem_level = std::max(1, window_bits - 7);
+  z_stream zs{};
+  if (deflateInit2(&zs, kDeflateLevel, Z_DEFLATED, window_bits, mem_level, strategy) != Z_OK)
+    throw OutputError("cannot compress a chunk: zlib could not start");
+  const uLong bound = deflateBound(&zs, static_cast<uLong>(bytes));
+  work.resize(bound);
+  zs.next_in = const_cast<Bytef*>(src);
+  zs.avail_in = static_cast<uInt>(bytes);
+  zs.next_out = work.data();
+  zs.avail_out = static_cast<uInt>(bound);
+  const int rc = deflate(&zs, Z_FINISH);
+  const uLong size = zs.total_out;
+  deflateEnd(&zs);
+  if (rc != Z_STREAM_END) throw OutputError("cannot compress a chunk: zlib error " + std::to_string(rc));
+  out.assign(work.begin(), work.begin() + static_cast<std::ptrdiff_t>(size));
+}
+
+// Writes the whole file to disk before it is renamed or kept.
+}  // namespace
+
+void PreparedBlockDeleter::operator()(PreparedBlock* b) const { delete b; }
+
+void OutputFile::Impl::check_record(const RunRecord& rec) const {
+  const OutputLayout& l = schema.layout;
+  const std::string w = where(rec.run);
+  if (rec.run < l.first_run || rec.run >= l.first_run + l.runs)
+    throw OutputError(w + "the file holds runs " + std::to_string(l.first_run) + ".." +
+                      std::to_string(l.first_run + l.runs - 1));
+  if (!rec.params || !rec.result) throw OutputError(w + "no parameters or results given");
+  const RunParams& params = *rec.params;
+  const RunResult& result = *rec.result;
+  const auto nc = static_cast<Eigen::Index>(l.iso3.size());
+  const auto nt = static_cast<Eigen::Index>(schema.dim[kTime]);
+  if (params.countries.iso3 != l.iso3) throw OutputError(w + "its countries differ from the file's");
+  if (params.sim.steps() != l.steps || !same_value(params.sim.start_year, l.start_year) ||
+      !same_value(params.sim.dt, l.dt))
+    throw OutputError(w + "its time axis (start_year, dt, steps) differs from the file's");
+  if (params.countries.values.rows() != nc || params.countries.values.cols() != kNumCountryParams ||
+      params.countries.targets.size() != l.iso3.size())
+    throw OutputError(w + "country parameters have the wrong shape");
+  for (const auto& t : params.countries.targets)
+    if (t.size() > schema.dim[kTarget])
+      throw OutputError(w + std::to_string(t.size()) + " targets, the file has room for " +
+                        std::to_string(schema.dim[kTarget]));
+  if (params.global.supply_shocks.size() > schema.dim[kShock])
+    throw OutputError(w + std::to_string(params.global.supply_shocks.size()) +
+                      " supply shocks, the file has room for " + std::to_string(schema.dim[kShock]));
+  const bool full = l.store == StoreMode::full;
+  for (int s = 0; s < kNumCountrySeries; ++s) {
+    const auto series = static_cast<CountrySeries>(s);
+    if (!full && !std::binary_search(l.keep.begin(), l.keep.end(), series)) continue;
+    if (result.country[s].rows() != nc || result.country[s].cols() != nt)
+      throw OutputError(w + "result " + series_name(series) + " is not [country, time]");
+  }
+  if (!full)
+    for (auto series : kHorizonSources) {
+      const auto i = static_cast<std::size_t>(series);
+      const bool has_last = result.last[i].size() == nc;
+      const bool has_series = result.country[i].rows() == nc && result.country[i].cols() == nt;
+      if (!has_last && !has_series)
+        throw OutputError(w + "result " + series_name(series) +
+                          " has neither its value at the horizon nor its trajectory");
+    }
+  for (int s = 0; s < kNumRunSeries; ++s)
+    if (result.run[s].size() != nt)
+      throw OutputError(w + "result " + std::string(info(static_cast<RunSeries>(s)).name) +
+                        " is not [time]");
+  if (result.year_target_reached.size() != nc || result.year_gw_reached.size() != nc ||
+      result.bottleneck_steps.rows() != nc || result.bottleneck_steps.cols() != kNumBottlenecks)
+    throw OutputError(w + "per-country summaries have the wrong shape");
+  const auto& sw = l.sweep;
+  if (rec.info.lever_choice.size() != sw.lever_keys.size())
+    throw OutputError(w + std::to_string(rec.info.lever_choice.size()) + " lever choices for " +
+                      std::to_string(sw.lever_keys.size()) + " levers");
+  for (std::size_t k = 0; k < sw.lever_keys.size(); ++k) {
+    const int c = rec.info.lever_choice[k];
+    if (c < 0 || static_cast<std::size_t>(c) >= sw.lever_values[k].size())
+      throw OutputError(w + "lever " + sw.lever_keys[k] + " has no value " + std::to_string(c));
+  }
+  if (rec.info.sampled.size() != sw.uncertain_keys.size())
+    throw OutputError(w + std::to_string(rec.info.sampled.size()) + " sampled values for " +
+                      std::to_string(sw.uncertain_keys.size()) + " uncertain keys");
+}
+
+void OutputFile::Impl::close_all() {
+  // Closing flushes the chunk caches: write errors (a full disk) surface here. Debian's
+  // HDF5 1.10.8 then keeps a half-closed file that crashes the process at exit (fixed
+  // upstream in HDFGroup/hdf5#2291); the error is reported and the partial file removed
+  // before that.
+  for (auto& v : vars) v.close();
+  vars.clear();
+  for (auto& c : coords) c.close();
+  coords.clear();
+  file.close();
+}
+
+OutputFile::OutputFile() : impl_(std::make_unique<Impl>()) {}
+
+OutputFile::OutputFile(const std::string& path, bool overwrite, const OutputLayout& layout,
+                       const OutputMetadata& meta)
+    : impl_(std::make_unique<Impl>()) {
+  Impl& im = *impl_;
+  im.path = path;
+  im.overwrite = overwrite;
+  im.schema = build_schema(layout, path);
+  check_output_path(path, overwrite);
+  const std::string partial = path + kPartialSuffix;
+  // The partial is laid out under another name and renamed once complete, so that a
+  // partial always has every variable and can be resumed: a kill -9 while HDF5 is still
+  // creating the file leaves only this stub, which the next run removes.
+  const std::string creating = partial + kCreatingSuffix;
+  remove_stale(partial, path);
+  remove_stale(creating, path);
+  // Owned from here: a create that fails (a full disk) may already have left a stub.
+  im.temp.path = creating;
+  im.file = h5::create_file(creating);
+  h5::hold_metadata_until_flush(im.file.get());
+  write_root_attributes(im.file.get(), im.schema.layout, meta);
+  create_coordinates(im.file.get(), im.schema, im.coords, im.scale);
+  for (const auto& v : im.schema.vars)
+    im.vars.push_back(create_variable(im.file.get(), v, im.scale, nullptr));
+  // A partial that can be resumed from the start.
+  im.flush_now();
+  if (std::rename(creating.c_str(), partial.c_str()) != 0)
+    throw OutputError("cannot write " + path + ": cannot rename " + creating + " to " + partial +
+                      ": " + std::strerror(errno));
+  im.temp.path = partial;
+}
+
+OutputFile::~OutputFile() = default;
+
+const OutputLayout& OutputFile::layout() const { return impl_->schema.layout; }
+
+long long OutputFile::block_runs() const { return impl_->schema.block; }
+
+void OutputFile::write_run(int run, const RunParams& params, const RunResult& result) {
+  Impl& im = *impl_;
+  im.check_open("write run " + std::to_string(run));
+  const OutputLayout& l = im.schema.layout;
+  RunRecord rec;
+  rec.run = run;
+  rec.params = &params;
+  rec.result = &result;
+  // The run's place in the sweep, from its index alone.
+  const auto& sw = l.sweep;
+  if (static_cast<long long>(sw.policies) * sw.samples_per_policy == l.total_runs) {
+    rec.info.policy = static_cast<int>(run / sw.samples_per_policy);
+    rec.info.sample = run % sw.samples_per_policy;
+  } else {
+    rec.info.policy = 0;
+    rec.info.sample = run;
+  }
+  rec.info.lever_choice.assign(sw.lever_keys.size(), 0);
+  long long p = rec.info.policy;
+  for (std::size_t k = sw.lever_keys.size(); k-- > 0;) {
+    const auto n = static_cast<long long>(sw.lever_values[k].size());
+    rec.info.lever_choice[k] = static_cast<int>(p % n);
+    p /= n;
+  }
+  rec.info.sampled.assign(sw.uncertain_keys.size(), kNaN);
+  im.check_record(rec);
+  const auto r = static_cast<hsize_t>(run - l.first_run);
+  Bytes row;
+  for (std::size_t i = 0; i < im.schema.vars.size(); ++i) {
+    const VarDef& v = im.schema.vars[i];
+    row.assign(v.row_elems * v.elem, 0);
+    v.row(rec, row.data());
+    std::vector<hsize_t> start(v.shape.size(), 0), count = v.shape;
+    start[0] = r;
+    count[0] = 1;
+    // run_complete is the last variable: a run cut short is never marked complete.
+    h5::write_slab(im.vars[i].get(), v.type, start, count, row.data());
+  }
+}
+
+PreparedBlockPtr OutputFile::prepare_block(long long first, const std::vector<RunRecord>& runs) const {
+  BlockScratch scratch;
+  return prepare_block(first, runs, scratch);
+}
+
+PreparedBlockPtr OutputFile::prepare_block(long long first, const std::vector<RunRecord>& runs,
+                                           BlockScratch& scratch) const {
+  const Impl& im = *impl_;
+  const Schema& s = im.schema;
+  const OutputLayout& l = s.layout;
+  const long long rel = first - l.first_run;
+  if (rel < 0 || rel >= l.runs || rel % s.block != 0)
+    throw OutputError(im.where(first) + "a block must start at the file's first run " +
+                      std::to_string(l.first_run) + " plus a multiple of " +
+                      std::to_string(s.block) + " runs");
+  const long long n = std::min(s.block, l.runs - rel);
+  if (static_cast<long long>(runs.size()) != n)
+    throw OutputError(im.where(first) + "the block starting there holds " + std::to_string(n) +
+                      " runs, " + std::to_string(runs.size()) + " given");
+  for (long long k = 0; k < n; ++k) {
+    const RunRecord& r = runs[static_cast<std::size_t>(k)];
+    if (r.run != first + k)
+      throw OutputError(im.where(r.run) + "expected run " + std::to_string(first + k) +
+                        " at place " + std::to_string(k) + " of the block");
+    im.check_record(r);
+  }
+
+  PreparedBlockPtr block(new PreparedBlock);
+  block->owner = &im;
+  block->first = first;
+  block->count = n;
+  Bytes &dense = scratch.dense, &chunk = scratch.chunk, &shuffled = scratch.shuffled,
+        &work = scratch.work;
+  const auto nrun = static_cast<hsize_t>(n);
+  for (std::size_t vi = 0; vi < s.vars.size(); ++vi) {
+    const VarDef& v = s.vars[vi];
+    const std::size_t row_bytes = v.row_elems * v.elem;
+    // Up to three axes; missing ones have length 1.
+    const std::size_t rank = v.shape.size();
+    const hsize_t d1 = rank > 1 ? v.shape[1] : 1, d2 = rank > 2 ? v.shape[2] : 1;
+    const hsize_t c0 = v.chunk[0], c1 = rank > 1 ? v.chunk[1] : 1, c2 = rank > 2 ? v.chunk[2] : 1;
+    const std::size_t chunk_elems = static_cast<std::size_t>(c0 * c1 * c2);
+    const std::size_t e = v.elem;
+    // A block that is one chunk with whole rows (every variable without a time axis) is
+    // filled in place; otherwise rows are gathered and then cut into chunks. Every row
+    // function writes its whole row.
+    const bool one_chunk = nrun <= c0 && c1 == d1 && c2 == d2;
+    Bytes& rows = one_chunk ? chunk : dense;
+    rows.resize(one_chunk ? chunk_elems * e : static_cast<std::size_t>(n) * row_bytes);
+    for (std::size_t k = 0; k < static_cast<std::size_t>(n); ++k)
+      v.row(runs[k], rows.data() + k * row_bytes);
+    for (hsize_t r0 = 0; r0 < nrun; r0 += c0) {
+      const hsize_t nr = std::min(c0, nrun - r0);
+      for (hsize_t o1 = 0; o1 < d1; o1 += c1) {
+        const hsize_t e1 = std::min(c1, d1 - o1);
+        for (hsize_t o2 = 0; o2 < d2; o2 += c2) {
+          const hsize_t e2 = std::min(c2, d2 - o2);
+          // Edge chunks are written whole (HDF5 needs that), padded with the fill value.
+          if (one_chunk) {
+            for (std::size_t i = static_cast<std::size_t>(nr) * row_bytes; i < chunk_elems * e; i += e)
+              std::memcpy(chunk.data() + i, v.fill.data(), e);
+          } else {
+            chunk.resize(chunk_elems * e);
+            if (nr < c0 || e1 < c1 || e2 < c2)
+              for (std::size_t i = 0; i < chunk_elems; ++i) std::memcpy(chunk.data() + i * e, v.fill.data(), e);
+            for (hsize_t i = 0; i < nr; ++i)
+              for (hsize_t j = 0; j < e1; ++j)
+                std::memcpy(chunk.data() + static_cast<std::size_t>((i * c1 + j) * c2) * e,
+                            dense.data() + static_cast<std::size_t>(((r0 + i) * d1 + o1 + j) * d2 + o2) * e,
+                            static_cast<std::size_t>(e2) * e);
+          }
+          PreparedBlock::Chunk c;
+          c.var = vi;
+          c.offset = {static_cast<hsize_t>(rel) + r0, o1, o2};
+          const ChunkCache::Key key{vi, o1, o2};
+          if (!v.compressed) {
+            c.data = chunk;
+          } else if (!im.chunk_cache.find(key, chunk, c.data)) {
+            compress_chunk(chunk.data(), chunk_elems, e, v.zlib_strategy, shuffled, work, c.data);
+            im.chunk_cache.store(key, chunk, c.data);
+          }
+          block->chunks.push_back(std::move(c));
+        }
+      }
+    }
+  }
+  return block;
+}
+
+void OutputFile::write_block(PreparedBlockPtr block) {
+  Impl& im = *impl_;
+  if (!block) throw OutputError("cannot write to " + im.path + ": no block given");
+  im.check_open("write runs " + std::to_string(block->first) + ".." +
+                std::to_string(block->first + block->count - 1));
+  if (block->owner != &im)
+    throw OutputError("cannot write to " + im.path + ": the block was prepared for another file");
+  std::vector<hsize_t> offset;
+  for (const auto& c : block->chunks) {
+    const VarDef& v = im.schema.vars[c.var];
+    offset.assign(c.offset.begin(), c.offset.begin() + static_cast<std::ptrdiff_t>(v.shape.size()));
+    h5::write_chunk(im.vars[c.var].get(), offset, c.data.data(), c.data.size());
+  }
+  block.reset();
+  if (std::chrono::steady_clock::now() - im.last_flush >= kFlushInterval) im.reopen();
+}
+
+std::vector<bool> OutputFile::completed() const {
+  const Impl& im = *impl_;
+  im.check_open("read the completed runs");
+  const auto flags = h5::read_all<std::int8_t>(im.vars.back().get());
+  std::vector<bool> out(flags.size());
+  for (std::size_t i = 0; i < flags.size(); ++i) out[i] = flags[i] == 1;
+  return out;
+}
+
+void OutputFile::flush() {
+  Impl& im = *impl_;
+  im.check_open("flush");
+  im.flush_now();
+}
+
+void OutputFile::commit() {
+  Impl& im = *impl_;
+  im.check_open("commit");
+  im.close_all();
+  // Make the data durable before the rename makes it visible under the final name.
+  sync_file(im.temp.path, im.path);
+  std::error_code ec;
+  // Someone may have created the destination while the runs were computed.
+  if (!im.overwrite && fs::exists(im.path, ec))
+    throw OutputError(im.path + " exists; use --force to overwrite");
+  if (std::rename(im.temp.path.c_str(), im.path.c_str()) != 0)
+    throw OutputError("cannot rename " + im.temp.path + " to " + im.path + ": " +
+                      std::strerror(errno));
+  im.closed = true;
+  im.temp.keep = true;
+}
+
+void OutputFile::close_partial() {
+  Impl& im = *impl_;
+  im.check_open("close");
+  im.close_all();
+  sync_file(im.temp.path, im.path);
+  im.closed = true;
+  im.temp.keep = true;
+}
+
+const std::string& OutputFile::temp_path() const { return impl_->temp.path; }
+
+
+}  // namespace sovcap
