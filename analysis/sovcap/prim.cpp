@@ -16,35 +16,16 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// EMA's get_quantile of `v` (reordered). See prim.hpp.
-double ema_quantile(std::vector<double>& v, double q) {
-  const auto n = static_cast<std::ptrdiff_t>(v.size());
+// EMA's get_quantile at q of n values in increasing order, at(k) the k-th (see prim.hpp).
+template <class At>
+double sorted_quantile(std::size_t n, double q, At at) {
   const double pos = static_cast<double>(n - 1) * q;
-  const auto lo = static_cast<std::ptrdiff_t>(std::floor(pos));
-  const auto hi = static_cast<std::ptrdiff_t>(std::ceil(pos));
-  std::nth_element(v.begin(), v.begin() + lo, v.end());
-  const double a = v[static_cast<std::size_t>(lo)];
-  // After nth_element everything past lo is >= a: the next order statistic is their minimum.
-  const double b = hi == lo ? a : *std::min_element(v.begin() + lo + 1, v.end());
-  if (a != b) return (a + b) / 2.0;
-  double next = a;
-  if (q > 0.5) {
-    // The largest value below a, if any.
-    bool found = false;
-    for (double x : v)
-      if (x < a && (!found || x > next)) {
-        next = x;
-        found = true;
-      }
-  } else {
-    bool found = false;
-    for (double x : v)
-      if (x > a && (!found || x < next)) {
-        next = x;
-        found = true;
-      }
-  }
-  return (a + next) / 2.0;
+  auto lo = static_cast<std::size_t>(std::floor(pos)), hi = static_cast<std::size_t>(std::ceil(pos));
+  if (q > 0.5)
+    while (at(lo) == at(hi) && lo > 0) --lo;
+  else
+    while (at(lo) == at(hi) && hi + 1 < n) ++hi;
+  return (at(lo) + at(hi)) / 2.0;
 }
 
 // EMA's default objective: gain in density per point removed (or added).
@@ -127,14 +108,7 @@ class Peeler {
   double quantile_in_box(std::size_t j, double q) const {
     const auto& o = order_[j];
     const auto& v = x_[j].values;
-    auto at = [&](std::size_t k) { return v[static_cast<std::size_t>(o[k])]; };
-    const double pos = static_cast<double>(o.size() - 1) * q;
-    auto lo = static_cast<std::size_t>(std::floor(pos)), hi = static_cast<std::size_t>(std::ceil(pos));
-    if (q > 0.5)
-      while (at(lo) == at(hi) && lo > 0) --lo;
-    else
-      while (at(lo) == at(hi) && hi + 1 < o.size()) ++hi;
-    return (at(lo) + at(hi)) / 2.0;
+    return sorted_quantile(o.size(), q, [&](std::size_t k) { return v[static_cast<std::size_t>(o[k])]; });
   }
 
   // Whether the best peel was taken.
@@ -236,7 +210,9 @@ class Peeler {
             if (side == 0 ? xv < box_.lo[ju] : xv > box_.hi[ju]) v.push_back(xv);
           }
           if (v.empty()) continue;
-          Candidate k{j, side, ema_quantile(v, side == 0 ? 1.0 - options_.paste_alpha : options_.paste_alpha)};
+          std::sort(v.begin(), v.end());
+          const double q = side == 0 ? 1.0 - options_.paste_alpha : options_.paste_alpha;
+          Candidate k{j, side, sorted_quantile(v.size(), q, [&](std::size_t i) { return v[i]; })};
           for (long long r : pts) {
             const double xv = col[static_cast<std::size_t>(r)];
             if (side == 0 ? xv < box_.lo[ju] && xv >= k.limit : xv > box_.hi[ju] && xv <= k.limit)

@@ -24,8 +24,11 @@ int cmd_discover(const std::vector<std::string>& args) {
       "step), the suggested box with each restricted input's limits and quasi-p-value, and how\n"
       "often each restriction recurs over bootstrap resamples of the runs. Without --policy every\n"
       "policy's runs are used and the levers that vary are inputs too. Only complete runs are used.\n\n"
-      "metrics: " + std::string(kDiscoverMetrics) + ".\n"
-      "A reach year never reached counts as later than any year (above every X).\n";
+      "metrics: year_gw_reached, year_target_reached, year_reached@MW (the year it_mw first reaches\n"
+      "MW; needs the it_mw series), it_mw_final, compute_flops_final, energy_twh_final,\n"
+      "spend_usd_final, SERIES@YEAR (e.g. it_mw@2030; the series must be stored),\n"
+      "bottleneck_share_CONSTRAINT (the share of steps under on_track, lead_time, power, capital,\n"
+      "talent or chips). A reach year never reached counts as later than any year (above every X).\n";
   po::options_description options("options");
   options.add_options()("help,h", "this help")("file", po::value<std::string>()->required(), "sovcap results file of a sweep")(
       "country", po::value<std::string>()->required(), "ISO3 code")(
@@ -36,13 +39,13 @@ int cmd_discover(const std::vector<std::string>& args) {
       "format", po::value<std::string>()->default_value("text"), "text or json")(
       "box", po::value<int>(), "report this step of the first box's trajectory instead of the suggested one")(
       "boxes", po::value<int>()->default_value(1), "boxes to find, each over the runs outside the ones before")(
-      "min-coverage", po::value<double>()->default_value(0.5),
+      "min-coverage", po::value<double>()->default_value(0.5, "0.5"),
       "suggested box: the highest density with at least this coverage")(
-      "peel-alpha", po::value<double>()->default_value(0.05), "share of the box's runs one peel removes")(
-      "paste-alpha", po::value<double>()->default_value(0.05), "share of a slab's runs one paste adds")(
-      "mass-min", po::value<double>()->default_value(0.05), "smallest share of the runs a box may hold")(
+      "peel-alpha", po::value<double>()->default_value(0.05, "0.05"), "share of the box's runs one peel removes")(
+      "paste-alpha", po::value<double>()->default_value(0.05, "0.05"), "share of a slab's runs one paste adds")(
+      "mass-min", po::value<double>()->default_value(0.05, "0.05"), "smallest share of the runs a box may hold")(
       "resamples", po::value<int>()->default_value(50), "bootstrap resamples of the recurrence check (0: none)")(
-      "seed", po::value<unsigned long long>()->default_value(0), "seed of the resamples");
+      "seed", po::value<std::string>()->default_value("0"), "seed of the resamples");
   po::positional_options_description positional;
   positional.add("file", 1);
 
@@ -68,7 +71,14 @@ int cmd_discover(const std::vector<std::string>& args) {
     request.prim.paste_alpha = vm["paste-alpha"].as<double>();
     request.prim.mass_min = vm["mass-min"].as<double>();
     request.resamples = vm["resamples"].as<int>();
-    request.seed = vm["seed"].as<unsigned long long>();
+    const std::string seed = vm["seed"].as<std::string>();
+    if (seed.empty() || seed.find_first_not_of("0123456789") != std::string::npos || seed.size() > 20)
+      throw RequestError("--seed " + seed + ": allowed a non-negative integer");
+    try {
+      request.seed = std::stoull(seed);
+    } catch (const std::exception&) {
+      throw RequestError("--seed " + seed + ": allowed an integer below 2^64");
+    }
 
     const DiscoverReport report = discover(vm["file"].as<std::string>(), request);
     print_warnings(report.warnings);
