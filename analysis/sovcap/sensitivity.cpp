@@ -42,17 +42,16 @@ struct Sums {
   }
 };
 
-// Unbiased draws in [0, n) from a 64-bit engine: reject the short tail above the last
-// whole multiple of n.
+}  // namespace
+
 std::uint64_t draw_below(std::mt19937_64& engine, std::uint64_t n) {
+  // Reject the short tail above the last whole multiple of n.
   const std::uint64_t reject_below = (0 - n) % n;  // 2^64 mod n
   std::uint64_t r;
   do r = engine();
   while (r < reject_below);
   return r % n;
 }
-
-}  // namespace
 
 std::pair<double, double> percentile_interval(std::vector<double>& values, double confidence) {
   if (values.empty()) return {kNaN, kNaN};

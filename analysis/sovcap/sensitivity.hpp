@@ -29,6 +29,7 @@
 // rejects non-finite values.
 
 #include <cstdint>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -65,6 +66,10 @@ SobolIndices sobol_indices(const Eigen::Ref<const Eigen::ArrayXXd>& y, const Sob
 // order (sample s = j (d + 2) + m: base row j, matrix m, as SampleDesign numbers them).
 // Throws std::invalid_argument when f.size() is not a multiple of d + 2.
 Eigen::ArrayXXd saltelli_table(const std::vector<double>& f, int dims);
+
+// An unbiased draw in [0, n) from `engine` (the same on every platform, unlike
+// std::uniform_int_distribution): resampling here and in PRIM's recurrence check.
+std::uint64_t draw_below(std::mt19937_64& engine, std::uint64_t n);
 
 // Central percentile interval of `values` at `confidence` (linear interpolation between
 // order statistics); NaN, NaN when empty. Reorders `values`.

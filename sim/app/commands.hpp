@@ -24,5 +24,6 @@ int cmd_compare(const std::vector<std::string>& args);
 int cmd_check(const std::vector<std::string>& args);
 int cmd_robustness(const std::vector<std::string>& args);
 int cmd_diff(const std::vector<std::string>& args);
+int cmd_discover(const std::vector<std::string>& args);
 
 }  // namespace sovcap::app

@@ -31,6 +31,8 @@ commands:
                      futures they share (common random numbers)
   diff A.h5 B.h5     what changed between two results files, per country (paired run by
                      run for two sweeps over the same futures)
+  discover OUT.h5 --country ISO3 --metric M --above X  scenario discovery (PRIM): which
+                     region of the sampled inputs leads to the case of interest
 
 options:
   -h, --help         this help; `sovcap COMMAND --help` for a command's options
@@ -79,7 +81,8 @@ int main(int argc, char** argv) {
   if (command == "check") return cmd_check(rest);
   if (command == "robustness") return cmd_robustness(rest);
   if (command == "diff") return cmd_diff(rest);
+  if (command == "discover") return cmd_discover(rest);
   std::cerr << "sovcap: error: unknown command '" << command
-            << "'; allowed: run, validate, params, summarize, merge, sensitivity, export, compare, check, robustness, diff (see sovcap --help)\n";
+            << "'; allowed: run, validate, params, summarize, merge, sensitivity, export, compare, check, robustness, diff, discover (see sovcap --help)\n";
   return kExitBadInput;
 }
