@@ -57,11 +57,11 @@ class Peeler {
   // `order[j]`: for each real input j, `rows` sorted by its value (empty for categorical ones).
   Peeler(const std::vector<PrimInput>& x, const std::vector<std::uint8_t>& y, const std::vector<long long>& rows,
          std::vector<std::vector<long long>> order, const PrimBox& init, long long total_points,
-         long long total_cases, const PrimOptions& options)
+         long long total_cases, const PrimOptions& options, bool rows_inside_init = false)
       : x_(x), y_(y), rows_(rows), init_(init), options_(options), total_points_(total_points),
         total_cases_(total_cases), box_(init), order_(std::move(order)), alive_(y.size(), 0) {
     for (long long r : rows)
-      if (in_box(x_, box_, r)) {
+      if (rows_inside_init || in_box(x_, box_, r)) {
         in_.push_back(r);
         alive_[static_cast<std::size_t>(r)] = 1;
       }
@@ -417,10 +417,18 @@ PrimRecurrence recurrence(const std::vector<PrimInput>& x, const std::vector<std
     for (std::size_t j = 0; j < x.size(); ++j) {
       if (x[j].categories > 0) continue;
       order[j].reserve(sample.size());
-      for (long long p : sorted[j]) order[j].insert(order[j].end(), static_cast<std::size_t>(times[static_cast<std::size_t>(p)]), p);
+      for (long long p : sorted[j])
+        for (int k = times[static_cast<std::size_t>(p)]; k > 0; --k) order[j].push_back(p);
     }
-    const auto t = Peeler(x, y, sample, std::move(order), data_box(x, sample), static_cast<long long>(sample.size()),
-                          cases, options)
+    // The resample's box: its smallest and largest values, read off the orders.
+    PrimBox init = data_box(x, {});
+    for (std::size_t j = 0; j < x.size(); ++j)
+      if (x[j].categories == 0) {
+        init.lo[j] = x[j].values[static_cast<std::size_t>(order[j].front())];
+        init.hi[j] = x[j].values[static_cast<std::size_t>(order[j].back())];
+      }
+    const auto t = Peeler(x, y, sample, std::move(order), init, static_cast<long long>(sample.size()), cases,
+                          options, true)
                        .run();
     std::size_t ci = 0, di = 0;
     for (std::size_t i = 1; i < t.steps.size(); ++i) {
