@@ -80,12 +80,7 @@ std::vector<FileSummary> summarize(const ResultsReader& in, const SummaryOptions
       slot(static_cast<int>(policy[r]), first + k).add(block.slice(k));
     }
   }
-  // A file with no complete run still gets its (empty) summary.
-  if (builders.empty()) {
-    builders.emplace_back(in.iso3(), in.names(), in.time(), options, stored);
-    out.emplace_back();
-    slot_of_policy.push_back(0);
-  }
+  if (builders.empty()) throw RequestError(in.path() + " holds no complete run: nothing to summarise");
   for (std::size_t s = 0; s < builders.size(); ++s) out[s].summary = builders[s].finish();
   // Policies in order of their number.
   std::vector<FileSummary> ordered;

@@ -29,7 +29,8 @@ std::string policy_label(const FileSummary& fs);
 // Summarises the complete runs of a file (all together, or per policy with `by_policy`),
 // from whatever it stores (see ResultsReader::stored_series; Summary::unavailable names
 // what it cannot give). `incomplete` receives the number of runs skipped because the file
-// does not hold them (a partial file, or a master missing a shard).
+// does not hold them (a partial file, or a master missing a shard); a file with none
+// complete is a RequestError.
 std::vector<FileSummary> summarize(const ResultsReader& in, const SummaryOptions& options,
                                    bool by_policy, long long& incomplete);
 

@@ -191,6 +191,16 @@ TEST_F(SummaryFileTest, PartialFileSaysHowManyRunsItUses) {
                                              " of 148 runs complete, 4 policies, 3 countries, 2026 to 2032");
 }
 
+TEST_F(SummaryFileTest, PartialFileWithNoCompleteRunIsRefused) {
+  RunRequest request;
+  request.scenario_path = testing::test_scenario("small.toml");
+  request.output = path("stopped.h5");
+  std::atomic<bool> stop{true};
+  EXPECT_EQ(RunJob(request).run(&stop, {}).written, 0);
+  const std::string partial = request.output + ".partial";
+  EXPECT_EQ(request_error([&] { summarize_file(partial, {}); }), partial + " holds no complete run: nothing to summarise");
+}
+
 TEST_F(SummaryFileTest, MissingFile) {
   EXPECT_EQ(request_error([&] { summarize_file(path("none.h5"), {}); }), path("none.h5") + ": no such file");
 }
