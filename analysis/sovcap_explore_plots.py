@@ -22,7 +22,8 @@ of B, with their target paths and 1 GW. With --diff (the JSON of `sovcap diff A.
 --format json`) a box gives the median 1 GW and target years of A and B, the median
 capacity at the last summary year, and for two sweeps over the same futures the paired
 change B - A at the horizon (10th, 50th and 90th percentiles over the runs). Runs of every
-policy are pooled, as `sovcap diff` pools them, unless --policy P picks one policy of both.
+policy are pooled unless --policy P picks one policy of both; the diff JSON must be of the
+same runs (`sovcap diff --pool` for pooled runs of several policies).
 
 Names in words, layout and reading are those of sovcap_plots.py (sovcap_labels.py,
 sovcap_layout.py, sovcap_results.py). Exit status: 0 figure
@@ -184,13 +185,25 @@ def _one_band(r, c, label):
     return bands[0]
 
 
-def _diff_box(doc, c, end_year, la, lb):
+def _diff_entry(doc, c, policy):
+    """The diff JSON's entry for country c and the policy drawn (None: pooled)."""
+    entries = [x for x in doc.get("countries", []) if x.get("iso3") == c]
+    if not entries:
+        raise PlotError(f"the diff JSON has no country {c}")
+    entry = next((x for x in entries if x.get("policy") == policy), None)
+    if entry is None:
+        held = ", ".join("pooled" if x.get("policy") is None else f"policy {x['policy']}" for x in entries)
+        raise PlotError(f"the diff JSON gives {c} for {held}, not for the "
+                        + ("runs pooled (write it with `sovcap diff --pool`, or pass --policy P)"
+                           if policy is None else f"policy {policy}"))
+    return entry
+
+
+def _diff_box(doc, c, end_year, la, lb, policy=None):
     """Lines of the comparison box from a diff JSON: medians of A and B, paired change."""
     if doc is None:
         return ""
-    entry = next((x for x in doc.get("countries", []) if x.get("iso3") == c), None)
-    if entry is None:
-        raise PlotError(f"the diff JSON has no country {c}")
+    entry = _diff_entry(doc, c, policy)
     m = entry.get("metrics", {})
 
     def year(v):
@@ -245,7 +258,7 @@ def diff_chart(ra, rb, c, path, label_a, label_b, doc=None, dpi=100, palette=Fal
     ax.set_ylim(0, sp._capacity_top([ba, bb]))
     ax.set_xlabel("year")
     ax.set_ylabel("AI IT capacity in service (MW)")
-    box = _diff_box(doc, c, min(ra.end_year, rb.end_year), label_a, label_b)
+    box = _diff_box(doc, c, min(ra.end_year, rb.end_year), label_a, label_b, ra.policy)
     if box:
         x, y, ha, va = sp._free_corner(ra, ba, ax.get_ylim()[1])
         ax.text(x, y, box, transform=ax.transAxes, ha=ha, va=va, fontsize=7.5,
@@ -291,6 +304,8 @@ def main(argv=None):
         else:
             c = args.country.strip().upper()
             doc = read_json(args.diff, "`sovcap diff --format json`") if args.diff else None
+            if doc is not None:
+                _diff_entry(doc, c, args.policy)  # fail before reading the files
             rs = [load(p, [c], args.policy, args.max_runs, ("fan",), pool=args.policy is None)
                   for p in (args.a, args.b)]
             names = [args.label_a, args.label_b]

@@ -10,6 +10,7 @@
 
 #include "sovcap/answer.hpp"
 #include "sovcap/compare.hpp"
+#include "sovcap/csv.hpp"
 #include "sovcap/outputs.hpp"
 #include "sovcap/metric_values.hpp"
 #include "sovcap/request_error.hpp"
@@ -46,6 +47,8 @@ struct Cell {
 // A file's summary over all its complete runs: per country (by ISO3), its metrics by name
 // (the columns of `sovcap summarize --format csv`, in their order), and the names in order.
 struct SummaryCells {
+  int policy = -1;  // -1: every run, pooled
+  std::vector<std::pair<std::string, std::string>> levers;
   long long runs = 0;
   std::vector<std::string> columns;
   std::map<std::string, std::map<std::string, Cell>> by_country;
@@ -58,14 +61,11 @@ std::string column_year(double y) {
   return buf;
 }
 
-SummaryCells summary_cells(const ResultsReader& in, std::vector<std::string>& warnings) {
-  SummaryRequest request;
-  request.pool = true;
-  long long incomplete = 0;
-  const Summary s = summarize(in, summary_options(in, request), false, incomplete).front().summary;
-  if (incomplete > 0)
-    warnings.push_back(incomplete_runs_warning(incomplete, in.runs(), in.path(), "compared without them"));
+SummaryCells summary_cells(const FileSummary& part) {
+  const Summary& s = part.summary;
   SummaryCells out;
+  out.policy = part.policy;
+  out.levers = part.levers;
   out.runs = s.runs;
   out.unavailable = s.unavailable;
   for (const auto& c : s.countries) {
@@ -97,6 +97,32 @@ SummaryCells summary_cells(const ResultsReader& in, std::vector<std::string>& wa
     for (auto& [name, cell] : m) cells[name] = std::move(cell);
   }
   return out;
+}
+
+// The summaries of a file: one per policy (`apart`), or one over every run.
+std::vector<SummaryCells> file_cells(const ResultsReader& in, bool apart, std::vector<std::string>& warnings) {
+  SummaryRequest request;
+  request.pool = !apart;
+  long long incomplete = 0;
+  std::vector<SummaryCells> out;
+  for (const auto& part : summarize(in, summary_options(in, request), apart, incomplete))
+    out.push_back(summary_cells(part));
+  if (incomplete > 0)
+    warnings.push_back(incomplete_runs_warning(incomplete, in.runs(), in.path(), "compared without them"));
+  for (const auto& u : out.front().unavailable) warnings.push_back(in.path() + " cannot give " + u);
+  return out;
+}
+
+// Why two files' policies cannot be compared one by one ("" when they can: the same policy
+// numbers with the same lever values).
+std::string policies_differ(const ResultsReader& a, const std::vector<SummaryCells>& pa, const ResultsReader& b,
+                            const std::vector<SummaryCells>& pb) {
+  if (pa.size() != pb.size())
+    return a.path() + " has " + std::to_string(pa.size()) + " policies, " + b.path() + " " + std::to_string(pb.size());
+  for (std::size_t k = 0; k < pa.size(); ++k)
+    if (pa[k].policy != pb[k].policy || pa[k].levers != pb[k].levers)
+      return "policy " + std::to_string(pa[k].policy) + " has other lever values in " + b.path();
+  return "";
 }
 
 // A number as a cell: "never" for +inf, "" where unavailable.
@@ -167,11 +193,15 @@ std::size_t country_index(const ResultsReader& in, const std::string& iso3) {
 // both; fills rep.paired_runs and each country's `paired`.
 void add_paired(const ResultsReader& a, const ResultsReader& b, DiffReport& rep) {
   const auto ca = a.run_complete(), cb = b.run_complete();
-  std::vector<Eigen::Index> runs;
-  for (std::size_t r = 0; r < ca.size(); ++r)
-    if (ca[r] && cb[r]) runs.push_back(static_cast<Eigen::Index>(r));
-  rep.paired_runs = static_cast<long long>(runs.size());
-  if (runs.empty()) return;
+  const auto policy = a.read_per_run("policy");  // b's too: the same sweep layout
+  std::map<int, std::vector<Eigen::Index>> runs_of;  // policy (-1: all) -> runs complete in both
+  for (std::size_t r = 0; r < ca.size(); ++r) {
+    if (!(ca[r] && cb[r])) continue;
+    runs_of[-1].push_back(static_cast<Eigen::Index>(r));
+    if (rep.apart) runs_of[static_cast<int>(policy[r])].push_back(static_cast<Eigen::Index>(r));
+  }
+  rep.paired_runs = static_cast<long long>(runs_of[-1].size());
+  if (rep.paired_runs == 0) return;
   for (const char* name : kPairedMetrics) {
     SensitivityMetric ma, mb;
     try {
@@ -183,11 +213,14 @@ void add_paired(const ResultsReader& a, const ResultsReader& b, DiffReport& rep)
     const Eigen::ArrayXXd va = read_metric(a, ma), vb = read_metric(b, mb);
     const bool reach = ma.kind == SensitivityMetric::Kind::reach_year;
     for (auto& cd : rep.countries) {
+      const auto& runs = runs_of[cd.policy];
+      if (runs.empty()) continue;
       const auto ia = static_cast<Eigen::Index>(country_index(a, cd.iso3));
       const auto ib = static_cast<Eigen::Index>(country_index(b, cd.iso3));
       PairedMetric pm;
       pm.name = name;
       pm.units = ma.units;
+      pm.runs = static_cast<long long>(runs.size());
       std::vector<double> d;
       double sa = 0.0, sb = 0.0;
       for (Eigen::Index r : runs) {
@@ -258,28 +291,41 @@ DiffReport diff_report(const std::string& path_a, const std::string& path_b, con
   rep.paired = rep.unpaired_reason.empty();
   const auto countries = chosen_countries(a, b, request, rep);
 
-  // Each file's summary at its default years; a metric one file cannot give is left empty.
-  const SummaryCells sa = summary_cells(a, rep.warnings);
-  const SummaryCells sb = summary_cells(b, rep.warnings);
-  for (const SummaryCells* s : {&sa, &sb})
-    for (const auto& u : s->unavailable)
-      rep.warnings.push_back((s == &sa ? a.path() : b.path()) + " cannot give " + u);
-  rep.runs_a = sa.runs;
-  rep.runs_b = sb.runs;
-  std::vector<std::string> columns = sa.columns;
-  for (const auto& c : sb.columns)
-    if (std::find(columns.begin(), columns.end(), c) == columns.end()) columns.push_back(c);
-  for (const auto& iso3 : countries) {
-    CountryDiff cd;
-    cd.iso3 = iso3;
-    cd.name = a.names()[country_index(a, iso3)];
-    const auto& ca = sa.by_country.at(iso3);
-    const auto& cb = sb.by_country.at(iso3);
-    for (const auto& col : columns) {
-      const auto x = ca.find(col), y = cb.find(col);
-      cd.metrics.push_back(diff_metric(col, x == ca.end() ? nullptr : &x->second, y == cb.end() ? nullptr : &y->second));
+  // Each file's summaries at its default years (a metric one file cannot give is left
+  // empty): policy by policy where both files have the same policies, else pooled.
+  rep.apart = !request.pool && (a.policies() > 1 || b.policies() > 1);
+  std::vector<std::string> notes;
+  std::vector<SummaryCells> pa = file_cells(a, rep.apart, notes), pb = file_cells(b, rep.apart, notes);
+  const std::string differ = rep.apart ? policies_differ(a, pa, b, pb) : "";
+  if (!differ.empty()) {
+    rep.warnings.push_back("the files' policies differ (" + differ + "): every run of each is pooled");
+    rep.apart = false;
+    notes.clear();
+    pa = file_cells(a, false, notes);
+    pb = file_cells(b, false, notes);
+  }
+  rep.warnings.insert(rep.warnings.end(), notes.begin(), notes.end());
+  for (std::size_t k = 0; k < pa.size(); ++k) {
+    const SummaryCells &sa = pa[k], &sb = pb[k];
+    rep.runs_a += sa.runs;
+    rep.runs_b += sb.runs;
+    std::vector<std::string> columns = sa.columns;
+    for (const auto& c : sb.columns)
+      if (std::find(columns.begin(), columns.end(), c) == columns.end()) columns.push_back(c);
+    for (const auto& iso3 : countries) {
+      CountryDiff cd;
+      cd.iso3 = iso3;
+      cd.name = a.names()[country_index(a, iso3)];
+      cd.policy = sa.policy;
+      cd.levers = sa.levers;
+      const auto& ca = sa.by_country.at(iso3);
+      const auto& cb = sb.by_country.at(iso3);
+      for (const auto& col : columns) {
+        const auto x = ca.find(col), y = cb.find(col);
+        cd.metrics.push_back(diff_metric(col, x == ca.end() ? nullptr : &x->second, y == cb.end() ? nullptr : &y->second));
+      }
+      rep.countries.push_back(std::move(cd));
     }
-    rep.countries.push_back(std::move(cd));
   }
   if (rep.paired) add_paired(a, b, rep);
   return rep;
@@ -291,6 +337,14 @@ namespace sovcap {
 namespace {
 
 std::string text_cell(const std::string& cell) { return cell.empty() ? "-" : cell; }
+
+// "policy 1: KEY = VALUE, ..." (FileSummary's policy_label).
+std::string policy_text(const CountryDiff& c) {
+  FileSummary fs;
+  fs.policy = c.policy;
+  fs.levers = c.levers;
+  return policy_label(fs);
+}
 
 std::string delta_text(const DiffMetric& m) {
   if (!m.numeric) return m.changed ? "changed" : "";
@@ -305,14 +359,18 @@ std::string delta_text(const DiffMetric& m) {
 void render_text(std::ostream& os, const DiffReport& rep) {
   auto runs = [](long long n) { return std::to_string(n) + (n == 1 ? " run" : " runs"); };
   os << "A: " << rep.path_a << " (" << runs(rep.runs_a) << "), B: " << rep.path_b << " (" << runs(rep.runs_b)
-     << "); the metrics of `sovcap summarize` over all complete runs of each, and B - A\n";
+     << "); the metrics of `sovcap summarize` over the complete runs of each, "
+     << (rep.apart ? "policy by policy" : "every run pooled") << ", and B - A\n";
   if (rep.paired)
     os << "paired differences over the " << rep.paired_runs
        << " runs complete in both (run r of B minus run r of A: the same future); a year never reached counts as "
        << number(rep.never_year) << " (the horizon + dt)\n";
   else
     os << "no paired differences: " << rep.unpaired_reason << "\n";
+  int last_policy = -2;
   for (const auto& c : rep.countries) {
+    if (rep.apart && c.policy != last_policy) os << "\n" << policy_text(c) << "\n";
+    last_policy = c.policy;
     std::vector<std::vector<std::string>> rows = {{"metric", "A", "B", "B-A"}};
     for (const auto& m : c.metrics) rows.push_back({m.name, text_cell(m.a), text_cell(m.b), delta_text(m)});
     std::size_t w[4] = {0, 0, 0, 0};
@@ -342,15 +400,17 @@ void render_text(std::ostream& os, const DiffReport& rep) {
 }
 
 void render_csv(std::ostream& os, const DiffReport& rep) {
-  os << "iso3,kind,metric,a,b,delta,changed,p10,p50,p90,runs\n";
+  os << "policy,iso3,kind,metric,a,b,delta,changed,p10,p50,p90,runs\n";
   for (const auto& c : rep.countries) {
+    const std::string policy = c.policy < 0 ? "," : std::to_string(c.policy) + ",";
     for (const auto& m : c.metrics)
-      os << c.iso3 << ",summary," << csv_cell(m.name) << "," << (m.numeric ? number(m.a_value) : csv_cell(m.a))
+      os << policy << c.iso3 << ",summary," << csv_cell(m.name) << "," << (m.numeric ? number(m.a_value) : csv_cell(m.a))
          << "," << (m.numeric ? number(m.b_value) : csv_cell(m.b)) << ","
          << number(m.delta) << "," << (m.changed ? 1 : 0) << ",,,,\n";
     for (const auto& p : c.paired)
-      os << c.iso3 << ",paired," << p.name << "," << number(p.mean_a) << "," << number(p.mean_b) << ","
-         << number(p.mean) << ",," << number(p.p10) << "," << number(p.p50) << "," << number(p.p90) << "," << rep.paired_runs << "\n";
+      os << policy << c.iso3 << ",paired," << p.name << "," << number(p.mean_a) << "," << number(p.mean_b) << ","
+         << number(p.mean) << ",," << number(p.p10) << "," << number(p.p50) << "," << number(p.p90) << "," << p.runs
+         << "\n";
   }
 }
 
@@ -368,7 +428,13 @@ void render_json(std::ostream& os, const DiffReport& rep) {
   for (std::size_t i = 0; i < rep.countries.size(); ++i) {
     const auto& c = rep.countries[i];
     os << (i ? ",\n  " : "\n  ") << "{\"iso3\": " << json_string(c.iso3) << ", \"name\": " << json_string(c.name)
-       << ", \"metrics\": {";
+       << ", \"policy\": " << (c.policy < 0 ? "null" : std::to_string(c.policy)) << ", \"levers\": {";
+    for (std::size_t k = 0; k < c.levers.size(); ++k) {
+      const std::string& v = c.levers[k].second;
+      const auto x = parse_number(v);
+      os << (k ? ", " : "") << json_string(c.levers[k].first) << ": " << (x ? v : json_string(v));
+    }
+    os << "}, \"metrics\": {";
     for (std::size_t k = 0; k < c.metrics.size(); ++k) {
       const auto& m = c.metrics[k];
       os << (k ? ", " : "") << json_string(m.name) << ": {\"a\": " << json_cell(m, m.a, m.a_value)
@@ -383,7 +449,7 @@ void render_json(std::ostream& os, const DiffReport& rep) {
         os << (k ? ", " : "") << json_string(p.name) << ": {\"units\": " << json_string(p.units)
            << ", \"a\": " << json_number(p.mean_a) << ", \"b\": " << json_number(p.mean_b)
            << ", \"delta\": " << json_number(p.mean) << ", \"p10\": " << json_number(p.p10)
-           << ", \"p50\": " << json_number(p.p50) << ", \"p90\": " << json_number(p.p90)
+           << ", \"p50\": " << json_number(p.p50) << ", \"p90\": " << json_number(p.p90) << ", \"runs\": " << p.runs
            << ", \"censored_a\": " << p.censored_a << ", \"censored_b\": " << p.censored_b << "}";
       }
       os << "}";
@@ -407,13 +473,14 @@ void render_markdown(std::ostream& os, const DiffReport& rep) {
   std::string gw, target, bottleneck, compute, compute_year;
   auto add = [](std::string& list, const std::string& item) { list += (list.empty() ? "" : "; ") + item; };
   for (const auto& c : rep.countries) {
+    const std::string who = c.iso3 + (rep.apart ? " (policy " + std::to_string(c.policy) + ")" : "");
     const DiffMetric* flops = nullptr;
     for (const auto& m : c.metrics) {
       const bool is_gw = m.name == "year_reach_p50", is_target = m.name == "year_target_p50";
       if (is_gw || is_target) {
         const std::string ya = year_text(m.a_value), yb = year_text(m.b_value);
         if (ya == yb) continue;
-        std::string item = c.iso3 + " " + ya + " → " + yb;
+        std::string item = who + " " + ya + " → " + yb;
         if (std::isfinite(m.a_value) && std::isfinite(m.b_value)) {
           char buf[32];
           std::snprintf(buf, sizeof buf, " (%+.2f yr)", m.b_value - m.a_value);
@@ -421,7 +488,7 @@ void render_markdown(std::ostream& os, const DiffReport& rep) {
         }
         add(is_gw ? gw : target, item);
       } else if (m.name.rfind("bottleneck_", 0) == 0 && m.name.size() > 11 && std::isdigit(static_cast<unsigned char>(m.name[11]))) {
-        if (m.changed) add(bottleneck, c.iso3 + " " + m.name.substr(11) + " " + m.a + " → " + m.b);
+        if (m.changed) add(bottleneck, who + " " + m.name.substr(11) + " " + m.a + " → " + m.b);
       } else if (m.name.rfind("compute_flops_", 0) == 0) {
         flops = &m;  // the last year's
       }
@@ -432,7 +499,7 @@ void render_markdown(std::ostream& os, const DiffReport& rep) {
     if (x > 0 && std::isfinite(y) && (y / x > 1.01 || y / x < 0.99)) {
       char buf[96];
       std::snprintf(buf, sizeof buf, " %.0f → %.0f (%+.0f%%)", x / 1e18, y / 1e18, 100.0 * (y / x - 1.0));
-      add(compute, c.iso3 + buf);
+      add(compute, who + buf);
     }
   }
   auto none = [](const std::string& list, const char* empty) { return list.empty() ? std::string(empty) : list + "."; };

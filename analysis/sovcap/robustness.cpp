@@ -32,16 +32,21 @@ std::string json_number(double v) {
   return os.str();
 }
 
+// A lever's TOML text without a plain string's quotes ("pro_rata" -> pro_rata), as
+// summaries show lever values.
+std::string unquoted(const std::string& toml) {
+  const bool plain = toml.size() >= 2 && toml.front() == '"' && toml.back() == '"' &&
+                     toml.find_first_of("\"\\", 1) == toml.size() - 1;
+  return plain ? toml.substr(1, toml.size() - 2) : toml;
+}
+
 // A lever's TOML text as a JSON value: a number stays a number, a string loses its TOML
 // quotes, anything else (an array, a table) is its text.
 std::string lever_json(const std::string& toml) {
   double v = 0.0;
   const auto r = std::from_chars(toml.data(), toml.data() + toml.size(), v);
   if (r.ec == std::errc() && r.ptr == toml.data() + toml.size() && std::isfinite(v)) return toml;
-  if (toml.size() >= 2 && toml.front() == '"' && toml.back() == '"' &&
-      toml.find_first_of("\"\\", 1) == toml.size() - 1)
-    return json_string(toml.substr(1, toml.size() - 2));
-  return json_string(toml);
+  return json_string(unquoted(toml));
 }
 
 bool same_value(double x, double y) { return x == y || (std::isnan(x) && std::isnan(y)); }
@@ -49,7 +54,7 @@ bool same_value(double x, double y) { return x == y || (std::isnan(x) && std::is
 std::string levers_text(const RobustnessReport& rep, const RobustnessPolicy& p) {
   std::string out;
   for (std::size_t k = 0; k < rep.lever_keys.size(); ++k)
-    out += (k ? ", " : "") + rep.lever_keys[k] + " = " + p.levers[k];
+    out += (k ? ", " : "") + rep.lever_keys[k] + " = " + unquoted(p.levers[k]);
   return out;
 }
 
@@ -69,7 +74,7 @@ void render_one_country(std::ostream& os, const RobustnessReport& rep) {
   for (const auto& p : rep.policies) {
     const RobustnessStats& s = p.stats.front();
     std::vector<std::string> row = {std::to_string(p.policy)};
-    row.insert(row.end(), p.levers.begin(), p.levers.end());
+    for (const auto& lever : p.levers) row.push_back(unquoted(lever));
     for (double v : {s.mean, s.p10, s.p50, s.p90, s.mean_regret, s.max_regret}) row.push_back(number(v));
     row.push_back(number(std::round(s.p_best * 1000.0) / 1000.0));
     if (rep.threshold) row.push_back(number(std::round(s.p_satisfy * 1000.0) / 1000.0));

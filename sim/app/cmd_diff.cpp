@@ -15,21 +15,24 @@ namespace sovcap::app {
 
 int cmd_diff(const std::vector<std::string>& args) {
   const std::string usage =
-      "usage: sovcap diff A.h5 B.h5 [--countries ISO3,...] [--format text|csv|json|markdown] [--paired]\n\n"
-      "Per country, the metrics of `sovcap summarize` for A, for B and B - A (over all complete\n"
-      "runs of each). When A and B are sweeps over the same futures (the same runs with the\n"
-      "same sampled values: same seed, design and uncertain keys), also the paired differences\n"
-      "run by run (mean and 10/50/90th percentiles of B - A) of the reach years (never: the\n"
-      "horizon + dt) and the values at the horizon. Otherwise only the unpaired table, and a\n"
-      "note saying why; --paired refuses such files instead. --format markdown: the lists of\n"
-      "what changed (median 1 GW and target years, dominant bottlenecks, compute) that\n"
-      "docs/scenarios.md shows.\n";
+      "usage: sovcap diff A.h5 B.h5 [--countries ISO3,...] [--format text|csv|json|markdown] [--paired]\n"
+      "                   [--pool]\n\n"
+      "Per country, the metrics of `sovcap summarize` for A, for B and B - A (over the complete\n"
+      "runs of each): policy by policy where both files have the same policies (lever values),\n"
+      "else, or with --pool, over every run of each. When A and B are sweeps over the same\n"
+      "futures (the same runs with the same sampled values: same seed, design and uncertain\n"
+      "keys), also the paired differences run by run (mean and 10/50/90th percentiles of B - A)\n"
+      "of the reach years (never: the horizon + dt) and the values at the horizon. Otherwise\n"
+      "only the unpaired table, and a note saying why; --paired refuses such files instead.\n"
+      "--format markdown: the lists of what changed (median 1 GW and target years, dominant\n"
+      "bottlenecks, compute) that docs/scenarios.md shows.\n";
   po::options_description options("options");
   options.add_options()("help,h", "this help")("a", po::value<std::string>()->required(), "results file A")(
       "b", po::value<std::string>()->required(), "results file B")(
       "countries", po::value<std::string>(), "ISO3 codes separated by commas (default: every country in both)")(
       "format", po::value<std::string>()->default_value("text"), "text, csv, json or markdown")(
-      "paired", po::bool_switch(), "require paired differences (exit 2 for files of different designs)");
+      "paired", po::bool_switch(), "require paired differences (exit 2 for files of different designs)")(
+      "pool", po::bool_switch(), "pool the runs of every policy");
   po::positional_options_description positional;
   positional.add("a", 1).add("b", 1);
 
@@ -46,6 +49,7 @@ int cmd_diff(const std::vector<std::string>& args) {
     DiffRequest request;
     if (vm.count("countries")) request.countries = vm["countries"].as<std::string>();
     request.require_paired = vm["paired"].as<bool>();
+    request.pool = vm["pool"].as<bool>();
     const DiffReport report = diff_report(vm["a"].as<std::string>(), vm["b"].as<std::string>(), request);
     print_warnings(report.warnings);
     if (!report.paired && f != DiffFormat::markdown && report.runs_a > 1)

@@ -15,8 +15,9 @@ Usage: /usr/bin/python3 check_explore.py SOVCAP MODE ...
       difference of the values stored in the files (reach years, capacity at the summary
       years, compute, energy and spending at the horizon), in JSON and CSV alike.
   paired A.h5 B.h5
-      sweeps over the same futures: the paired differences (mean and 10/50/90th percentiles
-      of B - A run by run) equal numpy's.
+      sweeps over the same futures, with the same three policies: the paired differences
+      (mean and 10/50/90th percentiles of B - A run by run) equal numpy's, policy by policy
+      and with --pool over every run.
   refuse MESSAGE -- ARGS...
       `sovcap ARGS` exits 2, prints nothing on stdout and an error containing MESSAGE.
   not_crn SWEEP.h5 COPY.h5
@@ -194,21 +195,35 @@ def cmd_diff(sovcap, a, b):
 
 
 def cmd_paired(sovcap, a, b):
-    got = json.loads(run(sovcap, "diff", a, b, "--format", "json", "--paired"))
-    check(got["paired"], f"not paired: {got['unpaired_reason']}")
+    for pool in ([], ["--pool"]):
+        got = json.loads(run(sovcap, "diff", a, b, "--format", "json", "--paired", *pool))
+        check(got["paired"], f"not paired: {got['unpaired_reason']}")
+        policies = {c["policy"] for c in got["countries"]}
+        check(policies == ({None} if pool else {0, 1, 2}), f"diff {' '.join(pool)}: policies {policies}")
+        check_paired(got, a, b)
+
+
+def check_paired(got, a, b):
     with h5py.File(a, "r") as fa, h5py.File(b, "r") as fb:
-        ok = (fa["run_complete"][...] == 1) & (fb["run_complete"][...] == 1)
-        check(got["paired_runs"] == int(ok.sum()), f"paired_runs {got['paired_runs']}, expected {ok.sum()}")
+        complete = (fa["run_complete"][...] == 1) & (fb["run_complete"][...] == 1)
+        policy = fa["policy"][...]
+        check(got["paired_runs"] == int(complete.sum()), f"paired_runs {got['paired_runs']}, expected {complete.sum()}")
         time = fa["time"][...]
         never = time[-1] + (time[1] - time[0])
         values = {"it_mw_final": (fa["it_mw"][:, :, -1], fb["it_mw"][:, :, -1]),
                   "year_gw_reached": (np.nan_to_num(fa["year_gw_reached"][...], nan=never),
                                       np.nan_to_num(fb["year_gw_reached"][...], nan=never)),
                   "energy_twh_final": (fa["energy_twh"][:, :, -1], fb["energy_twh"][:, :, -1])}
-    for k, c in enumerate(got["countries"]):
+    iso3 = [c["iso3"] for c in got["countries"]]
+    iso3 = list(dict.fromkeys(iso3))
+    for c in got["countries"]:
+        k = iso3.index(c["iso3"])
+        # Policy by policy where the files share them (the same policy's runs), else all runs.
+        ok = complete & ((policy == c["policy"]) if c["policy"] is not None else True)
         for name, (x, y) in values.items():
             d = y[ok, k] - x[ok, k]
             p = c["paired"][name]
+            check(p["runs"] == int(ok.sum()), f"{c['iso3']} policy {c['policy']} paired runs {p['runs']}")
             for key, want in (("delta", d.mean()), ("p10", np.quantile(d, 0.1)),
                               ("p50", np.quantile(d, 0.5)), ("p90", np.quantile(d, 0.9)),
                               ("a", x[ok, k].mean()), ("b", y[ok, k].mean())):

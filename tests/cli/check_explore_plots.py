@@ -11,13 +11,14 @@ Usage: /usr/bin/python3 check_explore_plots.py --plots PATH/sovcap_explore_plots
       country, the least regret of each country where policies differ (ties included) is framed, the policies are
       labelled by their lever values in words with units, the colour bar and axes are
       labelled, no text lies outside the figure and none is a raw key.
-  diff A.h5 B.h5 --country ISO3 --out DIR
-      `sovcap diff A.h5 B.h5 --format json` and the overlaid fan charts: the PNG is written;
-      in-process, the two median lines equal the median of it_mw over each file's runs read
-      with h5py, both bands are drawn, the box gives the JSON's median years, and the layout
+  diff A.h5 B.h5 --country ISO3 --out DIR [--policy P]
+      `sovcap diff A.h5 B.h5 --format json` and the overlaid fan charts (of policy P): the
+      PNG is written; in-process, the two median lines equal the median of it_mw over each
+      file's runs (of policy P) read with h5py, both bands are drawn, the box gives the JSON's median years, and the layout
       holds as above.
-  refuse --status N --message TEXT -- ARGS...
-      the plot command with ARGS exits N with TEXT on stderr and writes no PNG.
+  refuse --status N --message TEXT [--json-of-diff A.h5 B.h5] -- ARGS...
+      the plot command with ARGS (and --diff, the JSON of `sovcap diff A.h5 B.h5`) exits N
+      with TEXT on stderr and writes no PNG.
 
 Prints every failure and exits 1 if there was any.
 """
@@ -139,6 +140,8 @@ def cmd_diff(a, mod):
     doc = program(a.program, ["diff", a.files[0], a.files[1], "--format", "json"], jpath)
     png = os.path.join(a.out, f"diff_{a.country}.png")
     args = ["diff", a.files[0], a.files[1], "--country", a.country, "--diff", jpath]
+    if a.policy is not None:
+        args += ["--policy", str(a.policy)]
     p = run_cli(a.plots, args + ["--out", png])
     c.check(p.returncode == 0, f"diff: exit {p.returncode}\n{p.stderr}")
     cp.check_png(png, mod.sp, c)
@@ -154,12 +157,14 @@ def cmd_diff(a, mod):
             iso3 = [x.decode() if isinstance(x, bytes) else x for x in f["country"][...]]
             it = f["it_mw"][:, iso3.index(a.country), :]
             ok = f["run_complete"][...] == 1
+            if a.policy is not None:
+                ok &= f["policy"][...] == a.policy
         want = np.quantile(it[ok], 0.5, axis=0)  # sovcap_plots keeps it_mw as float32
         c.check(any(len(ln.get_ydata()) == len(want) and np.allclose(ln.get_ydata(), want, rtol=1e-6)
                     for ln in lines), f"diff: no line is the median of {path}'s it_mw")
     bands = sum(n > 1 for n in (doc["runs_a"], doc["runs_b"]))  # one run: its line, no band
     c.check(len(ax.collections) == bands, f"diff: {len(ax.collections)} bands drawn, expected {bands}")
-    entry = next(x for x in doc["countries"] if x["iso3"] == a.country)
+    entry = next(x for x in doc["countries"] if x["iso3"] == a.country and x["policy"] == a.policy)
     box = "\n".join(t.get_text() for t in ax.texts)
     gw = entry["metrics"]["year_reach_p50"]
     year = [(v if isinstance(v, str) else f"{v:.2f}") for v in (gw["a"], gw["b"])]
@@ -172,7 +177,12 @@ def cmd_refuse(a, mod):
     if os.path.isdir(a.out):
         shutil.rmtree(a.out)
     os.makedirs(a.out)
-    p = run_cli(a.plots, a.rest + ["--out", os.path.join(a.out, "x.png")])
+    extra = []
+    if a.json_of_diff:
+        jpath = os.path.join(a.out, "diff.json")
+        program(a.program, ["diff", *a.json_of_diff, "--format", "json"], jpath)
+        extra = ["--diff", jpath]
+    p = run_cli(a.plots, a.rest + extra + ["--out", os.path.join(a.out, "x.png")])
     c.check(p.returncode == a.status, f"exit {p.returncode}, expected {a.status}\n{p.stderr}")
     c.check(a.message in p.stderr, f"stderr lacks {a.message!r}:\n{p.stderr}")
     c.check(not glob.glob(os.path.join(a.out, "*.png")), "a PNG was written despite the error")
@@ -186,8 +196,11 @@ def main():
     ap.add_argument("files", nargs="*")
     ap.add_argument("--out", required=True)
     ap.add_argument("--country", default="KOR")
+    ap.add_argument("--policy", type=int, help="diff: one policy of both files")
     ap.add_argument("--status", type=int, default=2)
     ap.add_argument("--message", default="")
+    ap.add_argument("--json-of-diff", nargs=2, metavar=("A", "B"),
+                    help="refuse: pass the plot command --diff with the JSON of sovcap diff A B")
     argv = sys.argv[1:]
     rest = []
     if "--" in argv:

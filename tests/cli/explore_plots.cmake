@@ -19,7 +19,7 @@ add_test(NAME explore_plots_regret
 # Two sweeps over the same futures (paired), and two single runs (no bands).
 add_test(NAME explore_plots_diff_paired
          COMMAND ${_explore_plots} diff "${_edir}/dominance.h5" "${_edir}/dominance_fra.h5"
-                 --country FRA --out "${_epdir}/diff_paired")
+                 --country FRA --policy 1 --out "${_epdir}/diff_paired")
 add_test(NAME explore_plots_diff_one_run
          COMMAND ${_explore_plots} diff "${_edir}/baseline.h5" "${_edir}/supply_shock.h5"
                  --country IND --out "${_epdir}/diff_one_run")
@@ -30,9 +30,16 @@ add_test(NAME explore_plots_refuse_json
          COMMAND ${_explore_plots} refuse --out "${_epdir}/refuse_json"
                  --message "not the JSON of `sovcap robustness --format json`"
                  -- regret "${PROJECT_SOURCE_DIR}/tests/cli/sweep/dominance.toml")
+# A diff JSON per policy against a chart of every run pooled: refused, naming --pool.
+add_test(NAME explore_plots_refuse_policies
+         COMMAND ${_explore_plots} refuse --out "${_epdir}/refuse_policies" --json-of-diff
+                 "${_edir}/dominance.h5" "${_edir}/dominance_fra.h5"
+                 --message "not for the runs pooled (write it with `sovcap diff --pool`"
+                 -- diff "${_edir}/dominance.h5" "${_edir}/dominance_fra.h5" --country FRA)
 add_test(NAME explore_plots_refuse_missing
          COMMAND ${_explore_plots} refuse --out "${_epdir}/refuse_missing" --message "no_such.json: no such file"
                  -- regret "${_epdir}/no_such.json")
 set_tests_properties(explore_plots_regret explore_plots_diff_paired explore_plots_diff_one_run
                      explore_plots_refuse_country explore_plots_refuse_json explore_plots_refuse_missing
+                     explore_plots_refuse_policies
                      PROPERTIES FIXTURES_REQUIRED explore_files)

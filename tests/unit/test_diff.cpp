@@ -43,8 +43,11 @@ double quantile(std::vector<double> v, double q) {
 
 TEST_F(DiffFileTest, AFileAgainstItselfIsZeroEverywhere) {
   const std::string f = write("dominance.toml", "dominance.h5");
-  const DiffReport rep = diff_report(f, f, {});
+  DiffRequest pooled;
+  pooled.pool = true;
+  const DiffReport rep = diff_report(f, f, pooled);
   ASSERT_TRUE(rep.paired) << rep.unpaired_reason;
+  EXPECT_FALSE(rep.apart);
   SummaryRequest request;
   request.pool = true;
   request.format = SummaryFormat::csv;
@@ -136,6 +139,32 @@ TEST_F(DiffFileTest, ShockedScenarioDeltasAreTheStoredDifferences) {
   EXPECT_GT(gw_changed, 0);  // the shock moves some 1 GW year: the comparison is a real check
 }
 
+TEST_F(DiffFileTest, PoliciesApartWhereBothFilesHaveThem) {
+  const std::string a = write("dominance.toml", "a.h5");
+  const std::string b = write("dominance.toml", "b.h5", {"country.FRA.budget_usd_per_year=6e9"});
+  const std::string one = write("sampled_pue.toml", "one.h5", {"sweep.samples=4"});
+  const DiffReport rep = diff_report(a, b, {});
+  ASSERT_TRUE(rep.apart);
+  ASSERT_EQ(rep.countries.size(), 6u);  // 3 policies x 2 countries
+  for (std::size_t k = 0; k < 6; ++k) {
+    EXPECT_EQ(rep.countries[k].policy, static_cast<int>(k / 2));
+    EXPECT_EQ(rep.countries[k].iso3, k % 2 == 0 ? "KOR" : "FRA");
+    ASSERT_EQ(rep.countries[k].levers.size(), 1u);
+    EXPECT_EQ(rep.countries[k].levers[0].first, "country.KOR.budget_usd_per_year");
+  }
+  EXPECT_EQ(rep.runs_a, 60);
+  const std::string md = render(rep, DiffFormat::markdown);
+  EXPECT_NE(md.find("FRA (policy 0) "), std::string::npos) << md;
+  // Other policies (one against three): every run pooled, and said.
+  const DiffReport mixed = diff_report(a, one, {});
+  EXPECT_FALSE(mixed.apart);
+  ASSERT_EQ(mixed.countries.size(), 2u);  // KOR and FRA, in both
+  EXPECT_EQ(mixed.countries[0].policy, -1);
+  bool said = false;
+  for (const auto& w : mixed.warnings) said = said || w.find("the files' policies differ (" + a + " has 3 policies") == 0;
+  EXPECT_TRUE(said);
+}
+
 TEST_F(DiffFileTest, PairedDifferencesRunByRun) {
   const std::string a = write("dominance.toml", "a.h5");
   const std::string b = write("dominance.toml", "b.h5", {"country.FRA.budget_usd_per_year=6e9"});
@@ -147,17 +176,22 @@ TEST_F(DiffFileTest, PairedDifferencesRunByRun) {
   Eigen::ArrayXXd va, vb;
   ra.read_final("it_mw", 0, ra.runs(), va);
   rb.read_final("it_mw", 0, rb.runs(), vb);
-  for (Eigen::Index c = 0; c < 2; ++c) {
+  const auto policy = ra.read_per_run("policy");
+  ASSERT_EQ(rep.countries.size(), 6u);  // per policy, then country
+  for (const CountryDiff& cd : rep.countries) {
+    const Eigen::Index c = cd.iso3 == "KOR" ? 0 : 1;
     std::vector<double> d;
-    for (Eigen::Index r = 0; r < va.cols(); ++r) d.push_back(vb(c, r) - va(c, r));
-    const CountryDiff& cd = rep.countries[static_cast<std::size_t>(c)];
+    for (Eigen::Index r = 0; r < va.cols(); ++r)
+      if (policy[static_cast<std::size_t>(r)] == cd.policy) d.push_back(vb(c, r) - va(c, r));
+    ASSERT_EQ(d.size(), 20u);
     const auto it = std::find_if(cd.paired.begin(), cd.paired.end(), [](const auto& p) { return p.name == "it_mw_final"; });
     ASSERT_NE(it, cd.paired.end());
     EXPECT_EQ(it->units, "MW");
+    EXPECT_EQ(it->runs, 20);
     for (double q : {0.1, 0.5, 0.9}) {
       const double want = quantile(d, q);
       const double got = q == 0.1 ? it->p10 : q == 0.5 ? it->p50 : it->p90;
-      EXPECT_NEAR(got, want, 1e-9 * std::max(1.0, std::abs(want))) << cd.iso3 << " q " << q;
+      EXPECT_NEAR(got, want, 1e-9 * std::max(1.0, std::abs(want))) << cd.iso3 << " policy " << cd.policy << " q " << q;
     }
     if (c == 0) {
       EXPECT_EQ(it->p90, 0.0);  // Korea's budget is unchanged and chips are plentiful
@@ -190,8 +224,8 @@ TEST_F(DiffFileTest, CountriesAndBadFiles) {
   DiffRequest request;
   request.countries = "fra";
   const DiffReport rep = diff_report(a, a, request);
-  ASSERT_EQ(rep.countries.size(), 1u);
-  EXPECT_EQ(rep.countries.front().iso3, "FRA");
+  ASSERT_EQ(rep.countries.size(), 3u);  // France in each of the 3 policies
+  for (const auto& c : rep.countries) EXPECT_EQ(c.iso3, "FRA");
   request.countries = "KOR,USA";
   EXPECT_EQ(request_error([&] { diff_report(a, a, request); }),
             a + ": --countries: unknown country 'USA'; the file has KOR, FRA");
