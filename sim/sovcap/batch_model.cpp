@@ -389,8 +389,11 @@ SOVCAP_LANE_CLONES void BatchModel<N>::before_market(Country& b, const Cohort& r
     cash = std::max(cash - dom_cost, 0.0);
     b.capex[l] = b.capex[l] + dom_cost;
     const double rest = need - dom;
-    const double strand_cash = std::max(rest - cash / price, 0.0);
-    const double affordable = rest - strand_cash;
+    const double can_pay = cash / price;
+    const double strand_cash = std::max(rest - can_pay, 0.0);
+    // Not rest - strand_cash alone: where rest dwarfs can_pay, that difference rounds to
+    // more than cash pays for, and the chips would cost more than the cash left.
+    const double affordable = std::min(rest - strand_cash, can_pay);
     const double demand = std::min(affordable, b.tier_cap[l]);
 
     b.cash[l] = cash;

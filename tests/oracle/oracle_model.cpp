@@ -250,7 +250,8 @@ void Model::fit_out(const RunParams& p, int n) {
   capex_ += tmp_b_;
   tmp_c_ = need - dom;                                   // still to fill
   strand_cash_ = (tmp_c_ - cash_ / price).max(0.0);      // cash cannot pay for these
-  tmp_a_ = tmp_c_ - strand_cash_;                        // affordable
+  // Affordable: no more than cash pays for, however tmp_c_ - strand_cash_ rounds.
+  tmp_a_ = (tmp_c_ - strand_cash_).min(cash_ / price);
   demand_ = tmp_a_.min(tier_cap_);
   std::copy(demand_.data(), demand_.data() + nc, alloc_demand_.begin());
   supply_ = vendor_rate_ * dt * shock_multiplier(g.supply_shocks, t, dt);
