@@ -1,7 +1,8 @@
 // Model throughput: country-steps per second on the baseline scenario (20 countries,
 // 2026-2040 quarterly), with an observer that keeps only the per-run summaries (what a
 // summary-mode sweep needs) and with one that records every series (full mode); the same
-// for the batched model, which a sweep uses, counting the country-steps of every lane.
+// for the model eight runs at a time, as a sweep runs it, counting the country-steps of
+// every lane.
 
 #include <benchmark/benchmark.h>
 
@@ -80,7 +81,7 @@ BENCHMARK(BM_ModelFullRecorder);
 // delay lines differ and their entries go to their slots one lane at a time.
 void run_batch(benchmark::State& state, const std::array<bool, sovcap::kNumCountrySeries>& keep,
                bool mixed_delays) {
-  constexpr int kLanes = sovcap::BatchModel::kLanes;
+  constexpr int kLanes = sovcap::kSweepLanes;
   std::vector<sovcap::RunParams> params(kLanes, baseline().params);
   std::vector<sovcap::RunResult> results(kLanes);
   std::vector<sovcap::RunRecorder> recs;
@@ -100,7 +101,7 @@ void run_batch(benchmark::State& state, const std::array<bool, sovcap::kNumCount
     p.push_back(&q);
   }
   for (auto& r : recs) obs.push_back(&r);
-  sovcap::BatchModel model;
+  sovcap::BatchModel<kLanes> model;
   for (auto _ : state) {
     model.run(p.data(), obs.data(), kLanes);
     benchmark::DoNotOptimize(results[kLanes - 1].year_gw_reached.data());

@@ -1,3 +1,6 @@
+// The model step, its one implementation (see batch_model.hpp); docs/model.md states its
+// equations stage by stage, and the comments below name those stages.
+
 #include "sovcap/batch_model.hpp"
 
 #include <algorithm>
@@ -7,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "sovcap/model.hpp"  // allocate()
 #include "sovcap/model_detail.hpp"
 
 // Asks the compiler to vectorise the loop that follows over lanes without proving that the
@@ -29,7 +33,9 @@
 // include FMA). A build that already targets AVX2 (SOVCAP_NATIVE) needs no second copy;
 // configuring with SOVCAP_DISPATCH=OFF keeps the SSE2 code only (to test it on a CPU
 // with AVX2). GCC with glibc only, where the loader's ifunc support makes the choice, and
-// not in the sanitizer builds.
+// not in the sanitizer builds. GCC 12 makes the clones for the sweep's width only: the
+// one-lane form, instantiated earlier in this file by model.hpp's Model, keeps the
+// default code, and one lane has nothing to widen.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__GLIBC__) && \
     !defined(__AVX2__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__) && \
     !defined(SOVCAP_NO_DISPATCH)
@@ -46,15 +52,16 @@ using detail::kKwPerMw;
 using detail::kNaN;
 using detail::kTiny;
 
-// Bit-identity with Model, operation by operation:
-// - Every expression is Model's, with the same operands in the same order and association
-//   (the build has FP contraction off, so a*b+c rounds twice in both).
+// Bit-identity with the test oracle (tests/oracle/oracle_model.cpp, the step written as
+// whole-array Eigen expressions over the countries), operation by operation:
+// - Every expression is the oracle's, with the same operands in the same order and
+//   association (the build has FP contraction off, so a*b+c rounds twice in both).
 // - Eigen 3.4's a.max(b) and a.min(b), vectorised or not, are std::max(a, b) and
 //   std::min(a, b): the first argument unless the second compares beyond it. So a.max(0.0)
-//   keeps a NaN and a -0.0 in a, while Model's std::max(0.0, x) turns both into +0.0. The
-//   step below writes std::max/std::min with Model's argument order for both.
-// - A delay-line slot that Model zeroes and then adds to holds 0.0 + x, which is +0.0 for
-//   x = -0.0: the lines below store 0.0 + x rather than x.
+//   keeps a NaN and a -0.0 in a, while std::max(0.0, x) turns both into +0.0. The step
+//   below writes std::max/std::min with the oracle's argument order for both.
+// - A delay-line slot that the oracle zeroes and then adds to holds 0.0 + x, which is +0.0
+//   for x = -0.0: the lines below store 0.0 + x rather than x.
 
 // Whether two values are the same bits (so 0.0 and -0.0 differ): what a result computed
 // from one may be reused for.
@@ -77,12 +84,14 @@ int ring_size(int longest) {
 
 }  // namespace
 
-bool BatchModel::compatible(const RunParams& a, const RunParams& b) {
+template <int N>
+bool BatchModel<N>::compatible(const RunParams& a, const RunParams& b) {
   return a.countries.size() == b.countries.size() && a.sim.start_year == b.sim.start_year &&
          a.sim.end_year == b.sim.end_year && a.sim.dt == b.sim.dt;
 }
 
-void BatchModel::run(const RunParams* const* params, Observer* const* obs, int n) {
+template <int N>
+void BatchModel<N>::run(const RunParams* const* params, Observer* const* obs, int n) {
   if (n < 1 || n > kLanes)
     throw std::invalid_argument("BatchModel::run: between 1 and " + std::to_string(kLanes) +
                                 " runs, not " + std::to_string(n));
@@ -110,7 +119,7 @@ void BatchModel::run(const RunParams* const* params, Observer* const* obs, int n
   for (int l = 0; l < n; ++l) obs_[l]->end();
 }
 
-double BatchModel::FactorMemo::get(double g, double d) {
+double detail::FactorMemo::get(double g, double d) {
   if (!valid || !same_bits(g, growth) || !same_bits(d, dt)) {
     growth = g;
     dt = d;
@@ -120,7 +129,7 @@ double BatchModel::FactorMemo::get(double g, double d) {
   return factor;
 }
 
-void BatchModel::AccelMemo::update(const GlobalParams& g, double dt, int lifetime) {
+void detail::AccelMemo::update(const GlobalParams& g, double dt, int lifetime) {
   const std::array<double, 5> k = {g[GlobalParam::accel_kw], g[GlobalParam::accel_kw_growth],
                                    g[GlobalParam::accel_flops],
                                    g[GlobalParam::accel_flops_growth], dt};
@@ -138,7 +147,8 @@ void BatchModel::AccelMemo::update(const GlobalParams& g, double dt, int lifetim
     detail::initial_accel(g, age, dt, per_mw[age - 1], flops[age - 1]);
 }
 
-void BatchModel::reset() {
+template <int N>
+void BatchModel<N>::reset() {
   const RunParams& p0 = *params_[0];
   const int nc = p0.countries.size();
   const int steps = p0.sim.steps();
@@ -147,9 +157,9 @@ void BatchModel::reset() {
   dt_ = dt;
   last_index_ = steps;
 
-  // Each lane's initial state comes from the helpers that Model::reset builds its own from
-  // (model_detail.hpp: one code for the initial state, so that it cannot drift from
-  // Model's), laid out [country][lane] as it is computed. Unused lanes repeat lane 0.
+  // Each lane's initial state comes from the helpers in model_detail.hpp (which the test
+  // oracle builds its own from too), laid out [country][lane] as it is computed. Unused
+  // lanes repeat lane 0.
   LaneScalars& ls = lane_;
   int max_life = 1;
   for (int l = 0; l < kLanes; ++l) {
@@ -205,7 +215,7 @@ void BatchModel::reset() {
       b.grid_cap[l] = s.grid_cap;
       b.tier_cap[l] = s.tier_cap;
       b.pue[l] = cp.at(i, CountryParam::pue);
-      // What Model::step adds every step, computed once: the same product each time.
+      // What stage 1 adds every step, computed once: the same product each time.
       b.workforce_step[l] = cp.at(i, CountryParam::workforce_growth) * dt;
       b.domestic_price_ratio[l] = cp.at(i, CountryParam::domestic_price_ratio);
       b.domestic_perf_ratio[l] = cp.at(i, CountryParam::domestic_perf_ratio);
@@ -220,7 +230,7 @@ void BatchModel::reset() {
 
       // The installed chips: cohort k retires at step k, which is slot k here (k below
       // the lane's lifetime, so below the ring size).
-      const AccelMemo& a = accel_[l];
+      const detail::AccelMemo& a = accel_[l];
       const detail::InstalledChips sum = detail::initial_cohorts(
           s.it_mw, ls.lifetime[l], a.per_mw.data(), a.flops.data(),
           [&](int k, double mw, double count, double flops, double dom_flops) {
@@ -239,8 +249,19 @@ void BatchModel::reset() {
                                      [&b](int d) { return d == b.build_delay[0]; });
   }
 
+  reset_delay_lines(max_build, max_grid);
+  reset_targets(max_build, max_grid);
+  for (int l = 0; l < used_; ++l)
+    for (auto& a : series_[l]) a.resize(nc);
+  alloc_demand_.assign(nc + 1, 0.0);
+  alloc_out_.assign(nc + 1, 0.0);
+}
+
+template <int N>
+void BatchModel<N>::reset_delay_lines(int max_build, int max_grid) {
+  const int nc = nc_;
   // Delay lines: slot k holds what is due at step k. A lane's entries due before its
-  // delay are the initial ones, the pipeline's shells and no grid power (Model's lines
+  // delay are the initial ones, the pipeline's shells and no grid power (the oracle's lines
   // start so); from its delay on, each slot is written by the step that makes the entry
   // before it is read, so what is set there now is never read.
   const int shell_rows = ring_size(max_build), grid_rows = ring_size(max_grid);
@@ -256,10 +277,16 @@ void BatchModel::reset() {
     }
   for (int k = 0; k < max_grid; ++k)
     for (int i = 0; i < nc; ++i) grid_due_[k * nc + i] = Lanes{};
+}
 
-  // The target path, by Model's code, at the look-aheads of Model::step. A path depends
-  // on the country's targets and it_mw and the simulation settings only (not on how many
-  // indices are filled), so lanes with lane 0's targets and it_mw read lane 0's path.
+template <int N>
+void BatchModel<N>::reset_targets(int max_build, int max_grid) {
+  const RunParams& p0 = *params_[0];
+  const int nc = nc_;
+  const int steps = last_index_;
+  // The target path (detail::fill_target_path) at the look-aheads of the step. A path
+  // depends on the country's targets and it_mw and the simulation settings only (not on how
+  // many indices are filled), so lanes with lane 0's targets and it_mw read lane 0's path.
   target_now_.resize(static_cast<std::size_t>(steps + 1) * nc);
   target_build_.resize(static_cast<std::size_t>(steps) * nc);
   target_grid_.resize(static_cast<std::size_t>(steps) * nc);
@@ -310,19 +337,14 @@ void BatchModel::reset() {
     for (int k = 0; k < steps; ++k)
       for (int l = 0; l < kLanes; ++l) target_grid_[k * nc + i][l] = grid[l][k] * b.pue[l];
   }
-
-  for (int l = 0; l < used_; ++l)
-    for (auto& a : series_[l]) a.resize(nc);
-  alloc_demand_.assign(nc + 1, 0.0);
-  alloc_out_.assign(nc + 1, 0.0);
 }
 
-// Model::step's stages 1 to 5 up to the demand on the vendor, for every lane of one
-// country; the comments name Model's stages.
-SOVCAP_LANE_CLONES
-void BatchModel::before_market(Country& b, const Cohort& retiring, const Lanes& shells,
-                               const Lanes& power, const Lanes& target_grid, LaneScalars& ls,
-                               double dt, Lanes& grid_req) {
+// Stages 1 to 5 up to the demand on the vendor, for every lane of one country.
+template <int N>
+SOVCAP_LANE_CLONES void BatchModel<N>::before_market(Country& b, const Cohort& retiring,
+                                                    const Lanes& shells, const Lanes& power,
+                                                    const Lanes& target_grid, LaneScalars& ls,
+                                                    double dt, Lanes& grid_req) {
   SOVCAP_LANE_LOOP
   for (int l = 0; l < kLanes; ++l) {
     // 1. Budget and people arrive; operating cost is paid first.
@@ -360,15 +382,18 @@ void BatchModel::before_market(Country& b, const Cohort& retiring, const Lanes& 
     const double need = ready * ls.per_mw[l];
     const double dom_price = price * b.domestic_price_ratio[l];
     const double dom = std::min(std::min(need, b.domestic_rate[l] * dt), cash / dom_price);
-    // The exponential trends advance once used (Model advances them after the step).
+    // The exponential trends advance once used (the oracle advances them after the step).
     b.budget_rate[l] = b.budget_rate[l] * b.budget_step[l];
     b.domestic_rate[l] = b.domestic_rate[l] * b.domestic_step[l];
     const double dom_cost = dom * dom_price;
     cash = std::max(cash - dom_cost, 0.0);
     b.capex[l] = b.capex[l] + dom_cost;
     const double rest = need - dom;
-    const double strand_cash = std::max(rest - cash / price, 0.0);
-    const double affordable = rest - strand_cash;
+    const double can_pay = cash / price;
+    const double strand_cash = std::max(rest - can_pay, 0.0);
+    // Not rest - strand_cash alone: where rest dwarfs can_pay, that difference rounds to
+    // more than cash pays for, and the chips would cost more than the cash left.
+    const double affordable = std::min(rest - strand_cash, can_pay);
     const double demand = std::min(affordable, b.tier_cap[l]);
 
     b.cash[l] = cash;
@@ -383,11 +408,12 @@ void BatchModel::before_market(Country& b, const Cohort& retiring, const Lanes& 
   }
 }
 
-// Model::step's stage 5 from the chips received on, stage 6 (new shells) and the
-// bottleneck code, for every lane of one country.
-SOVCAP_LANE_CLONES
-void BatchModel::after_market(Country& b, const Lanes& target_build, const Lanes& target_next,
-                              LaneScalars& ls, Cohort& cohort, Lanes& starts) {
+// Stage 5 from the chips received on, stage 6 (new shells) and the bottleneck code, for
+// every lane of one country.
+template <int N>
+SOVCAP_LANE_CLONES void BatchModel<N>::after_market(Country& b, const Lanes& target_build,
+                                                   const Lanes& target_next, LaneScalars& ls,
+                                                   Cohort& cohort, Lanes& starts) {
   constexpr double kPower = static_cast<double>(Bottleneck::power);
   constexpr double kCapital = static_cast<double>(Bottleneck::capital);
   constexpr double kTalent = static_cast<double>(Bottleneck::talent);
@@ -455,10 +481,11 @@ void BatchModel::after_market(Country& b, const Lanes& target_build, const Lanes
     b.ready_mw[l] = ready;
     b.pipeline_mw[l] = pipeline;
     b.strand_chips[l] = strand_chips;
-    // The stranded shells in MW: Model's held[] entry for chips or for capital. Only
-    // comparisons read held[], so an entry may differ from Model's in the sign of a zero:
-    // this is strand_cash + (chips ? strand_chips : 0.0) rather than Model's chips ?
-    // strand_chips + strand_cash : strand_cash, one division instead of one per branch.
+    // The stranded shells in MW: the held[] entry for chips or for capital (docs/model.md,
+    // section 9). Only comparisons read held[], so an entry may differ from the oracle's
+    // in the sign of a zero: this is strand_cash + (chips ? strand_chips : 0.0) rather
+    // than chips ? strand_chips + strand_cash : strand_cash, one division instead of one
+    // per branch.
     b.stranded[l] = (b.strand_cash[l] + (strand_chips > kTiny ? strand_chips : 0.0)) / per_mw;
     b.shortfall[l] = shortfall;
     b.kind[l] = kind;
@@ -470,7 +497,7 @@ void BatchModel::after_market(Country& b, const Lanes& target_build, const Lanes
   SOVCAP_LANE_LOOP
   for (int l = 0; l < kLanes; ++l) {
     const double shortfall = b.shortfall[l], kind = b.kind[l], fit = b.stranded[l];
-    // Model's held[] per code (Model adds the shortfall to a 0.0 entry: the same in a
+    // held[] per code (the oracle adds the shortfall to a 0.0 entry: the same in a
     // comparison), and the first largest above kTiny in the order chips, capital, power,
     // talent.
     const bool on_track = b.it_mw[l] >= target_next[l] * (1.0 - kTiny) - kTiny;
@@ -492,11 +519,12 @@ void BatchModel::after_market(Country& b, const Lanes& target_build, const Lanes
   }
 }
 
-// One step of every lane: Model::step's operations in Model::step's order for each lane.
+// One step of every lane: for each lane, the operations of docs/model.md in its order.
 // The countries interact only through the chip market, so the step is three passes: every
 // country up to its chip demand, the market per lane, and every country from its chips
 // received on.
-void BatchModel::step(int n) {
+template <int N>
+void BatchModel<N>::step(int n) {
   const int nc = nc_;
   const double dt = dt_;
   const double t = params_[0]->sim.time(n);
@@ -517,7 +545,7 @@ void BatchModel::step(int n) {
   // written at step k - delay (or set by reset() when k < delay) and read at step k, and
   // the ring is longer than any delay, so a slot needs no clearing after its read. Where
   // the lanes' delays differ, entries go to their slots by scalar loops after the lane
-  // loops. Model adds an entry to a cleared slot: 0.0 + x is stored.
+  // loops. The oracle adds an entry to a cleared slot: 0.0 + x is stored.
   const Cohort* retiring = cohorts_.data() + (n & cohort_mask_) * nc;
   const Lanes* shells = shell_due_.data() + (n & shell_mask_) * nc;
   const Lanes* power = grid_due_.data() + (n & grid_mask_) * nc;
@@ -601,10 +629,10 @@ void BatchModel::step(int n) {
   }
 }
 
-// Model::fill_view for each used lane, followed by its observer's observe(): the series
-// the observer reads are gathered from the lane layout; derived series are computed here,
-// per element as Model computes them.
-void BatchModel::observe(int n) {
+// The recorded state of each used lane, shown to its observer: the series the observer
+// reads are gathered from the lane layout; derived series are computed here.
+template <int N>
+void BatchModel<N>::observe(int n) {
   const int nc = nc_;
   const double dt = dt_;
   const double time = params_[0]->sim.time(n);
@@ -673,5 +701,8 @@ void BatchModel::observe(int n) {
     obs_[l]->observe(v);
   }
 }
+
+template class BatchModel<1>;
+template class BatchModel<kSweepLanes>;
 
 }  // namespace sovcap

@@ -1,29 +1,55 @@
 #pragma once
-// The sovcap model for sweeps: up to kLanes runs advanced in lock-step, one run per SIMD
-// lane. Model spends most of a step in small Eigen expressions over ~20 countries and in
-// per-country scalar loops; here the state is laid out [country][lane], lane innermost, so
-// that each operation is one vector instruction over the lanes and a country's whole step
-// stays in registers. For every lane the results are the bits Model::run computes for that
-// lane's parameters: the same operations in the same order (see batch_model.cpp), so a
-// sweep (batched) and a single `sovcap run` (Model) never disagree.
+// The sovcap model step, its one implementation: N runs advanced in lock-step, one
+// run per lane. The state is laid out [country][lane], lane innermost, so that with
+// several lanes each operation is one vector instruction over them and a country's whole
+// step stays in registers. A sweep runs kSweepLanes runs at a time; Model (model.hpp) is
+// the one-lane form, for a single run. Every lane computes the same operations in the
+// same order on its own run's values, so a run's results are the same bits whichever
+// lane and lane count it goes through; tests hold both forms to the test oracle
+// (tests/oracle), the model written for clarity, bit for bit.
 
 #include <array>
+#include <cstddef>
 #include <vector>
 
 #include <Eigen/Core>
 
-#include "sovcap/model.hpp"
+#include "sovcap/observer.hpp"
 #include "sovcap/outputs.hpp"
 #include "sovcap/params.hpp"
 
 namespace sovcap {
 
+// Eight doubles: one AVX-512 vector, two AVX2 vectors or four SSE2 vectors per operation.
+inline constexpr int kSweepLanes = 8;
+
+namespace detail {
+
+// Results of std::pow kept from the batches before, for the arguments they were computed
+// from: in a sweep most lanes and batches share these parameters, and the same arguments
+// give the same bits.
+struct FactorMemo {  // detail::step_factor(growth, dt)
+  double growth = 0.0, dt = 0.0, factor = 0.0;
+  bool valid = false;
+  double get(double g, double d);
+};
+struct AccelMemo {  // detail::initial_accel for ages 1..per_mw.size()
+  std::array<double, 5> key{};  // accel_kw, its growth, accel_flops, its growth, dt
+  bool valid = false;
+  std::vector<double> per_mw, flops;
+  void update(const GlobalParams& g, double dt, int lifetime);
+};
+
+}  // namespace detail
+
 // Holds its working arrays, so that a sweep worker reuses one BatchModel for many batches
-// without allocating per step (nor per batch once the sizes have been seen).
+// without allocating per step (nor per batch once the sizes have been seen). Its members
+// are defined in batch_model.cpp, which instantiates it for 1 and kSweepLanes lanes (not
+// declared `extern template` here: GCC 12 then drops the target_clones of the lane loops).
+template <int N>
 class BatchModel {
  public:
-  // Eight doubles: one AVX-512 vector, two AVX2 vectors or four SSE2 vectors per operation.
-  static constexpr int kLanes = 8;
+  static constexpr int kLanes = N;
 
   // Whether two runs can share a batch: same country count and same simulation settings
   // (start_year, end_year, dt). Everything else may differ per lane, including chip
@@ -31,15 +57,17 @@ class BatchModel {
   static bool compatible(const RunParams& a, const RunParams& b);
 
   // Runs params[0..n), 1 <= n <= kLanes, all compatible with params[0] (else throws
-  // std::invalid_argument), reporting each run's states to obs[k] exactly as
-  // Model::run(*params[k], *obs[k]) would: begin, observe for time indices 0..steps, end,
-  // with the same StepView contents, bit for bit, for every series the observer reads.
+  // std::invalid_argument), reporting each run's states to obs[k]: begin, observe for
+  // time indices 0..steps, end, with the same StepView contents, bit for bit, for every
+  // series the observer reads, as the run would give in any lane of any batch.
   // Calls to different observers interleave. params must have passed scenario validation.
   void run(const RunParams* const* params, Observer* const* obs, int n);
 
  private:
-  // One value per lane; 64-byte aligned so that a lane loop is whole aligned vectors.
-  struct alignas(64) Lanes {
+  // One value per lane, aligned so that a lane loop is whole aligned vectors (up to 64
+  // bytes: one AVX-512 vector).
+  static constexpr std::size_t kAlign = kLanes * sizeof(double) < 64 ? kLanes * sizeof(double) : 64;
+  struct alignas(kAlign) Lanes {
     double v[kLanes];
     double& operator[](int l) { return v[l]; }
     double operator[](int l) const { return v[l]; }
@@ -53,7 +81,7 @@ class BatchModel {
   // Everything a country's step reads and writes, for every lane, in one block: the fused
   // lane loops then address one object, and the compiler can tell the arrays apart.
   struct Country {
-    // State (Model's members of the same names).
+    // State.
     Lanes it_mw, pipeline_mw, ready_mw, grid_mw, grid_pipeline_mw, cash, workforce, funds,
         capex, opex, unfunded, flops, dom_flops, accel_count;
     // Exponential trends and their per-step factors.
@@ -73,7 +101,7 @@ class BatchModel {
     Cohort cohort;
     // Delays in steps, and whether every lane has the same one (then the lane loops
     // write the delay line's slot directly).
-    alignas(64) int grid_delay[kLanes];
+    alignas(kAlign) int grid_delay[kLanes];
     int build_delay[kLanes];
     bool same_grid_delay, same_build_delay;
   };
@@ -88,6 +116,9 @@ class BatchModel {
   };
 
   void reset();
+  // reset()'s delay lines and target path, given the longest build and grid delays.
+  void reset_delay_lines(int max_build, int max_grid);
+  void reset_targets(int max_build, int max_grid);
   void step(int n);
   void observe(int n);
   // The fused lane loops of one country's step, before and after the chip market, with
@@ -131,23 +162,10 @@ class BatchModel {
   std::array<std::vector<double>, kLanes> paths_;
   std::vector<Lanes> shells_start_;  // [country]: the initial pipeline due a step, in reset()
 
-  // Results of std::pow kept from the batches before, for the arguments they were computed
-  // from: in a sweep most lanes and batches share these parameters, and the same arguments
-  // give the same bits.
-  struct FactorMemo {  // detail::step_factor(growth, dt)
-    double growth = 0.0, dt = 0.0, factor = 0.0;
-    bool valid = false;
-    double get(double g, double d);
-  };
-  struct AccelMemo {  // detail::initial_accel for ages 1..per_mw.size()
-    std::array<double, 5> key{};  // accel_kw, its growth, accel_flops, its growth, dt
-    bool valid = false;
-    std::vector<double> per_mw, flops;
-    void update(const GlobalParams& g, double dt, int lifetime);
-  };
-  std::array<FactorMemo, 5> trend_factor_;                // by trend
-  std::vector<std::array<FactorMemo, 2>> country_factor_;  // [country]: budget, domestic
-  std::array<AccelMemo, kLanes> accel_;                   // by lane
+  // std::pow's results kept from the batches before (see detail::FactorMemo).
+  std::array<detail::FactorMemo, 5> trend_factor_;                // by trend
+  std::vector<std::array<detail::FactorMemo, 2>> country_factor_;  // [country]: budget, domestic
+  std::array<detail::AccelMemo, kLanes> accel_;                   // by lane
 
   // Per-lane output: what each observer reads, gathered from the lane layout.
   std::array<std::array<Eigen::ArrayXd, kNumCountrySeries>, kLanes> series_;

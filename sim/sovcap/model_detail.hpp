@@ -1,6 +1,8 @@
 #pragma once
-// Constants and helpers shared by the one-run Model and the sweep's BatchModel, which must
-// compute the same bits; internal to sovcap_core (no public header includes this one).
+// Constants and helpers of the model outside its step: the initial state, the trends'
+// per-step factors, the target path. Used by the kernel (batch_model.cpp) and by the test
+// oracle (tests/oracle), so that the oracle checks the step from the same start; internal
+// to sovcap_core (no public header includes this one).
 
 #include <algorithm>
 #include <array>
@@ -55,9 +57,9 @@ inline void fill_target_path(const std::vector<Target>& targets, const Simulatio
   for (; k < rows; ++k) out[k * stride] = v0;
 }
 
-// A run's initial state. Model::reset and BatchModel::reset both build it from the helpers
-// below, each value by one code, so that the two start every run from the same bits and
-// cannot drift apart.
+// A run's initial state. BatchModel::reset and the test oracle both build it from the
+// helpers below, each value by one code, so that the two start every run from the same
+// bits.
 
 // One country's state at the start and its per-run constants.
 struct CountryStart {
@@ -100,7 +102,7 @@ inline CountryStart country_start(const CountryParams& c, int i, const GlobalPar
 // build's, and the two would give different files.
 inline double step_factor(double growth, double dt) { return std::pow(1.0 + growth, dt); }
 
-// The global trends in the order of Model's trend_step_: vendor output, other demand, and
+// The global trends in the order of the kernel's trend_step: vendor output, other demand, and
 // power, FLOP/s and price per accelerator; their values at the start and yearly growth.
 inline std::array<double, 5> trend_start(const GlobalParams& g) {
   return {g[GlobalParam::vendor_supply], g[GlobalParam::other_demand], g[GlobalParam::accel_kw],

@@ -38,19 +38,19 @@ namespace {
 // Each worker thread keeps its model, parameter copy and result buffers across blocks,
 // so the parallel stage allocates nothing per run once warm.
 struct Worker {
-  BatchModel batch;
+  BatchModel<kSweepLanes> batch;
   Model model;
   std::vector<RunParams> params;
   std::vector<RunResult> results;
   BlockScratch scratch;
 };
 
-// Simulates the worker's first `count` runs into its results. Runs go through the batched
-// model kLanes at a time, which gives the same bits as one run at a time (a unit test
-// holds it to that) several times faster; a run that cannot share its batch (a lever on
-// the simulation settings) goes through the one-run model.
+// Simulates the worker's first `count` runs into its results. Runs go through the model
+// kSweepLanes at a time, which gives the same bits as one run at a time several times
+// faster; a run that cannot share its batch (a lever on the simulation settings) goes
+// through the model's one-lane form.
 void simulate_block(Worker& w, std::size_t count, const std::array<bool, kNumCountrySeries>& mask) {
-  constexpr auto lanes = static_cast<std::size_t>(BatchModel::kLanes);
+  constexpr auto lanes = static_cast<std::size_t>(kSweepLanes);
   std::vector<RunRecorder> recorders;
   recorders.reserve(count);
   for (std::size_t k = 0; k < count; ++k) recorders.emplace_back(w.results[k], mask);
@@ -58,8 +58,8 @@ void simulate_block(Worker& w, std::size_t count, const std::array<bool, kNumCou
   std::array<Observer*, lanes> observers{};
   for (std::size_t k = 0; k < count;) {
     int n = 0;
-    while (k < count && n < BatchModel::kLanes &&
-           (n == 0 || BatchModel::compatible(*params[0], w.params[k]))) {
+    while (k < count && n < kSweepLanes &&
+           (n == 0 || BatchModel<kSweepLanes>::compatible(*params[0], w.params[k]))) {
       params[static_cast<std::size_t>(n)] = &w.params[k];
       observers[static_cast<std::size_t>(n)] = &recorders[k];
       ++n;

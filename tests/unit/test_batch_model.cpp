@@ -1,7 +1,9 @@
-// The batched model against the one-run model: for every lane of every batch, the same
-// bits in every recorded series and summary, over random scenarios that differ per lane in
-// everything a batch allows (lifetimes, lead times, targets, shocks, allocation rule,
-// export tiers), in full batches and partial ones.
+// The model's one step, the lane kernel, against the test oracle (tests/oracle, the step
+// written for clarity): for every lane of every batch of the sweep's width, and for every
+// run through the one-lane Model, the same bits in every recorded series and summary, over
+// random scenarios that differ per lane in everything a batch allows (lifetimes, lead
+// times, targets, shocks, allocation rule, export tiers), in full batches and partial
+// ones; the draws are checked to reach every part of the step.
 
 #include <cmath>
 #include <cstring>
@@ -13,61 +15,25 @@
 
 #include <gtest/gtest.h>
 
+#include "oracle_model.hpp"
+#include "same_bits.hpp"
 #include "sovcap/batch_model.hpp"
 #include "support.hpp"
 
 namespace sovcap {
 namespace {
 
+using testing::expect_same;
 using testing::random_params;
 using testing::random_params_like;
-constexpr int kLanes = BatchModel::kLanes;
-
-// Bitwise, so that -0.0 against +0.0 and NaN payloads count as differences.
-::testing::AssertionResult same_bits(const double* a, const double* b, Eigen::Index n) {
-  if (n == 0 || std::memcmp(a, b, sizeof(double) * static_cast<std::size_t>(n)) == 0)
-    return ::testing::AssertionSuccess();
-  for (Eigen::Index i = 0; i < n; ++i)
-    if (std::memcmp(a + i, b + i, sizeof(double)) != 0) {
-      std::ostringstream os;
-      os.precision(17);
-      os << "element " << i << ": " << a[i] << " against " << b[i];
-      return ::testing::AssertionFailure() << os.str();
-    }
-  return ::testing::AssertionFailure();
-}
-
-template <typename A>
-::testing::AssertionResult same(const A& a, const A& b) {
-  if (a.rows() != b.rows() || a.cols() != b.cols())
-    return ::testing::AssertionFailure()
-           << "shape " << a.rows() << "x" << a.cols() << " against " << b.rows() << "x"
-           << b.cols();
-  return same_bits(a.data(), b.data(), a.size());
-}
-
-// Everything a RunRecorder fills, batched against one-run.
-void expect_same(const RunResult& batched, const RunResult& single, const std::string& where) {
-  for (int k = 0; k < kNumCountrySeries; ++k) {
-    const auto name = std::string(info(static_cast<CountrySeries>(k)).name);
-    EXPECT_TRUE(same(batched.country[k], single.country[k])) << where << ", series " << name;
-    EXPECT_TRUE(same(batched.last[k], single.last[k])) << where << ", horizon " << name;
-  }
-  for (int k = 0; k < kNumRunSeries; ++k)
-    EXPECT_TRUE(same(batched.run[k], single.run[k]))
-        << where << ", run series " << info(static_cast<RunSeries>(k)).name;
-  EXPECT_TRUE(same(batched.year_target_reached, single.year_target_reached)) << where;
-  EXPECT_TRUE(same(batched.year_gw_reached, single.year_gw_reached)) << where;
-  const auto& nb = batched.bottleneck_steps;
-  const auto& ns = single.bottleneck_steps;
-  EXPECT_TRUE(nb.rows() == ns.rows() && nb.cols() == ns.cols() && (nb == ns).all()) << where;
-}
+constexpr int kLanes = kSweepLanes;
+using SweepModel = BatchModel<kLanes>;
 
 // Parameters whose range starts at zero become -0.0, which validation accepts (-0.0 >= 0):
 // half of those that random_params drew as zero, and one in `odds` of the others. The
 // signed zero then goes through the step's sums, mins and maxes, whose treatment of it
-// Model and BatchModel must share (Eigen's a.max(0.0) keeps a -0.0, std::max(0.0, a) does
-// not).
+// the kernel and the oracle must share (Eigen's a.max(0.0) keeps a -0.0, std::max(0.0, a)
+// does not).
 void signed_zeros(RunParams& p, std::mt19937_64& rng, unsigned odds) {
   auto maybe = [&](double& v) {
     if (rng() % (v == 0.0 ? 2 : odds) == 0) v = -0.0;
@@ -115,10 +81,46 @@ struct Keep {
   std::array<bool, kNumCountrySeries> mask{};
 };
 
-// Runs the batch through BatchModel and each run through Model, recording each with the
-// keep mask of its lane, and compares.
-void check_batch(BatchModel& batched, const std::vector<RunParams>& runs,
-                 const std::vector<Keep>& keep, const std::string& where) {
+// What the random draws reached, counted from the oracle's results (every series kept),
+// so that a test can check that the comparison covered every part of the step.
+struct Reach {
+  int shocks = 0;          // runs with a supply shock inside the horizon
+  int scarce[2] = {0, 0};  // runs, by allocation rule, where some country got less than it asked
+  int shared_scarce = 0;   // such runs with two countries or more sharing the market
+  int domestic = 0;        // runs where some country received domestic chips
+  std::array<int, kNumBottlenecks> codes{};  // country-steps per bottleneck code
+
+  void add(const RunParams& p, const RunResult& r) {
+    for (const auto& s : p.global.supply_shocks) shocks += s.start < p.sim.end_year;
+    const auto& demand = r[CountrySeries::chip_demand];
+    const auto& received = r[CountrySeries::chip_received];
+    const auto& code = r[CountrySeries::bottleneck];
+    bool short_of_demand = false, dom = false;
+    for (int n = 1; n <= p.sim.steps(); ++n)
+      for (int i = 0; i < p.countries.size(); ++i) {
+        short_of_demand |= received(i, n) < demand(i, n) * (1.0 - 1e-9);
+        dom |= r[CountrySeries::domestic_received](i, n) > 0.0;
+        ++codes[static_cast<std::size_t>(code(i, n))];
+      }
+    scarce[static_cast<int>(p.global.allocation())] += short_of_demand;
+    shared_scarce += short_of_demand && p.countries.size() > 1;
+    domestic += dom;
+  }
+};
+
+// The kernel in a sweep's batch, the kernel as the one-lane Model, and the oracle, each
+// kept from one batch to the next as a sweep worker keeps its models.
+struct Models {
+  SweepModel batched;
+  Model single;
+  oracle::Model oracle;
+};
+
+// Runs the batch through the sweep's kernel and each run through the one-lane Model and
+// through the oracle, recording each with the keep mask of its lane, and compares both
+// with the oracle.
+void check_batch(Models& m, const std::vector<RunParams>& runs, const std::vector<Keep>& keep,
+                 const std::string& where, Reach* reach = nullptr) {
   const int n = static_cast<int>(runs.size());
   std::vector<RunResult> out(n);
   std::vector<RunRecorder> rec;
@@ -130,14 +132,16 @@ void check_batch(BatchModel& batched, const std::vector<RunParams>& runs,
     params.push_back(&runs[l]);
   }
   for (auto& r : rec) obs.push_back(&r);
-  batched.run(params.data(), obs.data(), n);
+  m.batched.run(params.data(), obs.data(), n);
 
-  Model model;
   for (int l = 0; l < n; ++l) {
-    RunResult single;
-    RunRecorder r(single, keep[l].mask);
-    model.run(runs[l], r);
-    expect_same(out[l], single, where + ", lane " + std::to_string(l));
+    RunResult oracle, single;
+    RunRecorder ro(oracle, keep[l].mask), rs(single, keep[l].mask);
+    m.oracle.run(runs[l], ro);
+    m.single.run(runs[l], rs);
+    expect_same(out[l], oracle, where + ", lane " + std::to_string(l));
+    expect_same(single, oracle, where + ", run " + std::to_string(l) + " alone");
+    if (reach) reach->add(runs[l], oracle);
   }
 }
 
@@ -147,9 +151,10 @@ std::vector<Keep> keep_all(int n) {
   return k;
 }
 
-TEST(BatchModel, MatchesModelBitForBitOnRandomBatches) {
+TEST(Kernel, MatchesTheOracleBitForBitOnRandomBatches) {
   std::mt19937_64 rng(20260101);
-  BatchModel batched;  // one model for every batch, as a sweep worker keeps it
+  Models models;  // one set for every batch, as a sweep worker keeps them
+  Reach reach;
   int partial = 0, mixed_rules = 0, mixed_lifetimes = 0;
   for (int b = 0; b < 400; ++b) {
     const int n = b % 4 == 3 ? 1 + static_cast<int>(rng() % (kLanes - 1)) : kLanes;
@@ -163,22 +168,31 @@ TEST(BatchModel, MatchesModelBitForBitOnRandomBatches) {
     }
     mixed_rules += rules;
     mixed_lifetimes += lifetimes;
-    check_batch(batched, runs, keep_all(n), "batch " + std::to_string(b));
+    check_batch(models, runs, keep_all(n), "batch " + std::to_string(b), &reach);
     if (::testing::Test::HasFailure()) break;
   }
-  // The draws cover what the batch must handle.
+  // The draws cover what the batch must handle, and every part of the step: shocks, a
+  // market short of supply under either rule and shared by several countries, domestic
+  // chips, and every bottleneck code on many country-steps.
   EXPECT_GE(partial, 50);
   EXPECT_GE(mixed_rules, 200);
   EXPECT_GE(mixed_lifetimes, 200);
+  EXPECT_GE(reach.shocks, 500);
+  EXPECT_GE(reach.scarce[static_cast<int>(Allocation::pro_rata)], 300);
+  EXPECT_GE(reach.scarce[static_cast<int>(Allocation::max_min_fair)], 300);
+  EXPECT_GE(reach.shared_scarce, 300);
+  EXPECT_GE(reach.domestic, 500);
+  for (int k = 0; k < kNumBottlenecks; ++k)
+    EXPECT_GE(reach.codes[static_cast<std::size_t>(k)], 1000) << "bottleneck code " << k;
 }
 
 // Runs full of -0.0: which zero a sum, min or max gives must match operation by operation.
-TEST(BatchModel, MatchesModelWithSignedZeros) {
+TEST(Kernel, MatchesTheOracleWithSignedZeros) {
   std::mt19937_64 rng(13);
-  BatchModel batched;
+  Models models;
   for (int b = 0; b < 200; ++b) {
     const int n = b % 4 == 3 ? 1 + static_cast<int>(rng() % (kLanes - 1)) : kLanes;
-    check_batch(batched, random_batch(rng, n, true), keep_all(n),
+    check_batch(models, random_batch(rng, n, true), keep_all(n),
                 "signed-zero batch " + std::to_string(b));
     if (::testing::Test::HasFailure()) break;
   }
@@ -186,27 +200,27 @@ TEST(BatchModel, MatchesModelWithSignedZeros) {
 
 // Summary mode: observers that read only it_mw and the bottleneck code between the
 // initial state and the horizon, so the derived series are skipped there.
-TEST(BatchModel, MatchesModelWithSummaryRecorders) {
+TEST(Kernel, MatchesTheOracleWithSummaryRecorders) {
   std::mt19937_64 rng(7);
-  BatchModel batched;
+  Models models;
   for (int b = 0; b < 200; ++b) {
     const int n = b % 3 == 2 ? 1 + static_cast<int>(rng() % kLanes) : kLanes;
-    check_batch(batched, random_batch(rng, n), std::vector<Keep>(n),
+    check_batch(models, random_batch(rng, n), std::vector<Keep>(n),
                 "summary batch " + std::to_string(b));
     if (::testing::Test::HasFailure()) break;
   }
 }
 
 // Lanes whose observers read different series, so that what is gathered differs per lane.
-TEST(BatchModel, MatchesModelWhenLanesReadDifferentSeries) {
+TEST(Kernel, MatchesTheOracleWhenLanesReadDifferentSeries) {
   std::mt19937_64 rng(11);
-  BatchModel batched;
+  Models models;
   for (int b = 0; b < 100; ++b) {
     const int n = 1 + static_cast<int>(rng() % kLanes);
     std::vector<Keep> keep(n);
     for (auto& k : keep)
       for (auto& m : k.mask) m = rng() % 3 == 0;
-    check_batch(batched, random_batch(rng, n), keep, "mixed batch " + std::to_string(b));
+    check_batch(models, random_batch(rng, n), keep, "mixed batch " + std::to_string(b));
     if (::testing::Test::HasFailure()) break;
   }
 }
@@ -238,7 +252,7 @@ class CallOrder : public Observer {
   Eigen::Index nc_ = 0;
 };
 
-TEST(BatchModel, EachObserverSeesBeginEveryStateInOrderAndEnd) {
+TEST(Kernel, EachObserverSeesBeginEveryStateInOrderAndEnd) {
   std::mt19937_64 rng(3);
   const auto runs = random_batch(rng, 5);
   std::vector<CallOrder> obs(5);
@@ -248,24 +262,24 @@ TEST(BatchModel, EachObserverSeesBeginEveryStateInOrderAndEnd) {
     params.push_back(&runs[l]);
     ptrs.push_back(&obs[l]);
   }
-  BatchModel batched;
+  SweepModel batched;
   batched.run(params.data(), ptrs.data(), 5);
   for (const auto& o : obs) EXPECT_EQ(o.state(), 2);
 }
 
-TEST(BatchModel, CompatibleNeedsOnlyTheCountryCountAndSimulationSettings) {
+TEST(Kernel, CompatibleNeedsOnlyTheCountryCountAndSimulationSettings) {
   std::mt19937_64 rng(5);
   const RunParams a = random_params(rng, 3);
   RunParams b = random_params_like(rng, a);
   b.sim.seed = a.sim.seed + 1;  // the seed does not enter the model
   b.global[GlobalParam::chip_lifetime_years] = a.global[GlobalParam::chip_lifetime_years] + 1.0;
-  EXPECT_TRUE(BatchModel::compatible(a, b));
-  EXPECT_TRUE(BatchModel::compatible(a, a));
+  EXPECT_TRUE(SweepModel::compatible(a, b));
+  EXPECT_TRUE(SweepModel::compatible(a, a));
 
   auto differs = [&](auto change) {
     RunParams c = b;
     change(c);
-    return !BatchModel::compatible(a, c) && !BatchModel::compatible(c, a);
+    return !SweepModel::compatible(a, c) && !SweepModel::compatible(c, a);
   };
   EXPECT_TRUE(differs([](RunParams& c) { c.sim.start_year += 1.0; }));
   EXPECT_TRUE(differs([](RunParams& c) { c.sim.end_year += 1.0; }));
@@ -273,7 +287,7 @@ TEST(BatchModel, CompatibleNeedsOnlyTheCountryCountAndSimulationSettings) {
   EXPECT_TRUE(differs([&](RunParams& c) { c = random_params(rng, 4); c.sim = a.sim; }));
 }
 
-TEST(BatchModel, RejectsIncompatibleRunsAndBadCounts) {
+TEST(Kernel, RejectsIncompatibleRunsAndBadCounts) {
   std::mt19937_64 rng(9);
   const RunParams a = random_params(rng, 2);
   RunParams b = random_params(rng, 3);
@@ -282,7 +296,7 @@ TEST(BatchModel, RejectsIncompatibleRunsAndBadCounts) {
   RunRecorder oa(ra), ob(rb);
   const RunParams* params[] = {&a, &b};
   Observer* obs[] = {&oa, &ob};
-  BatchModel batched;
+  SweepModel batched;
   EXPECT_THROW(batched.run(params, obs, 2), std::invalid_argument);
   EXPECT_THROW(batched.run(params, obs, 0), std::invalid_argument);
   EXPECT_NO_THROW(batched.run(params, obs, 1));

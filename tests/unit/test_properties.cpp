@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <initializer_list>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -142,6 +143,89 @@ TEST(Conservation, ChipsAndMoneyAddUpOverRandomRuns) {
         }
       }
     }
+  }
+}
+
+// Money: every dollar received is cash, or was spent on capex or operating cost, at every
+// index, over random in-range scenarios with long horizons (up to 2026-2100) and chips
+// whose power per accelerator falls as fast as the range allows (accel_kw_growth down to
+// -0.5): chips per MW then grow by orders of magnitude, so the chips a ready shell needs
+// dwarf what cash buys, and a rounding residue of that need must not be spent. The
+// tolerance is the rounding of the running sums: each step adds or subtracts about ten
+// amounts no larger than the funds, each rounded to half an ulp, so at index n the identity
+// holds to 8 * eps * (n + 1) * funds.
+TEST(Conservation, MoneyAddsUpOverLongHorizonsAndFallingChipPower) {
+  std::mt19937_64 rng(20261202);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  constexpr double kEps = std::numeric_limits<double>::epsilon();
+  int steep = 0;
+  for (int draw = 0; draw < 400; ++draw) {
+    auto p = random_params(rng);
+    p.sim.end_year = 2026.0 + 0.25 * static_cast<double>(40 + rng() % 257);  // 10 to 74 years
+    auto& g = p.global;
+    g[GP::accel_kw_growth] = draw % 4 == 0 ? -0.5 : -0.5 + 0.8 * u(rng);
+    g[GP::accel_price_growth] = -0.1 + 0.3 * u(rng);
+    steep += g[GP::accel_kw_growth] < -0.3;
+    const auto r = simulate(p);
+    for (int i = 0; i < p.countries.size(); ++i)
+      for (int n = 0; n <= p.sim.steps(); ++n) {
+        const double funds = at(r, CS::funds_usd, i, n);
+        const double held = at(r, CS::cash_usd, i, n) + at(r, CS::capex_usd, i, n) +
+                            at(r, CS::opex_usd, i, n);
+        ASSERT_NEAR(held, funds, 8.0 * kEps * (n + 1) * funds)
+            << "draw " << draw << " country " << i << " index " << n << " (of "
+            << p.sim.steps() << "), accel_kw_growth " << g[GP::accel_kw_growth];
+      }
+  }
+  EXPECT_GE(steep, 120);  // the draws reach the steep end of the range
+}
+
+// The case that found it: one Korea-like country (its data set row of 2026), chips losing
+// half their power a year, 2026-2060.
+TEST(Conservation, MoneyAddsUpForAKoreaLikeCountryWithFastFallingChipPower) {
+  auto p = unconstrained(1, 2026.0, 2060.0);
+  auto& g = p.global;
+  g[GP::accel_kw] = 2.0;
+  g[GP::accel_kw_growth] = -0.5;
+  g[GP::accel_flops] = 2.5e15;
+  g[GP::accel_flops_growth] = 0.29;
+  g[GP::accel_price_usd] = 7e4;
+  g[GP::accel_price_growth] = 0.0;
+  g[GP::chip_lifetime_years] = 5.0;
+  g[GP::vendor_supply] = 4.5e6;
+  g[GP::vendor_supply_growth] = 0.2;
+  g[GP::other_demand] = 1e6;
+  g[GP::other_demand_growth] = 0.2;
+  auto set = [&](CP k, double v) { p.countries.at(0, k) = v; };
+  set(CP::it_mw, 110.0);
+  set(CP::pipeline_mw, 250.0);
+  set(CP::grid_mw, 1050.0);
+  set(CP::grid_add_mw_per_year, 800.0);
+  set(CP::grid_lead_years, 3.5);
+  set(CP::pue, 1.35);
+  set(CP::budget_usd_per_year, 8e9);
+  set(CP::budget_growth, 0.3);
+  set(CP::capex_shell_usd_per_mw, 1.1e7);
+  set(CP::electricity_usd_per_mwh, 130.0);
+  set(CP::workforce, 4500.0);
+  set(CP::workforce_growth, 450.0);
+  set(CP::staff_per_mw_build, 2.0);
+  set(CP::staff_per_mw_ops, 0.5);
+  set(CP::build_lead_years, 1.75);
+  set(CP::export_tier, 1.0);
+  set(CP::domestic_accel_per_year, 2000.0);
+  set(CP::domestic_growth, 0.5);
+  set(CP::domestic_perf_ratio, 0.5);
+  set(CP::domestic_price_ratio, 0.8);
+  p.countries.targets[0] = {{2027.5, 300.0}, {2028.0, 550.0}, {2029.0, 780.0},
+                            {2030.0, 6200.0}, {2036.0, 13600.0}};
+  const auto r = simulate(p);
+  constexpr double kEps = std::numeric_limits<double>::epsilon();
+  for (int n = 0; n <= p.sim.steps(); ++n) {
+    const double funds = at(r, CS::funds_usd, 0, n);
+    ASSERT_NEAR(at(r, CS::cash_usd, 0, n) + at(r, CS::capex_usd, 0, n) + at(r, CS::opex_usd, 0, n),
+                funds, 8.0 * kEps * (n + 1) * funds)
+        << "index " << n;
   }
 }
 

@@ -1,4 +1,5 @@
-// Every shipped scenario loads, validates and runs; the baseline is calibrated to the data.
+// Every shipped scenario loads, validates and runs, through the program's kernel with the
+// bits of the test oracle; the baseline is calibrated to the data.
 
 #include <cmath>
 #include <filesystem>
@@ -9,9 +10,13 @@
 
 #include <gtest/gtest.h>
 
+#include "oracle_model.hpp"
+#include "same_bits.hpp"
+#include "sovcap/batch_model.hpp"
 #include "sovcap/model.hpp"
 #include "sovcap/results.hpp"
 #include "sovcap/scenario.hpp"
+#include "sovcap/sweep_runner.hpp"
 
 namespace sovcap {
 namespace {
@@ -56,6 +61,54 @@ TEST(ShippedScenarios, EveryOneLoadsAndRuns) {
     for (int i = 0; i < sc.params.countries.size(); ++i)
       EXPECT_TRUE((it.row(i) <= grid.row(i) / sc.params.countries.at(i, CountryParam::pue) * (1 + 1e-9) + 1e-9).all())
           << sc.params.countries.iso3[i];
+  }
+}
+
+// Every shipped scenario, run alone through Model and, as its sweep's first runs (every
+// policy's), in batches of the sweep's width, gives the test oracle's bits in every series.
+TEST(ShippedScenarios, EveryOneMatchesTheOracleBitForBit) {
+  constexpr int kLanes = kSweepLanes;
+  for (const auto& f : shipped()) {
+    SCOPED_TRACE(f.string());
+    const auto sc = load_scenario(f.string());
+    oracle::Model oracle;
+    auto against_oracle = [&](const RunParams& p, const RunResult& got, const std::string& where) {
+      RunResult want;
+      RunRecorder rec(want);
+      oracle.run(p, rec);
+      testing::expect_same(got, want, where);
+    };
+    against_oracle(sc.params, run(sc), "alone");
+
+    const auto policies = policy_params(sc);
+    const SampleDesign design(sc.sweep.method, sc.sweep.samples,
+                              static_cast<int>(sc.sweep.uncertain.size()), sc.params.sim.seed);
+    const long long per_policy = sc.sweep.samples_per_policy();
+    std::vector<RunParams> params;
+    for (std::size_t policy = 0; policy < policies.size(); ++policy)
+      for (long long s = 0; s < std::min(per_policy, 2LL * kLanes); ++s) {
+        RunInfo info;
+        build_run(sc, policies, design, static_cast<long long>(policy) * per_policy + s,
+                  params.emplace_back(), info);
+      }
+    BatchModel<kLanes> batched;
+    for (std::size_t first = 0; first < params.size(); first += kLanes) {
+      const int n = static_cast<int>(std::min<std::size_t>(kLanes, params.size() - first));
+      std::vector<RunResult> out(static_cast<std::size_t>(n));
+      std::vector<RunRecorder> rec;
+      rec.reserve(out.size());
+      std::vector<const RunParams*> p;
+      std::vector<Observer*> obs;
+      for (int l = 0; l < n; ++l) {
+        rec.emplace_back(out[static_cast<std::size_t>(l)]);
+        p.push_back(&params[first + static_cast<std::size_t>(l)]);
+      }
+      for (auto& r : rec) obs.push_back(&r);
+      batched.run(p.data(), obs.data(), n);
+      for (int l = 0; l < n; ++l)
+        against_oracle(*p[static_cast<std::size_t>(l)], out[static_cast<std::size_t>(l)],
+                       "sweep run " + std::to_string(first + static_cast<std::size_t>(l)));
+    }
   }
 }
 

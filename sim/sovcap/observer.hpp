@@ -1,0 +1,39 @@
+#pragma once
+// What leaves the model: each recorded state of a run, shown to an Observer. The model
+// never prints or opens files.
+
+#include <array>
+
+#include <Eigen/Core>
+
+#include "sovcap/outputs.hpp"
+#include "sovcap/params.hpp"
+
+namespace sovcap {
+
+// The recorded state at one time index, valid only during Observer::observe.
+struct StepView {
+  int step = 0;       // time index: 0 is the initial state
+  double time = 0.0;  // decimal year
+  std::array<const Eigen::ArrayXd*, kNumCountrySeries> country{};  // each [country]
+  std::array<double, kNumRunSeries> run{};
+
+  const Eigen::ArrayXd& operator[](CountrySeries s) const { return *country[static_cast<int>(s)]; }
+  double operator[](RunSeries s) const { return run[static_cast<int>(s)]; }
+};
+
+// Receives every recorded state of a run, in time order.
+class Observer {
+ public:
+  virtual ~Observer() = default;
+  virtual void begin(const RunParams& params) = 0;
+  virtual void observe(const StepView& view) = 0;
+  virtual void end() {}
+  // Whether observe() reads series s at the intermediate states (neither the initial
+  // state nor the horizon, which always carry every series). A derived series nobody reads
+  // there is not computed, and its view then holds an unspecified value: a summary-mode
+  // sweep reads only it_mw and the bottleneck code on the way.
+  virtual bool reads_every_step(CountrySeries /*s*/) const { return true; }
+};
+
+}  // namespace sovcap
