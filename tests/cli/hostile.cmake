@@ -55,6 +55,15 @@ add_test(NAME check_tampered_bottleneck_code
          COMMAND "${SOVCAP_SYSTEM_PYTHON3}" "${_tamper}" $<TARGET_FILE:sovcap>
                  "${_sweepdir}/t1.h5" "${_hdir}/code.h5" bad_code "bottleneck code 9 is not in 0..5")
 set_tests_properties(check_tampered_bottleneck_code PROPERTIES FIXTURES_REQUIRED sweep_threads)
+# A value that is not finite where one must be (inf passed check before).
+add_test(NAME check_tampered_inf_compute
+         COMMAND "${SOVCAP_SYSTEM_PYTHON3}" "${_tamper}" $<TARGET_FILE:sovcap>
+                 "${_sweepdir}/t1.h5" "${_hdir}/inf.h5" inf_compute "run 5, KOR, time 2027, compute_flops = inf is not finite")
+set_tests_properties(check_tampered_inf_compute PROPERTIES FIXTURES_REQUIRED sweep_threads)
+add_test(NAME check_tampered_nan_vendor_supply
+         COMMAND "${SOVCAP_SYSTEM_PYTHON3}" "${_tamper}" $<TARGET_FILE:sovcap>
+                 "${_sweepdir}/t1.h5" "${_hdir}/nan.h5" nan_vendor_supply "vendor_supply = nan is not finite")
+set_tests_properties(check_tampered_nan_vendor_supply PROPERTIES FIXTURES_REQUIRED sweep_threads)
 add_test(NAME check_tampered_format_version
          COMMAND "${SOVCAP_SYSTEM_PYTHON3}" "${_tamper}" $<TARGET_FILE:sovcap>
                  "${_sweepdir}/t1.h5" "${_hdir}/version.h5" format_version "format_version \"9.9\" is not one this sovcap knows")
@@ -172,3 +181,13 @@ add_test(NAME hostile_unwritable_output
          COMMAND bash "${CMAKE_CURRENT_SOURCE_DIR}/unwritable_test.sh" $<TARGET_FILE:sovcap>
                  "${CMAKE_CURRENT_SOURCE_DIR}/bad/valid_for_set.toml" "${_hdir}/unwritable")
 set_tests_properties(hostile_unwritable_output PROPERTIES TIMEOUT 60)
+
+# ---- --threads above what the machine runs at once --------------------------------------
+# Capped, and said on stderr; --quiet prints nothing at all (TBB's own warning printed
+# despite it before).
+add_test(NAME hostile_threads_capped
+         COMMAND bash -c "\"$0\" run \"$1\" -o \"$2\" --force --threads 100000 2>&1 >/dev/null | grep -q 'sovcap: --threads 100000: this machine runs [0-9]* at once. using'"
+                 $<TARGET_FILE:sovcap> "${CMAKE_CURRENT_SOURCE_DIR}/bad/valid_for_set.toml" "${_hdir}/threads.h5")
+add_test(NAME hostile_threads_quiet
+         COMMAND bash -c "out=$(\"$0\" run \"$1\" -o \"$2\" --force --quiet --threads 100000 2>&1) && test -z \"$out\""
+                 $<TARGET_FILE:sovcap> "${CMAKE_CURRENT_SOURCE_DIR}/bad/valid_for_set.toml" "${_hdir}/threads_quiet.h5")

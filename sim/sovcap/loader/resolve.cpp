@@ -51,6 +51,21 @@ struct CountrySources {
   }
 };
 
+// A data file's name: a non-empty string without control characters (a NUL would cut the
+// path short where the system reads it).
+bool file_name_ok(const TomlSource& src, const toml::value& v, const std::string& key,
+                  Diags& diags) {
+  std::string problem;
+  if (!v.is_string() || v.as_string().str.empty())
+    problem = "wrong type: " + describe(v) + " where a file name is expected";
+  else if (const std::string c = control_char_problem(v.as_string().str); !c.empty())
+    problem = "the file name " + c;
+  if (problem.empty()) return true;
+  diags.add(src.loc(v), key,
+            problem + "; allowed a string naming a CSV file relative to the scenario file");
+  return false;
+}
+
 void read_include(const TomlSource& src, const toml::value& v, Scenario& sc, CountrySources& cs,
                   Diags& diags) {
   cs.include_given = true;
@@ -83,13 +98,7 @@ void read_countries_section(const TomlSource& src, Scenario& sc, const ValueSite
   for (const auto& [name, v] : src.entries(*sect)) {
     const std::string key = "countries." + name;
     if (name == "data" || name == "sources") {
-      if (!v->is_string() || v->as_string().str.empty())
-        diags.add(src.loc(*v), key,
-                  "wrong type: " + describe(*v) +
-                      " where a file name is expected; allowed a "
-                      "string naming a CSV file relative to the scenario file");
-      else
-        (name == "data" ? data : sources) = v;
+      if (file_name_ok(src, *v, key, diags)) (name == "data" ? data : sources) = v;
     } else if (name == "include") {
       read_include(src, *v, sc, cs, diags);
     } else {
@@ -320,12 +329,7 @@ void resolve_global(const TomlSource& src, Scenario& sc, ValueSites& sites, Diag
     for (const auto& [name, v] : src.entries(*sect)) {
       const std::string key = "global." + name;
       if (name == "data") {
-        if (!v->is_string())
-          diags.add(src.loc(*v), key,
-                    "wrong type: " + describe(*v) +
-                        " where a file name is expected; allowed a "
-                        "string naming a CSV file relative to the scenario file");
-        else
+        if (file_name_ok(src, *v, key, diags))
           read_global_csv(src.resolve_path(v->as_string().str), src.loc(*v), from_csv, sc.files,
                           diags);
         continue;

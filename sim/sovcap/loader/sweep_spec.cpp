@@ -272,8 +272,8 @@ void read_samples(const SweepContext& cx, const toml::value& v, SweepSettings& s
 }
 
 // The design's limits: samples against the uncertain parameters and the method, Sobol
-// dimensions, LHS memory, and the number of runs.
-void check_design(const SweepContext& cx, const SweepSettings& st,
+// dimensions, LHS memory, and the number of runs. False when the number of runs is refused.
+bool check_design(const SweepContext& cx, const SweepSettings& st,
                   const std::vector<LeverEntry>& levers, long long d) {
   const Loc s_at = st.samples_at ? *st.samples_at : st.sweep_at;
   const Loc m_at = st.method_at ? *st.method_at : st.sweep_at;
@@ -317,11 +317,12 @@ void check_design(const SweepContext& cx, const SweepSettings& st,
   for (const auto& l : levers) policies *= static_cast<double>(l.lever.values.size());
   const double per_policy =
       static_cast<double>(samples) * (saltelli ? static_cast<double>(d + 2) : 1.0);
-  if (policies * per_policy > 1e9)
-    cx.diags.add(s_at, "sweep.samples",
-                 fmt(policies) + " policies x " + fmt(per_policy) +
-                     " samples per policy = " + fmt(policies * per_policy) +
-                     " runs: allowed at most 1e9 runs in a sweep (fewer samples or lever values)");
+  if (policies * per_policy <= 1e9) return true;
+  cx.diags.add(s_at, "sweep.samples",
+               fmt(policies) + " policies x " + fmt(per_policy) + " samples per policy = " +
+                   fmt(policies * per_policy) +
+                   " runs: allowed at most 1e9 runs in a sweep (fewer samples or lever values)");
+  return false;
 }
 
 // A sampled shock start must stay before the fixed end, and a sampled end after the start.
@@ -436,9 +437,11 @@ SweepSpec read_sweep(const SweepContext& cx, const LoadVariant& load_variant) {
                                 cx.diags.add(at, key, msg);
                               });
   }
-  if (st.samples_ok && st.method_ok)
-    check_design(cx, st, levers, static_cast<long long>(uncertain.size()));
-  if (cx.resolved) check_levers(cx, load_variant, levers, uncertain);
+  // A sweep refused for its size is not loaded once per lever value (two levers of 100k
+  // values each took that long).
+  const bool sized = !st.samples_ok || !st.method_ok ||
+                     check_design(cx, st, levers, static_cast<long long>(uncertain.size()));
+  if (cx.resolved && sized) check_levers(cx, load_variant, levers, uncertain);
 
   SweepSpec spec;
   spec.method = st.method;
