@@ -150,6 +150,12 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
     request.command_line = command_line;
 
     RunJob job(request);
+    if (!quiet) {
+      for (const auto& w : job.scenario().warnings)
+        std::cerr << "sovcap: warning: " << format_diagnostic(w) << "\n";
+      if (const std::string w = footprint_warning(job.footprint(), physical_memory()); !w.empty())
+        std::cerr << "sovcap: warning: " << w << "\n";
+    }
     const long long runs = job.layout().runs;
     g_stop.store(false);
     std::signal(SIGINT, on_stop_signal);

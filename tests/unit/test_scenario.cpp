@@ -94,6 +94,71 @@ pue = 1.25
             (std::vector<std::string>{"country.DDD.pue=1.1", "global.other_demand=1e6"}));
 }
 
+TEST_F(ScenarioTest, EveryCountryTableOutranksTheCsvAndYieldsToACountrysOwn) {
+  // --set defaults.pue changed nothing where every CSV row gives pue; [country."*"] and
+  // --set country.*.NAME set a value for every country above the CSV.
+  write("c.csv", std::string(kCsvHeader) + ",pue\n" +
+                     "AAA,Country A,1,10,5,1e9,100,,1.3\n"
+                     "BBB,Country B,1,10,5,1e9,100,,1.3\n"
+                     "CCC,Country C,1,10,5,1e9,100,,1.3\n");
+  const std::string s = write("s.toml", R"([defaults]
+pue = 1.5
+targets = []
+
+[countries]
+data = "c.csv"
+
+[country."*"]
+pue = 1.2
+electricity_usd_per_mwh = 90
+
+[country.BBB]
+pue = 1.4
+
+[country.CCC]
+electricity_usd_per_mwh = 70
+)");
+  Scenario sc = load_scenario(s);
+  EXPECT_DOUBLE_EQ(pue_of(sc, "AAA"), 1.2);
+  EXPECT_DOUBLE_EQ(pue_of(sc, "BBB"), 1.4);
+  EXPECT_DOUBLE_EQ(pue_of(sc, "CCC"), 1.2);
+  EXPECT_EQ(sc.origin.at("country.AAA.pue"), "[country.*] " + s + ":9");
+  EXPECT_EQ(sc.origin.at("country.BBB.pue"), s + ":13");
+  EXPECT_EQ(sc.origin.at("country.CCC.electricity_usd_per_mwh"), s + ":16");
+  EXPECT_EQ(sc.origin.at("country.AAA.targets"), "[defaults] " + s + ":3");
+  // [defaults] pue reaches no country: a warning at its line, naming the way that works.
+  ASSERT_EQ(sc.warnings.size(), 1u) << describe(sc.warnings);
+  EXPECT_TRUE(has(sc.warnings, s, 2, "defaults.pue",
+                  {"no country uses this value", "--set 'country.*.pue=...'"}));
+
+  // --set country.*.NAME edits [country."*"]; a country's own value still wins.
+  sc = load_scenario(s, {"country.*.pue=1.25", "country.CCC.pue=1.1"});
+  EXPECT_DOUBLE_EQ(pue_of(sc, "AAA"), 1.25);
+  EXPECT_DOUBLE_EQ(pue_of(sc, "BBB"), 1.4);
+  EXPECT_DOUBLE_EQ(pue_of(sc, "CCC"), 1.1);
+  EXPECT_EQ(sc.origin.at("country.AAA.pue"), "[country.*] --set");
+
+  // --set defaults.pue where every row gives pue: the warning names --set.
+  const std::string plain = write("p.toml", "[defaults]\ntargets = []\n[countries]\ndata = \"c.csv\"\n");
+  sc = load_scenario(plain, {"defaults.pue=1.2"});
+  EXPECT_DOUBLE_EQ(pue_of(sc, "AAA"), 1.3);
+  EXPECT_TRUE(has(sc.warnings, "--set", 0, "defaults.pue", {"its row in " + path("c.csv")}))
+      << describe(sc.warnings);
+  // A "*" value every country overrides is as useless.
+  sc = load_scenario(plain, {"country.*.pue=1.2", "country.AAA.pue=1.1", "country.BBB.pue=1.1",
+                             "country.CCC.pue=1.1"});
+  EXPECT_TRUE(has(sc.warnings, "--set", 0, "country.*.pue", {"outrank [country.\"*\"]"}))
+      << describe(sc.warnings);
+  // And a lever may set every country at once.
+  const std::string lever = write("l.toml", std::string("[defaults]\ntargets = []\n[countries]\n") +
+                                                "data = \"c.csv\"\n[sweep.levers]\n" +
+                                                "\"country.*.pue\" = [1.2, 1.4]\n");
+  sc = load_scenario(lever);
+  ASSERT_EQ(sc.sweep.levers.size(), 1u);
+  EXPECT_EQ(sc.sweep.levers[0].key, "country.*.pue");
+  EXPECT_TRUE(sc.warnings.empty()) << describe(sc.warnings);
+}
+
 TEST_F(ScenarioTest, InlineOnlyScenarioKeepsFileOrder) {
   // ZZZ first in the file, then AAA: the country dimension follows the file, not the alphabet.
   const std::string s =
@@ -916,7 +981,7 @@ TEST_F(ScenarioTest, RejectsSimulationAndCountrySetLevers) {
   const auto ds = errors(s);
   EXPECT_TRUE(has(ds, s, 2, "sweep.levers.\"simulation.end_year\"",
                   {"simulation settings cannot be levers", "length of every output array",
-                   "allowed global.NAME, defaults.NAME or country.ISO3.NAME"}));
+                   "allowed global.NAME, defaults.NAME, country.*.NAME or country.ISO3.NAME"}));
   EXPECT_TRUE(has(ds, s, 3, "sweep.levers.\"countries.include\"",
                   {"cannot be a lever", "same countries", "allowed global.NAME"}));
   EXPECT_TRUE(has(ds, s, 4, "sweep.levers.\"sweep.samples\"", {"cannot be levers"}));

@@ -147,6 +147,10 @@ TEST_F(ScenarioTest, SweepOfTooManyRunsIsRefusedBeforeItsLeverValuesAreLoaded) {
   EXPECT_TRUE(has(ds, path("s.toml"), -1, "sweep.samples",
                   {"1e+10 runs: allowed at most 1e9 runs in a sweep"}))
       << describe(ds);
+  // Below that, a lever of very many values is refused itself: each is loaded as a scenario.
+  EXPECT_TRUE(has(ds, path("s.toml"), 10, "sweep.levers.\"global.vendor_supply\"",
+                  {"100000 alternatives: allowed at most 100 per lever"}))
+      << describe(ds);
 }
 
 // ---- messages ----------------------------------------------------------------------------

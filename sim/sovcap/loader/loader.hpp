@@ -29,6 +29,8 @@ namespace sovcap::loader {
 
 inline constexpr const char* kSetFile = "--set";
 inline constexpr const char* kBuiltIn = "built-in default";
+// [country."*"] and --set country.*.NAME: a value for every country, above the CSV.
+inline constexpr const char* kEveryCountry = "*";
 
 // Where something stands in the input.
 struct Loc {

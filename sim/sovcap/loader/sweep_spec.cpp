@@ -17,8 +17,10 @@ struct LeverEntry {
   std::optional<Cell> cell;  // when the key is valid
 };
 
+constexpr std::size_t kMaxLeverValues = 100;
+
 constexpr const char* kLeverForms =
-    "allowed global.NAME, defaults.NAME or country.ISO3.NAME (keys as for --set)";
+    "allowed global.NAME, defaults.NAME, country.*.NAME or country.ISO3.NAME (keys as for --set)";
 
 // The parameter a global.NAME lever sets.
 std::optional<Cell> check_global_lever(const SweepContext& cx, const std::string& name,
@@ -84,8 +86,8 @@ std::optional<Cell> check_lever_key(const SweepContext& cx, const std::string& k
                      ": allowed the country parameters listed by `sovcap params`");
     return std::nullopt;
   }
-  if (head == "defaults") return Cell{"country." + name, "*"};
   const std::string& iso3 = parts[1];
+  if (head == "defaults" || iso3 == kEveryCountry) return Cell{"country." + name, "*"};
   if (!is_iso3(iso3)) {
     cx.diags.add(at, dk,
                  "'" + iso3 +
@@ -143,6 +145,16 @@ void read_levers(const SweepContext& cx, const toml::value& table, std::vector<L
       e.cell.reset();
     } else {
       read_lever_values(cx, *v, e);
+      // Each alternative is checked by loading the whole scenario with it, and `run` loads
+      // each policy again before it starts: a lever of 1,000 values took minutes. A policy
+      // choice is never that fine; ranges are sampled.
+      if (e.lever.values.size() > kMaxLeverValues) {
+        cx.diags.add(e.at, e.dkey,
+                     std::to_string(e.lever.values.size()) + " alternatives: allowed at most " +
+                         std::to_string(kMaxLeverValues) +
+                         " per lever; sample a range with [sweep.uncertain] instead");
+        e.cell.reset();
+      }
     }
     out.push_back(std::move(e));
   }

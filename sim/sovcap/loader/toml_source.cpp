@@ -167,7 +167,7 @@ std::string set_key_problem(const std::string& key, const std::vector<std::strin
   static const std::vector<std::string> roots = {"simulation", "global",    "defaults",
                                                  "country",    "countries", "sweep"};
   const std::string forms =
-      "allowed simulation.NAME, global.NAME, defaults.NAME, country.ISO3.NAME, "
+      "allowed simulation.NAME, global.NAME, defaults.NAME, country.ISO3.NAME, country.*.NAME, "
       "countries.include, sweep.samples or sweep.method";
   if (parts.empty()) return "malformed key '" + key + "': " + forms;
   const std::string& head = parts[0];
@@ -180,9 +180,10 @@ std::string set_key_problem(const std::string& key, const std::vector<std::strin
   if (head == "sweep" && parts[1] != "samples" && parts[1] != "method")
     return "cannot be set from the command line: allowed sweep.samples and sweep.method; "
            "levers and uncertain parameters are written in the scenario's [sweep] section";
-  if (head == "country" && !is_iso3(parts[1]))
+  if (head == "country" && !is_iso3(parts[1]) && parts[1] != kEveryCountry)
     return "'" + parts[1] +
-           "' is not an ISO3 code: allowed 3 uppercase letters, e.g. country.KOR.pue";
+           "' is not an ISO3 code: allowed 3 uppercase letters, e.g. country.KOR.pue, or * for "
+           "every country (country.*.pue)";
   return "";
 }
 
@@ -324,7 +325,7 @@ std::map<std::string, std::string> apply_overrides(TomlSource& src,
       toml::value& c = countries[parts[1]];
       if (!existed) {
         c = toml::table{};
-        made_by_set[parts[1]] = key;
+        if (parts[1] != kEveryCountry) made_by_set[parts[1]] = key;
       }
       if (!c.is_table()) {
         diags.add(at, key,
