@@ -97,7 +97,8 @@ case "$mode" in
       ( cd "$build/findings/$f" &&
         ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         "$build/tests/fuzz/fuzz_$f" "$build/corpus/$f" "$root/tests/fuzz/corpus/$f" \
-          -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 )
+          -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=4096 \
+          -print_final_stats=1 )
     done
     exit 0
     ;;

@@ -15,6 +15,7 @@
 
 #include "sovcap/h5.hpp"
 #include "sovcap/output.hpp"
+#include "sovcap/outputs.hpp"
 #include "sovcap/reader.hpp"
 #include "sovcap/results.hpp"
 
@@ -58,6 +59,69 @@ bool opens_as_sovcap(const std::string& path) {
   } catch (const std::exception&) {
     return false;
   }
+}
+
+// Every stored series value must be finite, but a flow's at the initial state (NaN: no
+// step ended there). Nothing in the model makes inf or NaN from valid input; a value that
+// is one is a result gone wrong (the loader bounds the trends that once overflowed).
+void check_finite(const ResultsReader& in, const std::string& path,
+                  const std::vector<std::int8_t>& complete, Collector& bad, CheckReport& rep) {
+  const auto& iso3 = in.iso3();
+  const auto& time = in.time();
+  const auto nc = static_cast<Eigen::Index>(iso3.size());
+  const auto nt = static_cast<Eigen::Index>(time.size());
+  const int runs = in.runs();
+  const long long first = in.first_run();
+  const int block = static_cast<int>(
+      std::clamp<long long>(4'000'000 / std::max<long long>(1, static_cast<long long>(nc) * nt), 1, 4096));
+  auto is_flow = [](std::string_view units) { return units == "accel/yr"; };
+  auto problem = [&](double v, std::string_view name) {
+    return std::string(name) + " = " + num(v) + " is not finite";
+  };
+  std::string names;
+  std::vector<Eigen::ArrayXXd> series;
+  for (int s = 0; s < kNumCountrySeries; ++s) {
+    const SeriesInfo& si = info(static_cast<CountrySeries>(s));
+    const std::string name(si.name);
+    if (static_cast<CountrySeries>(s) == CountrySeries::bottleneck || !in.has_variable(name)) continue;
+    names += (names.empty() ? "" : ", ") + name;
+    const Eigen::Index from = is_flow(si.units) ? 1 : 0;
+    for (int b0 = 0; b0 < runs; b0 += block) {
+      const int count = std::min(block, runs - b0);
+      in.read_country_series(name, b0, count, series);
+      for (int k = 0; k < count; ++k) {
+        if (complete[static_cast<std::size_t>(b0 + k)] != 1) continue;
+        for (Eigen::Index c = 0; c < nc; ++c)
+          for (Eigen::Index n = from; n < nt; ++n)
+            if (const double v = series[static_cast<std::size_t>(k)](c, n); !std::isfinite(v))
+              bad.add(first + b0 + k, iso3[static_cast<std::size_t>(c)], time[static_cast<std::size_t>(n)],
+                      problem(v, name));
+      }
+    }
+  }
+  const h5::Handle file = h5::open_file(path);
+  std::vector<double> values;
+  for (int s = 0; s < kNumRunSeries; ++s) {
+    const SeriesInfo& si = info(static_cast<RunSeries>(s));
+    const std::string name(si.name);
+    if (!in.has_variable(name)) continue;
+    names += (names.empty() ? "" : ", ") + name;
+    const auto ds = h5::open_dataset(file.get(), name);
+    for (int b0 = 0; b0 < runs; b0 += block) {
+      const int count = std::min(block, runs - b0);
+      values.assign(static_cast<std::size_t>(count * nt), 0.0);
+      h5::read_slab(ds.get(), h5::native_type<double>(), {static_cast<hsize_t>(b0), 0},
+                    {static_cast<hsize_t>(count), static_cast<hsize_t>(nt)}, values.data());
+      for (int k = 0; k < count; ++k) {
+        if (complete[static_cast<std::size_t>(b0 + k)] != 1) continue;
+        for (Eigen::Index n = is_flow(si.units) ? 1 : 0; n < nt; ++n)
+          if (const double v = values[static_cast<std::size_t>(k * nt + n)]; !std::isfinite(v))
+            bad.add(first + b0 + k, "", time[static_cast<std::size_t>(n)], problem(v, name));
+      }
+    }
+  }
+  if (!names.empty())
+    rep.checks_run.push_back("every stored series finite (flows from the first step on): " + names);
 }
 
 }  // namespace
@@ -125,6 +189,8 @@ CheckReport check_results(const std::string& path, const CheckOptions& options) 
     rep.checks_run.push_back("every shard of the master present and readable (" +
                              std::to_string(rep.shards.size()) + " shards)");
   }
+
+  check_finite(in, path, complete, bad, rep);
 
   // Invariants, a block of complete runs at a time.
   const auto& iso3 = in.iso3();

@@ -16,8 +16,10 @@ namespace sovcap::app {
 int cmd_params(const std::vector<std::string>& args) {
   const std::string usage =
       "usage: sovcap params [--markdown]\n\nLists every parameter with its unit, default, "
-      "allowed values and meaning.\nScenario keys: [simulation] X, [global] X, [defaults] X or "
-      "[country.ISO3] X; on the command line: --set SCOPE.X=VALUE.\n";
+      "allowed values and meaning.\nScenario keys: [simulation] X, [global] X, [defaults] X, "
+      "[country.\"*\"] X or [country.ISO3] X; on the command line: --set SCOPE.X=VALUE\n"
+      "(country.*.X for every country). A country's value, lowest to highest: built-in default,\n"
+      "[defaults], its CSV row, [country.\"*\"], [country.ISO3].\n";
   po::options_description options("options");
   options.add_options()("help,h", "this help")("markdown", "print a Markdown table");
   po::positional_options_description positional;

@@ -18,6 +18,7 @@
 #include "sovcap/outputs.hpp"
 #include "sovcap/run.hpp"
 #include "sovcap/summary_io.hpp"
+#include "sovcap/sweep_runner.hpp"
 
 namespace po = boost::program_options;
 
@@ -130,6 +131,12 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
     request.force = vm.count("force") > 0;
     request.resume = vm.count("resume") > 0;
     const bool quiet = vm.count("quiet") > 0;
+    if (const int cores = available_threads(); request.threads > cores) {
+      if (!quiet)
+        std::cerr << "sovcap: --threads " << request.threads << ": this machine runs " << cores
+                  << " at once; using " << cores << "\n";
+      request.threads = cores;
+    }
     const std::string store_name = vm["store"].as<std::string>();
     if (store_name != "full" && store_name != "summary")
       throw RequestError("--store " + store_name + ": allowed full, summary");
@@ -143,6 +150,12 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
     request.command_line = command_line;
 
     RunJob job(request);
+    if (!quiet) {
+      for (const auto& w : job.scenario().warnings)
+        std::cerr << "sovcap: warning: " << format_diagnostic(w) << "\n";
+      if (const std::string w = footprint_warning(job.footprint(), physical_memory()); !w.empty())
+        std::cerr << "sovcap: warning: " << w << "\n";
+    }
     const long long runs = job.layout().runs;
     g_stop.store(false);
     std::signal(SIGINT, on_stop_signal);

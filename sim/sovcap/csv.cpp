@@ -9,13 +9,13 @@ namespace {
 
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
-// Walks the text once, keeping the line and the start of the line so that any byte's
-// column can be computed (in characters, not bytes, so UTF-8 names do not shift it).
+// Walks the text once, keeping the line and the column (in characters, not bytes, so
+// UTF-8 names do not shift it): counted as it goes, a line of many fields stays linear.
 class Scanner {
  public:
   explicit Scanner(std::string_view text) : text_(text) {
     // A byte order mark from spreadsheet exports is not part of the first header name.
-    if (text_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = line_start_ = 3;
+    if (text_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;
   }
 
   bool done() const { return pos_ >= text_.size(); }
@@ -29,20 +29,16 @@ class Scanner {
     return text_.substr(from, to - from);
   }
 
-  // 1-based character column of the byte at `at` on the current line.
-  int column_of(std::size_t at) const {
-    int col = 1;
-    for (std::size_t k = line_start_; k < at && k < text_.size(); ++k)
-      if ((static_cast<unsigned char>(text_[k]) & 0xC0) != 0x80) ++col;
-    return col;
-  }
-  int column() const { return column_of(pos_); }
+  // 1-based character column of the current byte.
+  int column() const { return column_; }
 
   void advance() {
     if (done()) return;
     if (text_[pos_] == '\n') {
       ++line_;
-      line_start_ = pos_ + 1;
+      column_ = 1;
+    } else if ((static_cast<unsigned char>(text_[pos_]) & 0xC0) != 0x80) {
+      ++column_;  // a character ends with the bytes that continue it
     }
     ++pos_;
   }
@@ -72,8 +68,8 @@ class Scanner {
  private:
   std::string_view text_;
   std::size_t pos_ = 0;
-  std::size_t line_start_ = 0;
   int line_ = 1;
+  int column_ = 1;
 };
 
 // Reads a quoted field; the scanner stands on the opening quote. Returns false if the
@@ -147,6 +143,7 @@ CsvDocument parse_csv(std::string_view text) {
         }
       } else {
         const std::size_t start = s.pos();
+        const int start_column = s.column();
         f.line = s.line();
         bool stray_reported = false;
         while (!s.done() && !s.at(',') && !s.at('\n')) {
@@ -162,7 +159,7 @@ CsvDocument parse_csv(std::string_view text) {
         const std::string_view trimmed = trim_blanks(raw);
         std::size_t lead = 0;
         while (lead < raw.size() && is_blank(raw[lead])) ++lead;
-        f.column = s.column_of(start + (trimmed.empty() ? 0 : lead));
+        f.column = start_column + static_cast<int>(trimmed.empty() ? 0 : lead);  // blanks: 1 byte
         f.text = std::string(trimmed);
       }
       rec.fields.push_back(std::move(f));

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <sstream>
+#include <tuple>
 
 namespace sovcap {
 namespace {
@@ -87,6 +88,35 @@ ParamRule lead_time_rule(std::string_view name, std::string_view key) {
           }};
 }
 
+// A trend's value at the horizon, level * (1 + growth)^(end_year - start_year), must stay
+// within 1e-60 .. 1e60 (zero aside): products and sums of a few trends over every step and
+// country then stay finite, where 1e11 chips a year growing 500% a year over 400 years
+// reached inf, and NaN through inf * 0.
+constexpr double kTrendDecades = 60.0;
+
+ParamRule trend_rule(std::string_view name, std::string_view level, std::string_view growth) {
+  return {name, growth, {"simulation.start_year", "simulation.end_year"},
+          {growth, level, "simulation.end_year"}, "end_after_start",
+          [level, growth](const RuleValues& v) -> std::string {
+            const double x0 = v(level), g = v(growth);
+            const double start = v("simulation.start_year"), end = v("simulation.end_year");
+            if (!(x0 > 0.0) || !(g > -1.0)) return "";
+            const double per_year = std::log10(1.0 + g);
+            const double at_end = std::log10(x0) + (end - start) * per_year;
+            if (std::abs(at_end) <= kTrendDecades) return "";
+            const double edge = at_end > 0 ? kTrendDecades : -kTrendDecades;
+            const double year = std::max(start, start + (edge - std::log10(x0)) / per_year);
+            auto bare = [](std::string_view key) { return std::string(key.substr(key.find('.') + 1)); };
+            return bare(level) + " = " + format_value(x0) + (v.given(level) ? "" : " (built-in default)") +
+                   " changing by " + bare(growth) + " = " + format_value(g) +
+                   " a year leaves the range 1e-60 .. 1e60 in year " + format_value(std::floor(year)) +
+                   " (by end_year = " + format_value(end) + " it reaches 1e" +
+                   format_value(std::round(at_end)) +
+                   "): allowed trends that stay within 1e-60 .. 1e60 over the horizon (a smaller " +
+                   bare(growth) + ", " + bare(level) + " or horizon)";
+          }};
+}
+
 std::vector<ParamRule> build_rules() {
   std::vector<ParamRule> rules;
   rules.push_back({"end_after_start", "simulation.end_year",
@@ -156,6 +186,15 @@ std::vector<ParamRule> build_rules() {
                    }});
   rules.push_back(lead_time_rule("build_lead_whole_steps", "country.build_lead_years"));
   rules.push_back(lead_time_rule("grid_lead_whole_steps", "country.grid_lead_years"));
+  for (const auto& [name, level, growth] :
+       {std::tuple{"vendor_supply_trend", "global.vendor_supply", "global.vendor_supply_growth"},
+        {"other_demand_trend", "global.other_demand", "global.other_demand_growth"},
+        {"accel_kw_trend", "global.accel_kw", "global.accel_kw_growth"},
+        {"accel_flops_trend", "global.accel_flops", "global.accel_flops_growth"},
+        {"accel_price_trend", "global.accel_price_usd", "global.accel_price_growth"},
+        {"budget_trend", "country.budget_usd_per_year", "country.budget_growth"},
+        {"domestic_trend", "country.domestic_accel_per_year", "country.domestic_growth"}})
+    rules.push_back(trend_rule(name, level, growth));
   return rules;
 }
 

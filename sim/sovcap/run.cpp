@@ -62,6 +62,9 @@ RunJob::RunJob(const RunRequest& request)
   check_output_path(output_, request.force);
   policies_ = policy_params(scenario_);
   layout_ = sweep_layout(scenario_, policies_, first_, end_, store_, keep_);
+  footprint_ = estimate_footprint(scenario_.params, layout_.runs, store_, keep_, threads_);
+  if (const std::string why = footprint_refusal(footprint_, physical_memory()); !why.empty())
+    throw RequestError(why);
 
   OutputMetadata meta;
   meta.command_line = request.command_line;

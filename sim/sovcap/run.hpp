@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "sovcap/footprint.hpp"
 #include "sovcap/output.hpp"
 #include "sovcap/scenario.hpp"
 
@@ -41,8 +42,8 @@ std::pair<long long, long long> run_range(const std::string& runs, const std::st
 class RunJob {
  public:
   // Loads the scenario (InputError), chooses the runs and refuses an existing output
-  // without `force` (RequestError), checks the output's folder and opens the partial file
-  // (OutputError).
+  // without `force` or a job that needs more memory than the machine has (RequestError),
+  // checks the output's folder and opens the partial file (OutputError).
   explicit RunJob(const RunRequest& request);
   ~RunJob();  // before run() completes: the partial is closed and removed, as OutputFile does
   RunJob(const RunJob&) = delete;
@@ -51,6 +52,8 @@ class RunJob {
   const Scenario& scenario() const { return scenario_; }
   const std::string& output() const { return output_; }
   const OutputLayout& layout() const { return layout_; }
+  // Memory and file size this job needs (it was refused if they do not fit).
+  const Footprint& footprint() const { return footprint_; }
   long long first() const { return first_; }
   long long end() const { return end_; }
   long long total() const { return total_; }
@@ -74,6 +77,7 @@ class RunJob {
   std::vector<CountrySeries> keep_;
   std::vector<RunParams> policies_;
   OutputLayout layout_;
+  Footprint footprint_;
   long long first_ = 0, end_ = 0, total_ = 0, done_at_start_ = 0;
   std::unique_ptr<OutputFile> file_;
 };

@@ -53,6 +53,10 @@ struct Scenario {
   std::vector<std::pair<std::string, std::string>> files;
   // The [sweep] section: levers, uncertain parameters and the design; empty without one.
   SweepSpec sweep;
+  // What loads but does nothing: a [defaults] or [country."*"] value (from the file or
+  // --set) that every country takes from a source above it. `run` and `validate` show
+  // them on stderr.
+  std::vector<Diagnostic> warnings;
 };
 
 // Reads, resolves and validates a scenario; `overrides` are "KEY=VALUE" strings whose

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include <oneapi/tbb/enumerable_thread_specific.h>
+#include <oneapi/tbb/info.h>
 #include <oneapi/tbb/parallel_pipeline.h>
 #include <oneapi/tbb/task_arena.h>
 
@@ -201,6 +202,8 @@ void build_run(const Scenario& scenario, const std::vector<RunParams>& policies,
     info.sampled.push_back(spec.uncertain[i].quantile(point[i], base_value(spec.uncertain[i], base)));
   apply_samples(spec, point, params);
 }
+
+int available_threads() { return tbb::info::default_concurrency(); }
 
 SweepStats run_sweep(const Scenario& scenario, const std::vector<RunParams>& policies,
                      OutputFile& out, const SweepOptions& options) {

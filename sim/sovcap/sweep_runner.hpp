@@ -29,6 +29,10 @@ OutputLayout sweep_layout(const Scenario& scenario, const std::vector<RunParams>
 void build_run(const Scenario& scenario, const std::vector<RunParams>& policies,
                const SampleDesign& design, long long run, RunParams& params, RunInfo& info);
 
+// The most worker threads this process runs at once (the cores it may use): more in
+// SweepOptions::threads would only make TBB print a warning and ignore them.
+int available_threads();
+
 struct SweepOptions {
   int threads = 0;                                 // 0: TBB's default (all cores)
   StoreMode store = StoreMode::full;

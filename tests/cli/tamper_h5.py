@@ -38,6 +38,10 @@ def main():
                 f["run_complete"][7] = 0
             elif case == "bad_code":
                 f["bottleneck"][3, 0, 2] = np.int8(9)
+            elif case == "inf_compute":
+                f["compute_flops"][5, country.index("KOR"), 4] = np.inf
+            elif case == "nan_vendor_supply":
+                f["vendor_supply"][2, 6] = np.nan
             elif case == "format_version":
                 f.attrs["format_version"] = "9.9"
             elif case == "foreign_file":

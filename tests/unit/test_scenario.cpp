@@ -13,91 +13,14 @@
 #include "sovcap/csv.hpp"
 #include "sovcap/params.hpp"
 #include "sovcap/scenario.hpp"
+#include "scenario_support.hpp"
 
 namespace fs = std::filesystem;
 using namespace sovcap;
 
 namespace {
 
-// A complete inline country: the required parameters and nothing else. Lines 1..8.
-const char* const kKorea = R"(name = "Korea"
-it_mw = 55
-grid_mw = 100
-grid_add_mw_per_year = 50
-budget_usd_per_year = 2e9
-workforce = 2000
-targets = [[2030, 1000]]
-)";
-
-// Every required parameter of CSV countries, for a header row.
-const char* const kCsvHeader =
-    "iso3,name,it_mw,grid_mw,grid_add_mw_per_year,budget_usd_per_year,workforce,targets";
-
-std::string describe(const std::vector<Diagnostic>& ds) {
-  std::string s;
-  for (const auto& d : ds) s += "\n  " + format_diagnostic(d);
-  return s.empty() ? "\n  (no diagnostics)" : s;
-}
-
-class ScenarioTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() / "sovcap_test_scenario" /
-           (std::string(info->test_suite_name()) + "." + info->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    if (!HasFailure()) fs::remove_all(dir_);
-  }
-
-  // Writes `text` to `name` in the test's folder and returns its path.
-  std::string write(const std::string& name, const std::string& text) {
-    const fs::path p = dir_ / name;
-    std::ofstream(p, std::ios::binary) << text;
-    return p.string();
-  }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-
-  // The diagnostics loading `scenario` produces; fails the test if it loads.
-  std::vector<Diagnostic> errors(const std::string& scenario,
-                                 const std::vector<std::string>& overrides = {}) {
-    try {
-      load_scenario(scenario, overrides);
-    } catch (const InputError& e) {
-      EXPECT_FALSE(e.diagnostics().empty());
-      EXPECT_NE(std::string(e.what()).find(format_diagnostic(e.diagnostics().front())),
-                std::string::npos);
-      return e.diagnostics();
-    }
-    ADD_FAILURE() << scenario << " loaded but should have been rejected";
-    return {};
-  }
-
-  fs::path dir_;
-};
-
-// True when one diagnostic has this file, line and key and its message holds every part.
-// line -1: any line. The failure message lists every diagnostic.
-::testing::AssertionResult has(const std::vector<Diagnostic>& ds, const std::string& file, int line,
-                               const std::string& key, const std::vector<std::string>& parts) {
-  for (const auto& d : ds) {
-    if (d.file != file || (line >= 0 && d.line != line) || d.key != key) continue;
-    bool all = true;
-    for (const auto& p : parts) all = all && d.message.find(p) != std::string::npos;
-    if (all) return ::testing::AssertionSuccess();
-  }
-  std::string want = file + ":" + std::to_string(line) + ": " + key + ": ...";
-  for (const auto& p : parts) want += " [" + p + "]";
-  return ::testing::AssertionFailure() << "no diagnostic " << want << " among:" << describe(ds);
-}
-
-double pue_of(const Scenario& sc, const std::string& iso3) {
-  const int i = sc.params.countries.find(iso3);
-  EXPECT_GE(i, 0) << iso3;
-  return i < 0 ? std::nan("") : sc.params.countries.at(i, CountryParam::pue);
-}
+using namespace sovcap::testing;
 
 // ---------------------------------------------------------------------------------------
 // Resolution
@@ -169,6 +92,71 @@ pue = 1.25
   EXPECT_EQ(sc.files[1].first, csv);
   EXPECT_EQ(sc.overrides,
             (std::vector<std::string>{"country.DDD.pue=1.1", "global.other_demand=1e6"}));
+}
+
+TEST_F(ScenarioTest, EveryCountryTableOutranksTheCsvAndYieldsToACountrysOwn) {
+  // --set defaults.pue changed nothing where every CSV row gives pue; [country."*"] and
+  // --set country.*.NAME set a value for every country above the CSV.
+  write("c.csv", std::string(kCsvHeader) + ",pue\n" +
+                     "AAA,Country A,1,10,5,1e9,100,,1.3\n"
+                     "BBB,Country B,1,10,5,1e9,100,,1.3\n"
+                     "CCC,Country C,1,10,5,1e9,100,,1.3\n");
+  const std::string s = write("s.toml", R"([defaults]
+pue = 1.5
+targets = []
+
+[countries]
+data = "c.csv"
+
+[country."*"]
+pue = 1.2
+electricity_usd_per_mwh = 90
+
+[country.BBB]
+pue = 1.4
+
+[country.CCC]
+electricity_usd_per_mwh = 70
+)");
+  Scenario sc = load_scenario(s);
+  EXPECT_DOUBLE_EQ(pue_of(sc, "AAA"), 1.2);
+  EXPECT_DOUBLE_EQ(pue_of(sc, "BBB"), 1.4);
+  EXPECT_DOUBLE_EQ(pue_of(sc, "CCC"), 1.2);
+  EXPECT_EQ(sc.origin.at("country.AAA.pue"), "[country.*] " + s + ":9");
+  EXPECT_EQ(sc.origin.at("country.BBB.pue"), s + ":13");
+  EXPECT_EQ(sc.origin.at("country.CCC.electricity_usd_per_mwh"), s + ":16");
+  EXPECT_EQ(sc.origin.at("country.AAA.targets"), "[defaults] " + s + ":3");
+  // [defaults] pue reaches no country: a warning at its line, naming the way that works.
+  ASSERT_EQ(sc.warnings.size(), 1u) << describe(sc.warnings);
+  EXPECT_TRUE(has(sc.warnings, s, 2, "defaults.pue",
+                  {"no country uses this value", "--set 'country.*.pue=...'"}));
+
+  // --set country.*.NAME edits [country."*"]; a country's own value still wins.
+  sc = load_scenario(s, {"country.*.pue=1.25", "country.CCC.pue=1.1"});
+  EXPECT_DOUBLE_EQ(pue_of(sc, "AAA"), 1.25);
+  EXPECT_DOUBLE_EQ(pue_of(sc, "BBB"), 1.4);
+  EXPECT_DOUBLE_EQ(pue_of(sc, "CCC"), 1.1);
+  EXPECT_EQ(sc.origin.at("country.AAA.pue"), "[country.*] --set");
+
+  // --set defaults.pue where every row gives pue: the warning names --set.
+  const std::string plain = write("p.toml", "[defaults]\ntargets = []\n[countries]\ndata = \"c.csv\"\n");
+  sc = load_scenario(plain, {"defaults.pue=1.2"});
+  EXPECT_DOUBLE_EQ(pue_of(sc, "AAA"), 1.3);
+  EXPECT_TRUE(has(sc.warnings, "--set", 0, "defaults.pue", {"its row in " + path("c.csv")}))
+      << describe(sc.warnings);
+  // A "*" value every country overrides is as useless.
+  sc = load_scenario(plain, {"country.*.pue=1.2", "country.AAA.pue=1.1", "country.BBB.pue=1.1",
+                             "country.CCC.pue=1.1"});
+  EXPECT_TRUE(has(sc.warnings, "--set", 0, "country.*.pue", {"outrank [country.\"*\"]"}))
+      << describe(sc.warnings);
+  // And a lever may set every country at once.
+  const std::string lever = write("l.toml", std::string("[defaults]\ntargets = []\n[countries]\n") +
+                                                "data = \"c.csv\"\n[sweep.levers]\n" +
+                                                "\"country.*.pue\" = [1.2, 1.4]\n");
+  sc = load_scenario(lever);
+  ASSERT_EQ(sc.sweep.levers.size(), 1u);
+  EXPECT_EQ(sc.sweep.levers[0].key, "country.*.pue");
+  EXPECT_TRUE(sc.warnings.empty()) << describe(sc.warnings);
 }
 
 TEST_F(ScenarioTest, InlineOnlyScenarioKeepsFileOrder) {
@@ -993,7 +981,7 @@ TEST_F(ScenarioTest, RejectsSimulationAndCountrySetLevers) {
   const auto ds = errors(s);
   EXPECT_TRUE(has(ds, s, 2, "sweep.levers.\"simulation.end_year\"",
                   {"simulation settings cannot be levers", "length of every output array",
-                   "allowed global.NAME, defaults.NAME or country.ISO3.NAME"}));
+                   "allowed global.NAME, defaults.NAME, country.*.NAME or country.ISO3.NAME"}));
   EXPECT_TRUE(has(ds, s, 3, "sweep.levers.\"countries.include\"",
                   {"cannot be a lever", "same countries", "allowed global.NAME"}));
   EXPECT_TRUE(has(ds, s, 4, "sweep.levers.\"sweep.samples\"", {"cannot be levers"}));

@@ -40,6 +40,16 @@ std::optional<std::map<std::string, int>> read_header(const CsvDocument& doc,
     return std::nullopt;
   }
   const CsvRecord& header = doc.records.front();
+  // A file that is no such CSV at all (a path typed wrong, /etc/shadow) is not quoted:
+  // its first line may be anything.
+  if (std::none_of(header.fields.begin(), header.fields.end(), [&](const CsvField& f) {
+        return std::find(known.begin(), known.end(), f.text) != known.end();
+      })) {
+    diags.add({file, header.line, 0}, "",
+              "not a " + what + ": its first row names none of its columns; allowed a " + what +
+                  " with a header row naming " + join(required));
+    return std::nullopt;
+  }
   std::map<std::string, int> cols;
   for (const auto& f : header.fields) {
     const Loc at{file, f.line, f.column};
@@ -83,6 +93,11 @@ CsvFile open_csv(const std::string& file, const Loc& at, const std::string& key,
   f.read = true;
   f.text = std::move(*text);
   files.emplace_back(file, f.text);
+  // Text that is not UTF-8 or is one long line is no data file; its rows mean nothing.
+  if (!check_utf8(f.text, {file, 1, 1}, "", diags) || !check_line_ends(f.text, file, diags)) {
+    f.clean = false;
+    return f;
+  }
   f.doc = parse_csv(f.text);
   for (const auto& e : f.doc.errors)
     diags.add({file, e.line, e.column}, "", "CSV syntax error: " + e.message);
@@ -242,7 +257,13 @@ void read_country_cells(const CsvRecord& rec, const std::map<int, const ParamSpe
   const std::string origin = file + " row " + std::to_string(rec.line);
   if (name_col >= 0 && !rec.fields[static_cast<std::size_t>(name_col)].text.empty()) {
     const CsvField& nf = rec.fields[static_cast<std::size_t>(name_col)];
-    c.layer.name = GivenName{nf.text, {file, nf.line, nf.column}, origin};
+    if (const std::string problem = control_char_problem(nf.text); !problem.empty()) {
+      diags.add({file, nf.line, nf.column}, "country." + c.iso3 + ".name",
+                "column 'name': the name " + problem);
+      c.layer.bad.insert("name");
+    } else {
+      c.layer.name = GivenName{nf.text, {file, nf.line, nf.column}, origin};
+    }
   }
   for (const auto& [index, p] : param_of) {
     const CsvField& f = rec.fields[static_cast<std::size_t>(index)];

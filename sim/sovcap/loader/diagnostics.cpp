@@ -2,20 +2,47 @@
 // the small wording helpers every stage of the loader uses.
 
 #include <algorithm>
+#include <cstdio>
 
 #include "sovcap/loader/loader.hpp"
 
 namespace sovcap {
 
+namespace {
+
+// `s` with control characters (C0, DEL, C1) written as \xNN or \u00NN: a diagnostic
+// quotes the input, which must not drive the user's terminal.
+std::string printable(std::string_view s) {
+  std::string out;
+  char buf[16];
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const auto next = i + 1 < s.size() ? static_cast<unsigned char>(s[i + 1]) : 0u;
+    if (c < 0x20 || c == 0x7F) {
+      std::snprintf(buf, sizeof buf, "\\x%02X", c);
+      out += buf;
+    } else if (c == 0xC2 && next >= 0x80 && next <= 0x9F) {
+      std::snprintf(buf, sizeof buf, "\\u%04X", next);
+      out += buf;
+      ++i;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string format_diagnostic(const Diagnostic& d) {
-  std::string s = d.file;
+  std::string s = printable(d.file);
   if (!s.empty() && d.line > 0) {
     s += ':' + std::to_string(d.line);
     if (d.column > 0) s += ':' + std::to_string(d.column);
   }
   if (!s.empty()) s += ": ";
-  if (!d.key.empty()) s += d.key + ": ";
-  return s + d.message;
+  if (!d.key.empty()) s += printable(d.key) + ": ";
+  return s + printable(d.message);
 }
 
 namespace {

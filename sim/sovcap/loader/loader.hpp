@@ -11,6 +11,7 @@
 // Only the loader's own files include this header: it exposes toml11's types.
 
 #include <array>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -28,6 +29,8 @@ namespace sovcap::loader {
 
 inline constexpr const char* kSetFile = "--set";
 inline constexpr const char* kBuiltIn = "built-in default";
+// [country."*"] and --set country.*.NAME: a value for every country, above the CSV.
+inline constexpr const char* kEveryCountry = "*";
 
 // Where something stands in the input.
 struct Loc {
@@ -71,10 +74,41 @@ double number(const toml::value& v);
 void unknown_key(Diags& diags, const Loc& at, const std::string& key, const std::string& name,
                  const std::vector<std::string>& allowed, const std::string& where);
 
-// ---- the scenario text (toml_source.cpp) -----------------------------------------------
+// ---- the input's bytes (input_text.cpp) ------------------------------------------------
 
-// A file's whole text, or nullopt with `error` saying why not.
+// The largest input file read (scenario or data file): far beyond any real one (the
+// 1,000-country test scenario is 150 kB), small enough to read and parse at once.
+inline constexpr std::uintmax_t kMaxInputBytes = 16u * 1024 * 1024;
+// The deepest nesting of arrays, inline tables and dotted keys toml11 is given: its parser
+// recurses once per level, and ~10,000 levels overflow the stack.
+inline constexpr int kMaxNesting = 64;
+// Inline tables cannot take line breaks: each of its entries costs toml11 the length of
+// the line (see prepare_toml).
+inline constexpr int kMaxInlineEntries = 256;
+inline constexpr std::size_t kLongLine = 200;
+
+// A regular file's whole text (at most kMaxInputBytes), or nullopt with `error` saying
+// why not.
 std::optional<std::string> read_text_file(const std::string& path, std::string& error);
+// Each reports the first problem at its line and column in the file that `origin` names
+// (its line 1 column 1 is text[0]), or at --set, and returns false; true if there is none.
+bool check_utf8(std::string_view text, const Loc& origin, const std::string& key, Diags& diags);
+// TOML text as toml11 is given it, or nullopt after reporting what it cannot take: arrays
+// and inline tables nested more than kMaxNesting deep, dotted keys of more than
+// kMaxNesting parts, inline tables of more than kMaxInlineEntries entries (outside strings
+// and comments). toml11 scans back to the start of the line for every value it reads,
+// which makes a long one-line array quadratic, so line breaks go after the commas of
+// arrays once a line is kLongLine long; `inserted` gets their offsets in the text returned.
+std::optional<std::string> prepare_toml(std::string_view text, const Loc& origin,
+                                        const std::string& key,
+                                        std::vector<std::size_t>& inserted, Diags& diags);
+// CSV: a lone CR (CR-only line ends) would make the whole file one line.
+bool check_line_ends(std::string_view text, const std::string& file, Diags& diags);
+// What is wrong with a name or other text that is shown to users: "" when it has no
+// control characters (C0, DEL, C1).
+std::string control_char_problem(std::string_view s);
+
+// ---- the scenario text (toml_source.cpp) -----------------------------------------------
 
 // A table's entries: key and value.
 using Entries = std::vector<std::pair<std::string, const toml::value*>>;
@@ -105,11 +139,16 @@ class TomlSource {
   std::string resolve_path(const std::string& rel) const;
 
  private:
+  // Where byte `offset` of the text toml11 was given stands in the file.
+  Loc file_loc(std::size_t offset) const;
+
   std::string path_;
   toml::value root_;
-  // loc()'s index of the scenario text: where each line starts.
-  mutable const std::vector<char>* indexed_source_ = nullptr;
-  mutable std::vector<std::size_t> line_starts_;
+  // The line breaks prepare_toml put in (offsets in toml11's text), and where each line of
+  // the file starts: toml11's own location() counts the newlines from the top of the file
+  // on every call, which made loading quadratic in the file's length.
+  std::vector<std::size_t> inserted_;
+  std::vector<std::size_t> line_starts_;
 };
 
 // Applies every --set KEY=VALUE to the tree, so that --set values pass through exactly

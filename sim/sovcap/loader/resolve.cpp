@@ -1,8 +1,9 @@
 // Precedence: which source gives each parameter its value, and the origin recorded for it.
 //   simulation: built-in default < [simulation] (which --set edits)
 //   global:     built-in default < [global] data CSV < [global] (which --set edits)
-//   country:    built-in default < [defaults] < countries CSV row < [country.ISO3]
-//               ([defaults] and [country.ISO3] are where --set defaults.X / country.ISO3.X go)
+//   country:    built-in default < [defaults] < countries CSV row < [country."*"]
+//               < [country.ISO3] ([defaults], [country."*"] and [country.ISO3] are where
+//               --set defaults.X, country.*.X and country.ISO3.X go)
 
 #include <algorithm>
 
@@ -37,6 +38,7 @@ struct IncludeEntry {
 // Every source of country values, before precedence picks among them.
 struct CountrySources {
   CountryLayer defaults;
+  CountryLayer every;  // [country."*"]
   CountriesCsv csv;
   Provenance sources;
   std::vector<InlineCountry> inline_countries;
@@ -50,6 +52,21 @@ struct CountrySources {
     return it == inline_index.end() ? nullptr : &inline_countries[it->second];
   }
 };
+
+// A data file's name: a non-empty string without control characters (a NUL would cut the
+// path short where the system reads it).
+bool file_name_ok(const TomlSource& src, const toml::value& v, const std::string& key,
+                  Diags& diags) {
+  std::string problem;
+  if (!v.is_string() || v.as_string().str.empty())
+    problem = "wrong type: " + describe(v) + " where a file name is expected";
+  else if (const std::string c = control_char_problem(v.as_string().str); !c.empty())
+    problem = "the file name " + c;
+  if (problem.empty()) return true;
+  diags.add(src.loc(v), key,
+            problem + "; allowed a string naming a CSV file relative to the scenario file");
+  return false;
+}
 
 void read_include(const TomlSource& src, const toml::value& v, Scenario& sc, CountrySources& cs,
                   Diags& diags) {
@@ -83,13 +100,7 @@ void read_countries_section(const TomlSource& src, Scenario& sc, const ValueSite
   for (const auto& [name, v] : src.entries(*sect)) {
     const std::string key = "countries." + name;
     if (name == "data" || name == "sources") {
-      if (!v->is_string() || v->as_string().str.empty())
-        diags.add(src.loc(*v), key,
-                  "wrong type: " + describe(*v) +
-                      " where a file name is expected; allowed a "
-                      "string naming a CSV file relative to the scenario file");
-      else
-        (name == "data" ? data : sources) = v;
+      if (file_name_ok(src, *v, key, diags)) (name == "data" ? data : sources) = v;
     } else if (name == "include") {
       read_include(src, *v, sc, cs, diags);
     } else {
@@ -119,10 +130,16 @@ void read_inline_countries(const TomlSource& src,
   if (!sect) return;
   for (const auto& [iso3, v] : src.entries(*sect)) {
     const std::string key = "country." + iso3;
+    if (iso3 == kEveryCountry && v->is_table()) {
+      cs.every = read_country_table(src, *v, key, false, "[country.*] ", sites.start_year, diags);
+      continue;
+    }
     if (!is_iso3(iso3)) {
       diags.add(
           src.loc(*v), key,
-          "'" + iso3 + "' is not an ISO3 code: allowed 3 uppercase letters, e.g. [country.KOR]");
+          "'" + iso3 +
+              "' is not an ISO3 code: allowed 3 uppercase letters, e.g. [country.KOR], or "
+              "[country.\"*\"] for every country");
       continue;
     }
     if (!v->is_table()) {
@@ -197,25 +214,28 @@ std::vector<std::string> country_order(const TomlSource& src, const Scenario& sc
   return order;
 }
 
-// The value of one of a country's entries from the highest layer that gives it.
+// The highest layer that gives one of a country's entries, or nullptr.
 template <class T>
-const GivenValue<T>* highest(const std::vector<const CountryLayer*>& layers,
-                             std::optional<GivenValue<T>> CountryLayer::*slot) {
-  const GivenValue<T>* chosen = nullptr;
+const CountryLayer* highest(const std::vector<const CountryLayer*>& layers, T CountryLayer::*slot) {
+  const CountryLayer* chosen = nullptr;
   for (const CountryLayer* l : layers)
-    if (l->*slot) chosen = &*(l->*slot);
+    if (l->*slot) chosen = l;
   return chosen;
 }
 
+// The entries each layer gave to at least one country: layer -> parameter names.
+using LayerUse = std::map<const CountryLayer*, std::set<std::string>>;
+
 // Country i's values by precedence; reports required values no layer gives.
 void resolve_country(int i, const std::string& iso3, const CountrySources& cs, Scenario& sc,
-                     ValueSites& sites, Diags& diags) {
+                     ValueSites& sites, LayerUse& used, Diags& diags) {
   CountryParams& cp = sc.params.countries;
   const CsvCountry* csv = cs.csv.find(iso3);
   const InlineCountry* inl = cs.find_inline(iso3);
-  // Lowest to highest: [defaults], CSV row, [country.ISO3] (which --set edits).
+  // Lowest to highest: [defaults], CSV row, [country."*"], [country.ISO3] (which --set edits).
   std::vector<const CountryLayer*> layers = {&cs.defaults};
   if (csv) layers.push_back(&csv->layer);
+  layers.push_back(&cs.every);
   if (inl) layers.push_back(&inl->layer);
   // Where a missing value is reported: the CSV row, else the [country.ISO3] header.
   const Loc home = csv ? csv->loc : inl ? inl->layer.loc : Loc{sc.path, 0, 0};
@@ -242,9 +262,11 @@ void resolve_country(int i, const std::string& iso3, const CountrySources& cs, S
   for (int k = 0; k < kNumCountryParams; ++k) {
     const ParamSpec& s = spec(static_cast<CountryParam>(k));
     const std::string key = prefix + std::string(s.name);
-    const Given* chosen = nullptr;
+    const CountryLayer* from = nullptr;
     for (const CountryLayer* l : layers)
-      if (l->values[k]) chosen = &*l->values[k];
+      if (l->values[k]) from = l;
+    const Given* chosen = from ? &*from->values[k] : nullptr;
+    if (from) used[from].insert(std::string(s.name));
     cp.values(i, k) = chosen ? chosen->value : s.default_value;
     if (chosen)
       choose(key, chosen->loc, chosen->origin);
@@ -256,7 +278,9 @@ void resolve_country(int i, const std::string& iso3, const CountrySources& cs, S
                     ") has no value for " + iso3 + ": " + where(std::string(s.name)) +
                     "; allowed " + s.allowed());
   }
-  if (const GivenTargets* targets = highest(layers, &CountryLayer::targets)) {
+  if (const CountryLayer* from = highest(layers, &CountryLayer::targets)) {
+    const GivenTargets* targets = &*from->targets;
+    used[from].insert("targets");
     cp.targets[static_cast<std::size_t>(i)] = targets->value;
     choose(prefix + "targets", targets->loc, targets->origin);
   } else if (!reported("targets")) {
@@ -266,7 +290,8 @@ void resolve_country(int i, const std::string& iso3, const CountrySources& cs, S
                   "[[2030, 1000]]" +
                   (csv ? ", or 2030:1000 in the CSV)" : ")"));
   }
-  if (const GivenName* name = highest(layers, &CountryLayer::name)) {
+  if (const CountryLayer* from = highest(layers, &CountryLayer::name)) {
+    const GivenName* name = &*from->name;
     cp.name[static_cast<std::size_t>(i)] = name->value;
     choose(prefix + "name", name->loc, name->origin);
   } else if (!reported("name")) {
@@ -274,6 +299,32 @@ void resolve_country(int i, const std::string& iso3, const CountrySources& cs, S
               "country " + iso3 + " has no name: " + where("name") +
                   "; allowed a non-empty string");
   }
+}
+
+// A [defaults] or [country."*"] value that every country takes from a layer above it does
+// nothing: `--set defaults.pue=1.2` changed no result because every CSV row gives pue.
+void warn_unused(const CountryLayer& layer, const std::string& prefix, const LayerUse& used,
+                 const Scenario& sc, std::vector<Diagnostic>& warnings) {
+  const auto it = used.find(&layer);
+  auto unused = [&](const std::string& name) { return it == used.end() || !it->second.count(name); };
+  auto warn = [&](const Loc& at, const std::string& name) {
+    const std::string above =
+        prefix == "defaults."
+            ? "a source that outranks [defaults] (" +
+                  (sc.csv_path.empty() ? std::string() : "its row in " + sc.csv_path + ", ") +
+                  "[country.\"*\"] or its own [country.ISO3]); to set it for every country, "
+                  "write it in [country.\"*\"] or --set 'country.*." + name + "=...'"
+            : "its own [country.ISO3] table or --set country.ISO3." + name +
+                  ", which outrank [country.\"*\"]";
+    warnings.push_back({at.file, at.line, at.column, prefix + name,
+                        "no country uses this value: every country takes " + name + " from " +
+                            above});
+  };
+  for (int k = 0; k < kNumCountryParams; ++k) {
+    const std::string name(spec(static_cast<CountryParam>(k)).name);
+    if (layer.values[k] && unused(name)) warn(layer.values[k]->loc, name);
+  }
+  if (layer.targets && unused("targets")) warn(layer.targets->loc, "targets");
 }
 
 }  // namespace
@@ -320,12 +371,7 @@ void resolve_global(const TomlSource& src, Scenario& sc, ValueSites& sites, Diag
     for (const auto& [name, v] : src.entries(*sect)) {
       const std::string key = "global." + name;
       if (name == "data") {
-        if (!v->is_string())
-          diags.add(src.loc(*v), key,
-                    "wrong type: " + describe(*v) +
-                        " where a file name is expected; allowed a "
-                        "string naming a CSV file relative to the scenario file");
-        else
+        if (file_name_ok(src, *v, key, diags))
           read_global_csv(src.resolve_path(v->as_string().str), src.loc(*v), from_csv, sc.files,
                           diags);
         continue;
@@ -378,8 +424,11 @@ void resolve_countries(const TomlSource& src, const std::map<std::string, std::s
   cp.name.assign(order.size(), "");
   cp.targets.assign(order.size(), {});
   cp.values.resize(static_cast<int>(order.size()), kNumCountryParams);
+  LayerUse used;
   for (std::size_t i = 0; i < order.size(); ++i)
-    resolve_country(static_cast<int>(i), order[i], cs, sc, sites, diags);
+    resolve_country(static_cast<int>(i), order[i], cs, sc, sites, used, diags);
+  warn_unused(cs.defaults, "defaults.", used, sc, sc.warnings);
+  warn_unused(cs.every, "country.*.", used, sc, sc.warnings);
   if (cs.sources.ok) check_provenance_complete(order, cs.csv, cs.sources, diags);
 }
 

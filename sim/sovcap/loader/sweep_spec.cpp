@@ -17,8 +17,10 @@ struct LeverEntry {
   std::optional<Cell> cell;  // when the key is valid
 };
 
+constexpr std::size_t kMaxLeverValues = 100;
+
 constexpr const char* kLeverForms =
-    "allowed global.NAME, defaults.NAME or country.ISO3.NAME (keys as for --set)";
+    "allowed global.NAME, defaults.NAME, country.*.NAME or country.ISO3.NAME (keys as for --set)";
 
 // The parameter a global.NAME lever sets.
 std::optional<Cell> check_global_lever(const SweepContext& cx, const std::string& name,
@@ -84,8 +86,8 @@ std::optional<Cell> check_lever_key(const SweepContext& cx, const std::string& k
                      ": allowed the country parameters listed by `sovcap params`");
     return std::nullopt;
   }
-  if (head == "defaults") return Cell{"country." + name, "*"};
   const std::string& iso3 = parts[1];
+  if (head == "defaults" || iso3 == kEveryCountry) return Cell{"country." + name, "*"};
   if (!is_iso3(iso3)) {
     cx.diags.add(at, dk,
                  "'" + iso3 +
@@ -143,6 +145,16 @@ void read_levers(const SweepContext& cx, const toml::value& table, std::vector<L
       e.cell.reset();
     } else {
       read_lever_values(cx, *v, e);
+      // Each alternative is checked by loading the whole scenario with it, and `run` loads
+      // each policy again before it starts: a lever of 1,000 values took minutes. A policy
+      // choice is never that fine; ranges are sampled.
+      if (e.lever.values.size() > kMaxLeverValues) {
+        cx.diags.add(e.at, e.dkey,
+                     std::to_string(e.lever.values.size()) + " alternatives: allowed at most " +
+                         std::to_string(kMaxLeverValues) +
+                         " per lever; sample a range with [sweep.uncertain] instead");
+        e.cell.reset();
+      }
     }
     out.push_back(std::move(e));
   }
@@ -272,8 +284,8 @@ void read_samples(const SweepContext& cx, const toml::value& v, SweepSettings& s
 }
 
 // The design's limits: samples against the uncertain parameters and the method, Sobol
-// dimensions, LHS memory, and the number of runs.
-void check_design(const SweepContext& cx, const SweepSettings& st,
+// dimensions, LHS memory, and the number of runs. False when the number of runs is refused.
+bool check_design(const SweepContext& cx, const SweepSettings& st,
                   const std::vector<LeverEntry>& levers, long long d) {
   const Loc s_at = st.samples_at ? *st.samples_at : st.sweep_at;
   const Loc m_at = st.method_at ? *st.method_at : st.sweep_at;
@@ -317,11 +329,12 @@ void check_design(const SweepContext& cx, const SweepSettings& st,
   for (const auto& l : levers) policies *= static_cast<double>(l.lever.values.size());
   const double per_policy =
       static_cast<double>(samples) * (saltelli ? static_cast<double>(d + 2) : 1.0);
-  if (policies * per_policy > 1e9)
-    cx.diags.add(s_at, "sweep.samples",
-                 fmt(policies) + " policies x " + fmt(per_policy) +
-                     " samples per policy = " + fmt(policies * per_policy) +
-                     " runs: allowed at most 1e9 runs in a sweep (fewer samples or lever values)");
+  if (policies * per_policy <= 1e9) return true;
+  cx.diags.add(s_at, "sweep.samples",
+               fmt(policies) + " policies x " + fmt(per_policy) + " samples per policy = " +
+                   fmt(policies * per_policy) +
+                   " runs: allowed at most 1e9 runs in a sweep (fewer samples or lever values)");
+  return false;
 }
 
 // A sampled shock start must stay before the fixed end, and a sampled end after the start.
@@ -436,9 +449,11 @@ SweepSpec read_sweep(const SweepContext& cx, const LoadVariant& load_variant) {
                                 cx.diags.add(at, key, msg);
                               });
   }
-  if (st.samples_ok && st.method_ok)
-    check_design(cx, st, levers, static_cast<long long>(uncertain.size()));
-  if (cx.resolved) check_levers(cx, load_variant, levers, uncertain);
+  // A sweep refused for its size is not loaded once per lever value (two levers of 100k
+  // values each took that long).
+  const bool sized = !st.samples_ok || !st.method_ok ||
+                     check_design(cx, st, levers, static_cast<long long>(uncertain.size()));
+  if (cx.resolved && sized) check_levers(cx, load_variant, levers, uncertain);
 
   SweepSpec spec;
   spec.method = st.method;

@@ -3,13 +3,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
+#include <system_error>
 #include <limits>
 #include <sstream>
 #include <tuple>
@@ -73,6 +74,51 @@ TomlErrorSummary summarize_toml_error(const std::string& what) {
   return r;
 }
 
+// The literal as written when toml11 read it clamped: istream saturates an integer past
+// int64 and a float past DBL_MAX without a word; "" when the value is what was written.
+std::string overflowed_literal(const toml::value& v) {
+  if (!v.is_integer() && !v.is_floating()) return "";
+  if (v.is_floating() && std::abs(v.as_floating()) != std::numeric_limits<double>::max())
+    return "";
+  std::string text = toml::detail::get_region(v)->str();
+  std::string digits = text;
+  digits.erase(std::remove(digits.begin(), digits.end(), '_'), digits.end());
+  if (!digits.empty() && digits[0] == '+') digits.erase(0, 1);
+  if (v.is_floating()) return std::isinf(std::strtod(digits.c_str(), nullptr)) ? text : "";
+  int base = 10;
+  if (digits.size() > 2 && digits[0] == '0' && std::isalpha(static_cast<unsigned char>(digits[1]))) {
+    base = digits[1] == 'x' ? 16 : digits[1] == 'o' ? 8 : 2;
+    digits.erase(0, 2);
+  }
+  std::int64_t x = 0;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), x, base);
+  (void)end;
+  return ec == std::errc::result_out_of_range ? text : "";
+}
+
+// Reports every number literal in `v` that toml11 clamped (see overflowed_literal).
+bool check_literals(const TomlSource& src, const toml::value& v, const std::string& key,
+                    Diags& diags) {
+  if (const std::string lit = overflowed_literal(v); !lit.empty()) {
+    diags.add(src.loc(v), key,
+              lit + (v.is_integer() ? " overflows a 64-bit integer: allowed integers from "
+                                      "-9223372036854775808 to 9223372036854775807"
+                                    : " overflows a double: allowed numbers up to about "
+                                      "1.8e308 in size"));
+    return false;
+  }
+  bool ok = true;
+  if (v.is_array()) {
+    const auto& arr = v.as_array();
+    for (std::size_t i = 0; i < arr.size(); ++i)
+      ok = check_literals(src, arr[i], key + "[" + std::to_string(i) + "]", diags) && ok;
+  } else if (v.is_table()) {
+    for (const auto& [k, x] : v.as_table())
+      ok = check_literals(src, x, key.empty() ? k : key + "." + k, diags) && ok;
+  }
+  return ok;
+}
+
 // A bare word is almost always a name typed without quotes (allocation=max_min_fair).
 bool is_bare_word(const std::string& text) {
   return !text.empty() &&
@@ -83,14 +129,15 @@ bool is_bare_word(const std::string& text) {
          !std::isdigit(static_cast<unsigned char>(text[0])) && text[0] != '-';
 }
 
-std::optional<toml::value> parse_set_value(const std::string& text, const std::string& key,
-                                           Diags& diags) {
+// `prepared`: `text` as prepare_toml gave it back.
+std::optional<toml::value> parse_set_value(const std::string& text, const std::string& prepared,
+                                           const std::string& key, Diags& diags) {
   auto parse = [&](const std::string& src) {
     std::istringstream is("v = " + src);
     return toml::parse(is, kSetFile);
   };
   try {
-    const toml::value doc = parse(text);
+    const toml::value doc = parse(prepared);
     if (doc.as_table().size() != 1 || !doc.as_table().count("v")) {
       diags.add({kSetFile, 0, 0}, key,
                 "'" + text + "' is more than one TOML value: allowed a single value");
@@ -120,7 +167,7 @@ std::string set_key_problem(const std::string& key, const std::vector<std::strin
   static const std::vector<std::string> roots = {"simulation", "global",    "defaults",
                                                  "country",    "countries", "sweep"};
   const std::string forms =
-      "allowed simulation.NAME, global.NAME, defaults.NAME, country.ISO3.NAME, "
+      "allowed simulation.NAME, global.NAME, defaults.NAME, country.ISO3.NAME, country.*.NAME, "
       "countries.include, sweep.samples or sweep.method";
   if (parts.empty()) return "malformed key '" + key + "': " + forms;
   const std::string& head = parts[0];
@@ -133,36 +180,24 @@ std::string set_key_problem(const std::string& key, const std::vector<std::strin
   if (head == "sweep" && parts[1] != "samples" && parts[1] != "method")
     return "cannot be set from the command line: allowed sweep.samples and sweep.method; "
            "levers and uncertain parameters are written in the scenario's [sweep] section";
-  if (head == "country" && !is_iso3(parts[1]))
+  if (head == "country" && !is_iso3(parts[1]) && parts[1] != kEveryCountry)
     return "'" + parts[1] +
-           "' is not an ISO3 code: allowed 3 uppercase letters, e.g. country.KOR.pue";
+           "' is not an ISO3 code: allowed 3 uppercase letters, e.g. country.KOR.pue, or * for "
+           "every country (country.*.pue)";
   return "";
 }
 
 }  // namespace
 
-std::optional<std::string> read_text_file(const std::string& path, std::string& error) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    error = "it is a directory";
-    return std::nullopt;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = std::strerror(errno);
-    return std::nullopt;
-  }
-  std::ostringstream os;
-  os << in.rdbuf();
-  if (in.bad()) {
-    error = "read error";
-    return std::nullopt;
-  }
-  return os.str();
-}
-
 bool TomlSource::parse(const std::string& text, Diags& diags) {
-  std::istringstream is(text);
+  // toml11 reads past its buffer on some invalid UTF-8 and recurses once per nesting level.
+  if (!check_utf8(text, {path_, 1, 1}, "", diags)) return false;
+  const auto prepared = prepare_toml(text, {path_, 1, 1}, "", inserted_, diags);
+  if (!prepared) return false;
+  line_starts_.assign(1, 0);
+  for (std::size_t i = 0; i < text.size(); ++i)
+    if (text[i] == '\n') line_starts_.push_back(i + 1);
+  std::istringstream is(*prepared);
   try {
     root_ = toml::parse(is, path_);
   } catch (const toml::syntax_error& e) {
@@ -171,19 +206,32 @@ bool TomlSource::parse(const std::string& text, Diags& diags) {
       s.line = static_cast<int>(e.location().line());
       s.column = static_cast<int>(e.location().column());
     }
-    diags.add({path_, s.line, s.column}, "",
-              "TOML syntax error: " + s.text + "; allowed TOML syntax (https://toml.io)");
+    Loc at{path_, s.line, s.column};
+    if (!inserted_.empty() && s.line > 0) {
+      // toml11 counted the lines of the prepared text.
+      std::size_t offset = 0;
+      for (int line = 1; line < s.line && offset < prepared->size(); ++offset)
+        if ((*prepared)[offset] == '\n') ++line;
+      at = file_loc(offset + static_cast<std::size_t>(std::max(s.column, 1) - 1));
+    }
+    diags.add(at, "", "TOML syntax error: " + s.text + "; allowed TOML syntax (https://toml.io)");
     return false;
   } catch (const std::exception& e) {
     diags.add({path_, 0, 0}, "", std::string("cannot parse the scenario file: ") + e.what());
     return false;
   }
-  return true;
+  return check_literals(*this, root_, "", diags);
 }
 
-// toml11's own location() counts the newlines from the top of the file on every call,
-// which made loading quadratic in the file's length (seconds for a thousand-country
-// scenario); the line starts are indexed once instead.
+Loc TomlSource::file_loc(std::size_t offset) const {
+  offset -= static_cast<std::size_t>(
+      std::lower_bound(inserted_.begin(), inserted_.end(), offset) - inserted_.begin());
+  const auto line = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset) -
+                    line_starts_.begin();
+  const std::size_t column = offset - line_starts_[static_cast<std::size_t>(line - 1)] + 1;
+  return {path_, static_cast<int>(line), static_cast<int>(column)};
+}
+
 Loc TomlSource::loc(const toml::value& v) const {
   const toml::detail::region_base* base = toml::detail::get_region(v);
   const std::string name = base->name();
@@ -194,18 +242,7 @@ Loc TomlSource::loc(const toml::value& v) const {
     const auto l = v.location();
     return {path_, static_cast<int>(l.line()), static_cast<int>(l.column())};
   }
-  const std::vector<char>& src = *reg->source();
-  if (&src != indexed_source_) {
-    line_starts_.assign(1, 0);
-    for (std::size_t i = 0; i < src.size(); ++i)
-      if (src[i] == '\n') line_starts_.push_back(i + 1);
-    indexed_source_ = &src;
-  }
-  const auto offset = static_cast<std::size_t>(reg->first() - src.cbegin());
-  const auto line = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset) -
-                    line_starts_.begin();
-  const std::size_t column = offset - line_starts_[static_cast<std::size_t>(line - 1)] + 1;
-  return {path_, static_cast<int>(line), static_cast<int>(column)};
+  return file_loc(static_cast<std::size_t>(reg->first() - reg->source()->cbegin()));
 }
 
 Entries TomlSource::entries(const toml::value& table) const {
@@ -253,6 +290,7 @@ std::map<std::string, std::string> apply_overrides(TomlSource& src,
   std::map<std::string, std::string> made_by_set;
   const Loc at{kSetFile, 0, 0};
   for (const auto& ov : overrides) {
+    if (!check_utf8(ov, at, "", diags)) continue;
     const auto eq = ov.find('=');
     if (eq == std::string::npos) {
       diags.add(at, ov, "expected KEY=VALUE (e.g. global.vendor_supply=5e6) but found no '='");
@@ -265,8 +303,11 @@ std::map<std::string, std::string> apply_overrides(TomlSource& src,
       diags.add(at, key, problem);
       continue;
     }
-    auto value = parse_set_value(text, key, diags);
-    if (!value) continue;
+    std::vector<std::size_t> inserted;  // --set has no lines to locate
+    const auto prepared = prepare_toml(text, at, key, inserted, diags);
+    if (!prepared) continue;
+    auto value = parse_set_value(text, *prepared, key, diags);
+    if (!value || !check_literals(src, *value, key, diags)) continue;
 
     const std::string& head = parts[0];
     toml::value& sect = src.root().as_table()[head];
@@ -284,7 +325,7 @@ std::map<std::string, std::string> apply_overrides(TomlSource& src,
       toml::value& c = countries[parts[1]];
       if (!existed) {
         c = toml::table{};
-        made_by_set[parts[1]] = key;
+        if (parts[1] != kEveryCountry) made_by_set[parts[1]] = key;
       }
       if (!c.is_table()) {
         diags.add(at, key,

@@ -184,6 +184,10 @@ CountryLayer read_country_table(const TomlSource& src, const toml::value& t,
             at, key,
             "wrong type: " + describe(*v) + "; allowed a non-empty string (the country's name)");
         layer.bad.insert(name);
+      } else if (const std::string problem = control_char_problem(v->as_string().str);
+                 !problem.empty()) {
+        diags.add(at, key, "the name " + problem);
+        layer.bad.insert(name);
       } else {
         layer.name = GivenName{v->as_string().str, at, origin};
       }
