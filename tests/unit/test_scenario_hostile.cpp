@@ -87,6 +87,18 @@ TEST_F(ScenarioTest, TrendsThatLeaveTheirRangeOverTheHorizonAreRefused) {
       write("ok.toml", "[global]\nvendor_supply = 0.0\nvendor_supply_growth = 5\naccel_kw_growth = -0.5\n" +
                            korea() + "budget_growth = 5.0\n"));
   EXPECT_DOUBLE_EQ(sc.params.global[GlobalParam::vendor_supply_growth], 5.0);
+  // A sampled growth is checked at the ends of its distribution, each country's level
+  // with it.
+  ds = errors(write("u.toml", sim + "[global]\nvendor_supply = 1e11\n" + korea() +
+                                  "[sweep]\nsamples = 4\n[sweep.uncertain]\n"
+                                  "\"global.vendor_supply_growth\" = {dist = \"uniform\", low = 0.0, high = 5.0}\n"
+                                  "\"country.*.budget_growth\" = {dist = \"triangular\", low = 0.0, mode = 0.1, high = 4.0}\n"));
+  EXPECT_TRUE(has(ds, path("u.toml"), 18, "sweep.uncertain.\"global.vendor_supply_growth\"",
+                  {"at 5, an end of the distribution: vendor_supply = 1e+11 changing by"}))
+      << describe(ds);
+  EXPECT_TRUE(has(ds, path("u.toml"), 19, "sweep.uncertain.\"country.*.budget_growth\"",
+                  {"an end of the distribution for KOR: budget_usd_per_year = 2000000000 changing by budget_growth = 3.99"}))
+      << describe(ds);
 }
 
 // ---- data files that are not files -----------------------------------------------------

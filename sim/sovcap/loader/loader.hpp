@@ -322,5 +322,9 @@ void read_uncertain(const SweepContext& cx, const toml::value& table,
 using ReportProblem = std::function<void(const Loc&, const std::string&, const std::string&)>;
 void check_uncertain_range(const UncertainEntry& e, const RunParams& params,
                            const ReportProblem& report);
+// The trends (the registry's *_trend rules) at both ends of what the distribution gives,
+// each country's: a sampled growth of 5 over four centuries overflows as a fixed one does.
+void check_sampled_trends(const UncertainEntry& e, const RunParams& params,
+                          const ReportProblem& report);
 
 }  // namespace sovcap::loader

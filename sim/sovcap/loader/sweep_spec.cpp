@@ -442,12 +442,13 @@ SweepSpec read_sweep(const SweepContext& cx, const LoadVariant& load_variant) {
   check_overlaps(cx, levers, uncertain);
   if (cx.resolved) {
     bound_shock_fields(cx.sc.params, uncertain);
+    const ReportProblem report = [&](const Loc& at, const std::string& key,
+                                     const std::string& msg) { cx.diags.add(at, key, msg); };
     for (const auto& e : uncertain)
-      if (e.cell && e.dist_ok)
-        check_uncertain_range(e, cx.sc.params,
-                              [&](const Loc& at, const std::string& key, const std::string& msg) {
-                                cx.diags.add(at, key, msg);
-                              });
+      if (e.cell && e.dist_ok) {
+        check_uncertain_range(e, cx.sc.params, report);
+        check_sampled_trends(e, cx.sc.params, report);
+      }
   }
   // A sweep refused for its size is not loaded once per lever value (two levers of 100k
   // values each took that long).

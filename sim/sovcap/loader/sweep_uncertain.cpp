@@ -468,6 +468,51 @@ void check_uncertain_range(const UncertainEntry& e, const RunParams& params,
   }
 }
 
+void check_sampled_trends(const UncertainEntry& e, const RunParams& params,
+                          const ReportProblem& report) {
+  const Uncertain& u = e.u;
+  const ParamTarget& t = u.target;
+  if (t.index < 0) return;
+  const bool global = t.scope == ParamScope::global;
+  for (int c = global ? -1 : 0; c < (global ? 0 : params.countries.size()); ++c) {
+    if (!global && t.country >= 0 && t.country != c) continue;
+    const double base = global ? params.global.values[static_cast<std::size_t>(t.index)]
+                               : params.countries.values(c, t.index);
+    std::vector<double> ends;
+    try {
+      if (u.dist == Distribution::choice) {
+        ends = {*std::min_element(u.values.begin(), u.values.end()),
+                *std::max_element(u.values.begin(), u.values.end())};
+      } else {
+        ends = {u.quantile(0.0, base), u.quantile(1.0, base)};
+      }
+    } catch (const std::exception&) {
+      return;  // reported by check_uncertain_range
+    }
+    RunParams at_end = params;
+    for (double x : ends) {
+      const double v = u.multiply ? x * base : x;
+      if (global)
+        at_end.global.values[static_cast<std::size_t>(t.index)] = v;
+      else
+        at_end.countries.values(c, t.index) = v;
+      const RuleValues values{at_end, c, [](std::string_view) { return true; }};
+      for (const ParamRule& rule : param_rules()) {
+        const bool trend = rule.name.size() > 6 && rule.name.substr(rule.name.size() - 6) == "_trend";
+        if (!trend || (rule.key.rfind("country.", 0) == 0) == global)
+          continue;
+        if (const std::string problem = rule.check(values); !problem.empty()) {
+          report(e.at, e.dkey,
+                 "at " + fmt(v) + ", an end of the distribution" +
+                     (global ? "" : " for " + params.countries.iso3[static_cast<std::size_t>(c)]) +
+                     ": " + problem);
+          return;
+        }
+      }
+    }
+  }
+}
+
 void read_uncertain(const SweepContext& cx, const toml::value& table,
                     std::vector<UncertainEntry>& out) {
   for (const auto& [key, v] : flatten_sweep_table(cx.src, table, true)) {
