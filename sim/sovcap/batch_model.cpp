@@ -50,6 +50,7 @@ namespace {
 using detail::kHoursPerYear;
 using detail::kKwPerMw;
 using detail::kNaN;
+using detail::kTieRel;
 using detail::kTiny;
 
 // Bit-identity with the test oracle (tests/oracle/oracle_model.cpp, the step written as
@@ -452,7 +453,7 @@ SOVCAP_LANE_CLONES void BatchModel<N>::after_market(Country& b, const Lanes& tar
     b.dom_flops[l] = b.dom_flops[l] + dom_flops;
     b.accel_count[l] = b.accel_count[l] + installed;
 
-    // 6. New shells. The binding cap is the first smallest of power, capital, talent.
+    // 6. New shells, as many as the smallest of the power, capital and talent caps allows.
     double pipeline = b.pipeline_mw[l];
     const double pue = b.pue[l], capex_mw = b.capex_mw[l], staff_build = b.staff_build[l];
     const double committed = it + pipeline + ready;
@@ -463,10 +464,12 @@ SOVCAP_LANE_CLONES void BatchModel<N>::after_market(Country& b, const Lanes& tar
         0.0, (b.workforce[l] - b.staff_ops[l] * it - staff_build * pipeline) / staff_build);
     const bool capital_binds = cap_capital < cap_power;
     double cap = capital_binds ? cap_capital : cap_power;
-    double kind = capital_binds ? 1.0 : 0.0;
     const bool talent_binds = cap_talent < cap;
     cap = talent_binds ? cap_talent : cap;
-    kind = talent_binds ? 2.0 : kind;
+    // The cap reported as binding: the first in that order within the tie tolerance of
+    // the smallest (detail::kTieRel).
+    const double tie = cap + kTieRel * std::max(committed, target_build[l]);
+    const double kind = cap_power <= tie ? 0.0 : (cap_capital <= tie ? 1.0 : 2.0);
     const double start = std::min(desired, cap);
     const double shortfall = desired - start;
     const double cost = start * capex_mw;

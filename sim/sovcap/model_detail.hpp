@@ -20,6 +20,12 @@ inline constexpr double kKwPerMw = 1000.0;
 // Amounts below this (MW or accelerators) are treated as zero when deciding bottlenecks,
 // so rounding noise in sums of quarterly flows does not flip a country's code.
 inline constexpr double kTiny = 1e-9;
+// Start caps on new shells within this fraction of the MW in play (the larger of the
+// committed capacity and the goal) of the smallest count as tied, and the tie goes by the
+// documented order (power, capital, talent). Rounding leaves residues near 1e-16 of those
+// MW where a cap is mathematically 0 (grid_mw/pue - committed with the grid full, cash
+// left after spending it all), which must not decide which constraint is reported.
+inline constexpr double kTieRel = 1e-12;
 inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // Number of whole steps in a duration; validation guarantees years >= dt.

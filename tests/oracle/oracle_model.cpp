@@ -311,7 +311,11 @@ void Model::start_shells(const RunParams& p, int n) {
       if (caps[k] < caps[binding]) binding = k;
     const double starts = std::min(desired, caps[binding]);
     start_shortfall_(i) = desired - starts;
-    start_cap_kind_(i) = binding;
+    // The cap reported as binding: the first within the tie tolerance of the smallest.
+    const double tie = caps[binding] + detail::kTieRel * std::max(committed, goal);
+    int kind = 0;
+    while (caps[kind] > tie) ++kind;
+    start_cap_kind_(i) = kind;
     const double cost = starts * capex_mw(i);
     cash_(i) = std::max(0.0, cash_(i) - cost);
     capex_(i) += cost;

@@ -6,10 +6,12 @@
 // (tests/unit/test_batch_model.cpp, test_shipped_scenarios.cpp). It is the one-run model
 // the program had before the kernel became the only one, kept operation for operation, so
 // a change to the kernel's math shows here as a difference, and a deliberate change to
-// the model is made in both (so far one: the affordable chips capped at what cash pays
-// for, the kernel's fix of issue 16 item 6, which keeps funds = cash + capex + opex). It shares with the kernel only what is not the step: the
-// initial state's helpers (sim/sovcap/model_detail.hpp) and allocate(), each tested on
-// its own (test_allocation.cpp, and the hand-computed cases of test_model.cpp).
+// the model is made in both. So far two: the affordable chips capped at what cash pays
+// for (issue 16 item 6, which keeps funds = cash + capex + opex), and the start cap
+// reported as binding decided with a tie tolerance (issue 13, detail::kTieRel). It
+// shares with the kernel only what is not the step: the initial state's helpers
+// (sim/sovcap/model_detail.hpp) and allocate(), each tested on its own
+// (test_allocation.cpp, and the hand-computed cases of test_model.cpp).
 
 #include <array>
 #include <vector>

@@ -315,6 +315,34 @@ TEST(ModelAnalytic, ShortCashStrandsShellsAsCapital) {
   EXPECT_NEAR(at(r, CS::cash_usd, 0, 1), 0.0, 1e-6);
 }
 
+// Grid full and no cash: the power and the capital cap on new shells are both 0, a tie
+// that the documented order gives to power, even where rounding leaves the power cap a
+// residue above 0 (grid_mw one ulp above it_mw * pue: grid/pue - committed = 2.3e-13 MW).
+// 1024 MW of chips with a 16-year life retire 16 MW a quarter, exactly; the retired
+// shells wait for chips no cash pays for (capital holds back those 16 MW a step), while
+// power holds back the ~4,000 MW of shells the target asks for.
+TEST(ModelAnalytic, ATieOfZeroCapsGoesToPowerWhateverTheRoundingResidue) {
+  auto p = unconstrained(1, 2026.0, 2028.0);
+  p.global[GlobalParam::chip_lifetime_years] = 16.0;
+  auto set = [&](CountryParam k, double v) { p.countries.at(0, k) = v; };
+  set(CountryParam::it_mw, 1024.0);
+  set(CountryParam::pue, 1.25);
+  set(CountryParam::grid_mw, std::nextafter(1024.0 * 1.25, 2e3));
+  set(CountryParam::grid_add_mw_per_year, 0.0);
+  set(CountryParam::budget_usd_per_year, 0.0);
+  p.countries.targets[0] = {{2026.25, 5000.0}};
+  const double residue = p.countries.at(0, CountryParam::grid_mw) / 1.25 - 1024.0;
+  ASSERT_GT(residue, 0.0);  // the case this test is about
+  ASSERT_LT(residue, 1e-12);
+  const auto r = simulate(p);
+  for (int n = 1; n <= p.sim.steps(); ++n) {
+    EXPECT_EQ(code(r, 0, n), code(Bottleneck::power)) << "index " << n;
+    EXPECT_EQ(at(r, CS::it_mw, 0, n) + at(r, CS::ready_mw, 0, n), 1024.0) << "index " << n;
+    EXPECT_LE(at(r, CS::pipeline_mw, 0, n), residue * n) << "index " << n;
+    EXPECT_EQ(at(r, CS::cash_usd, 0, n), 0.0);
+  }
+}
+
 TEST(ModelAnalytic, OperatingCostIsPaidFirstAndShortfallRecorded) {
   auto p = unconstrained(1);
   p.countries.at(0, CountryParam::it_mw) = 100.0;

@@ -112,6 +112,29 @@ TEST(ShippedScenarios, EveryOneMatchesTheOracleBitForBit) {
   }
 }
 
+// export_controls, DEU at 2028.0: its grid is full (grid_mw/pue - committed is a 1e-13 MW
+// rounding residue) and its cash spent, so the power and the capital cap on new shells
+// are both 0, a tie that goes to power (docs/model.md, section 6), as in the steps around.
+TEST(ShippedScenarios, ExportControlsGermanyAt2028IsPowerBound) {
+  const auto sc = load_scenario((kScenarios / "export_controls.toml").string());
+  const auto r = run(sc);
+  const int i = sc.params.countries.find("DEU");
+  ASSERT_GE(i, 0);
+  int n = 0;
+  while (sc.params.sim.time(n) < 2028.0 - 1e-9) ++n;
+  ASSERT_DOUBLE_EQ(sc.params.sim.time(n), 2028.0);
+  const double pue = sc.params.countries.at(i, CountryParam::pue);
+  const double headroom = r[CountrySeries::grid_mw](i, n) / pue -
+                          (r[CountrySeries::it_mw](i, n) + r[CountrySeries::pipeline_mw](i, n) +
+                           r[CountrySeries::ready_mw](i, n));
+  EXPECT_LT(std::abs(headroom), 1e-9);  // the grid is full
+  EXPECT_EQ(r[CountrySeries::cash_usd](i, n), 0.0);
+  for (int k = n - 1; k <= n + 1; ++k)
+    EXPECT_EQ(static_cast<int>(r[CountrySeries::bottleneck](i, k)),
+              static_cast<int>(Bottleneck::power))
+        << "time " << sc.params.sim.time(k);
+}
+
 // The value of `column` in the row of `iso3`, read straight from the CSV file.
 double csv_value(const fs::path& csv, const std::string& iso3, const std::string& column) {
   std::ifstream in(csv);
