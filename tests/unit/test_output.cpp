@@ -679,11 +679,12 @@ TEST_F(OutputFileTest, DestinationUntouchedWhenAWriteFails) {
   EXPECT_EQ(entries(dir_), std::vector<std::string>{"out.h5"});
 }
 
-// Writes `runs` runs to `dest` under a file-size limit of `limit` bytes (a full disk) and
-// exits: 0 when an OutputError naming HDF5 came back, 1 when none did. Runs in a child
-// process: after a failed flush Debian's HDF5 1.10.8 crashes at exit (HDFGroup/hdf5#2291),
-// so the child leaves with _Exit, skipping HDF5's exit handler.
-[[noreturn]] void write_until_full(const std::string& dest, rlim_t limit, int runs) {
+// Runs `write` under a file-size limit of `limit` bytes (a full disk) and exits: 0 when an
+// OutputError came back (its message on stderr), 1 when none did. Runs in a child process:
+// after a failed flush Debian's HDF5 1.10.8 crashes at exit (HDFGroup/hdf5#2291), so the
+// child leaves with _Exit, skipping HDF5's exit handler.
+template <typename F>
+[[noreturn]] void write_until_full(rlim_t limit, F&& write) {
   std::signal(SIGXFSZ, SIG_IGN);  // writes past the limit then fail with EFBIG
   rlimit saved{};
   getrlimit(RLIMIT_FSIZE, &saved);
@@ -692,10 +693,7 @@ TEST_F(OutputFileTest, DestinationUntouchedWhenAWriteFails) {
   setrlimit(RLIMIT_FSIZE, &small);
   std::string what = "no error";
   try {
-    const RunParams p = make_params();
-    OutputFile out(dest, true, layout_for(p, runs), make_meta());
-    for (int r = 0; r < runs; ++r) out.write_run(r, p, make_result(p, r));
-    out.commit();
+    write();
   } catch (const OutputError& e) {
     what = e.what();
   }
@@ -705,13 +703,23 @@ TEST_F(OutputFileTest, DestinationUntouchedWhenAWriteFails) {
   std::_Exit(what != "no error" ? 0 : 1);
 }
 
+// Writes `runs` runs to `dest` and commits, until the disk is full.
+[[noreturn]] void write_runs_until_full(const std::string& dest, rlim_t limit, int runs) {
+  write_until_full(limit, [&] {
+    const RunParams p = make_params();
+    OutputFile out(dest, true, layout_for(p, runs), make_meta());
+    for (int r = 0; r < runs; ++r) out.write_run(r, p, make_result(p, r));
+    out.commit();
+  });
+}
+
 TEST_F(OutputFileTest, FullDiskLeavesNothingBehind) {
   // A file-size limit stands in for a full disk: the lock file cannot be written (a limit
   // of 0), or HDF5 fails while creating the file or when the runs are flushed (larger
   // limits). No run was saved, so nothing is left.
   write_text(dest_, "keep");
   for (rlim_t limit : {rlim_t{0}, rlim_t{4096}, rlim_t{65536}}) {
-    EXPECT_EXIT(write_until_full(dest_, limit, 40), ::testing::ExitedWithCode(0),
+    EXPECT_EXIT(write_runs_until_full(dest_, limit, 40), ::testing::ExitedWithCode(0),
                 limit == 0 ? "cannot create the lock file" : "HDF5 error")
         << "limit " << limit;
     EXPECT_EQ(read_text(dest_), "keep") << "limit " << limit;
@@ -1707,23 +1715,11 @@ TEST_F(OutputFileTest, AKillAtAnyStepOfASaveLeavesAResumablePartial) {
 
 // Issue 16 item 4: a full disk during --resume deleted the partial and its runs.
 [[noreturn]] void resume_until_full(const std::string& dest, const SweepData& d, rlim_t limit) {
-  std::signal(SIGXFSZ, SIG_IGN);
-  rlimit saved{};
-  getrlimit(RLIMIT_FSIZE, &saved);
-  rlimit small = saved;
-  small.rlim_cur = limit;
-  setrlimit(RLIMIT_FSIZE, &small);
-  std::string what = "no error";
-  try {
+  write_until_full(limit, [&] {
     auto out = OutputFile::resume(dest, d.layout, make_meta());
     finish_blocks(*out, d);
     out->commit();
-  } catch (const OutputError& e) {
-    what = e.what();
-  }
-  setrlimit(RLIMIT_FSIZE, &saved);
-  std::fprintf(stderr, "%s\n", what.c_str());
-  std::_Exit(what != "no error" ? 0 : 1);
+  });
 }
 
 TEST_F(OutputFileTest, AFullDiskDuringResumeKeepsThePartial) {
