@@ -9,6 +9,7 @@
 #include <limits>
 #include <optional>
 #include <cstdio>
+#include <fstream>
 #include <sstream>
 
 #include <Eigen/Core>
@@ -124,13 +125,58 @@ void check_finite(const ResultsReader& in, const std::string& path,
     rep.checks_run.push_back("every stored series finite (flows from the first step on): " + names);
 }
 
+// Whether `path`, which ResultsReader refused, is a sovcap file all the same: one that
+// opens and says it is (its variables damaged), or an HDF5 file too damaged to open whose
+// bytes hold the file_type text (stored near the start, with the root attributes).
+bool written_by_sovcap(const std::string& path) {
+  try {
+    const h5::Handle f = h5::open_file(path);
+    return h5::has_attribute(f.get(), "file_type") &&
+           h5::read_string_attribute(f.get(), "file_type") == "sovcap-results";
+  } catch (const OutputError&) {
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::string head(std::size_t{4} << 20, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  return head.compare(0, 8, "\x89HDF\r\n\x1a\n") == 0 && head.find("sovcap-results") != std::string::npos;
+}
+
+void check_contents(const ResultsReader& in, CheckReport& rep, Collector& bad);
+
 }  // namespace
 
 CheckReport check_results(const std::string& path, const CheckOptions& options) {
   CheckReport rep;
   rep.path = path;
-  const ResultsReader in(path);  // throws OutputError unless a sovcap results file
   Collector bad(rep, options.max_problems);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  std::error_code ec;
+  if (std::filesystem::exists(path + ".journal", ec))
+    bad.add(-1, "", nan,
+            path + ".journal exists: the writer was stopped while saving (or is saving now); "
+                   "`sovcap run ... --resume` finishes that save before it goes on");
+  std::optional<ResultsReader> in;
+  try {
+    in.emplace(path);  // throws OutputError unless a sovcap results file
+  } catch (const OutputError& e) {
+    if (!written_by_sovcap(path)) throw;
+    rep.file_type = "sovcap-results";
+    bad.add(-1, "", nan, std::string("the file is damaged: it cannot be opened: ") + e.what());
+    return rep;
+  }
+  try {
+    check_contents(*in, rep, bad);
+  } catch (const OutputError& e) {
+    bad.add(-1, "", nan, std::string("the file is damaged: ") + e.what());
+  }
+  return rep;
+}
+
+namespace {
+
+void check_contents(const ResultsReader& in, CheckReport& rep, Collector& bad) {
+  const std::string& path = rep.path;
   const double nan = std::numeric_limits<double>::quiet_NaN();
 
   rep.file_type = in.attribute("file_type");
@@ -145,7 +191,7 @@ CheckReport check_results(const std::string& path, const CheckOptions& options) 
             "format_version \"" + rep.format_version + "\" is not one this sovcap knows (" +
                 kFormatVersion + " or " + kPreviousFormatVersion + "); the invariants were not checked");
     rep.checks_skipped.push_back("invariants: unknown format_version");
-    return rep;
+    return;
   }
   rep.checks_run.push_back("format_version is " + rep.format_version);
   rep.store = in.store();
@@ -352,8 +398,9 @@ CheckReport check_results(const std::string& path, const CheckOptions& options) 
       }
     }
   }
-  return rep;
 }
+
+}  // namespace
 
 namespace {
 std::string json_list(const std::vector<std::string>& v) {

@@ -36,8 +36,9 @@ struct CheckReport {
   bool ok() const { return problem_count == 0; }
 };
 
-// Checks the file at `path`. Throws OutputError when it cannot be opened or is not a
-// sovcap results file; every other finding is a problem in the report.
+// Checks the file at `path`. Throws OutputError when it is not a sovcap results file;
+// every other finding is a problem in the report: a sovcap file too damaged to open or
+// read, and a partial left with an unfinished save (PATH.journal) among them.
 CheckReport check_results(const std::string& path, const CheckOptions& options = {});
 
 // The report as text (one problem a line) or as a JSON object.

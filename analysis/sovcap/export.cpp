@@ -65,6 +65,15 @@ struct CellFormat {
   std::vector<double> numeric;     // lever: the numbers of a numeric lever (else empty)
 };
 
+// A lever's value as a CSV cell: a TOML string as the string itself (pro_rata, not
+// "pro_rata", which CSV would quote again), anything else (numbers, lists) as its TOML text.
+std::string lever_cell(const std::string& toml) {
+  const bool basic = toml.size() >= 2 && toml.front() == '"' && toml.back() == '"' &&
+                     toml.find('\\') == std::string::npos;
+  const bool literal = toml.size() >= 2 && toml.front() == '\'' && toml.back() == '\'';
+  return csv_cell(basic || literal ? toml.substr(1, toml.size() - 2) : toml);
+}
+
 void put_cell(std::string& out, const CellFormat& f, double v) {
   if (std::isnan(v)) return;
   switch (f.kind) {
@@ -87,14 +96,14 @@ void put_cell(std::string& out, const CellFormat& f, double v) {
       if (!f.numeric.empty()) {
         const auto it = std::find(f.numeric.begin(), f.numeric.end(), v);
         if (it != f.numeric.end())
-          out += csv_cell(f.names[static_cast<std::size_t>(it - f.numeric.begin())]);
+          out += lever_cell(f.names[static_cast<std::size_t>(it - f.numeric.begin())]);
         else
           put_number(out, v);
         return;
       }
       if (v < 0) return;
       const auto k = static_cast<std::size_t>(std::llround(v));
-      if (k < f.names.size()) out += csv_cell(f.names[k]);
+      if (k < f.names.size()) out += lever_cell(f.names[k]);
       return;
     }
   }

@@ -42,8 +42,8 @@ std::string export_dir_refusal(const std::string& dir, bool overwrite);
 //   summary.csv     one row per (run, country): year_gw_reached, year_target_reached,
 //                   bottleneck_share_<constraint>, and the *_final values when stored
 //   parameters.csv  one row per (run, country): every simulation.*, global.* and country.*
-//                   parameter (lists and choices as TOML text), then lever.* (TOML text
-//                   of the value) and sampled.* values
+//                   parameter (lists and choices as TOML text), then lever.* (the value:
+//                   a string lever's string, else its TOML text) and sampled.* values
 // Only complete runs (run_complete == 1) are exported. Numbers are written in their
 // shortest form that reads back to the same double; NaN (and integer fill values) as an
 // empty cell. The folder is written as `dir`.partial and renamed to `dir` when complete;

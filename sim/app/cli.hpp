@@ -49,9 +49,12 @@ int guarded(F&& body) {
   } catch (const RequestError& e) {
     std::cerr << "sovcap: error: " << e.what() << "\n";
     return kExitBadInput;
+  } catch (const OutputRefused& e) {
+    std::cerr << "sovcap: error: " << e.what() << "\n";
+    return kExitBadInput;
   } catch (const OutputError& e) {
     std::cerr << "sovcap: error: " << e.what() << "\n";
-    // Partial outputs are gone by now (removed while unwinding). After a failed flush (a
+    // Partial outputs are closed by now (while unwinding). After a failed flush (a
     // full disk) HDF5 1.10.8 leaves the file half-closed and crashes in its atexit
     // clean-up (fixed upstream in HDF5 1.14), so leave without running it.
     std::cout.flush();

@@ -1,6 +1,6 @@
 // `sovcap check OUT.h5`: verifies a results file (analysis/sovcap/check.hpp). Exit 0 when
-// every check holds, 1 with the problems found, 2 for a file that is not a sovcap file or
-// cannot be read.
+// every check holds, 1 with the problems found (a damaged sovcap file among them), 2 for a
+// file that is not a sovcap file.
 
 #include <filesystem>
 #include <iostream>
@@ -27,8 +27,8 @@ int cmd_check(const std::vector<std::string>& args) {
       "summed over countries <= vendor_supply, funds_usd = cash_usd + capex_usd + opex_usd,\n"
       "bottleneck codes in 0..5, year_gw_reached consistent with it_mw. A summary-store file\n"
       "is checked on what it holds; the checks that could not run are listed.\n"
-      "Exit status: 0 every check holds, 1 problems found (listed), 2 not a sovcap file or\n"
-      "unreadable.\n";
+      "Exit status: 0 every check holds, 1 problems found (listed; a sovcap file too damaged\n"
+      "to read is one), 2 not a sovcap file.\n";
   po::options_description options("options");
   options.add_options()("help,h", "this help")("file", po::value<std::string>()->required(),
                                                 "sovcap results file")(
@@ -55,7 +55,7 @@ int cmd_check(const std::vector<std::string>& args) {
     try {
       report = check_results(path, opt);
     } catch (const OutputError& e) {
-      // Not a sovcap file, or unreadable: bad input, not a failed check.
+      // Not a sovcap file: bad input, not a failed check.
       throw RequestError(e.what());
     }
     std::cout << format_check_report(report, format == "json");

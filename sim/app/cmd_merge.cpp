@@ -1,7 +1,6 @@
 // `sovcap merge OUT.h5 SHARD.h5...`: a master file over the shards of one sweep
 // (merge_shards, sim/sovcap/output.hpp).
 
-#include <filesystem>
 #include <iostream>
 
 #include <boost/program_options.hpp>
@@ -33,11 +32,7 @@ int cmd_merge(const std::vector<std::string>& args, const std::string& command_l
     const auto files =
         vm.count("files") ? vm["files"].as<std::vector<std::string>>() : std::vector<std::string>{};
     if (files.size() < 2) throw RequestError("give OUT.h5 and at least one shard\n" + usage);
-    const bool force = vm.count("force") > 0;
-    // Bad input (exit 2), where merge_shards would call it an I/O failure.
-    if (!force && std::filesystem::exists(files.front()))
-      throw RequestError(files.front() + " exists; use --force to overwrite it");
-    merge_shards(files.front(), {files.begin() + 1, files.end()}, force, command_line);
+    merge_shards(files.front(), {files.begin() + 1, files.end()}, vm.count("force") > 0, command_line);
     std::cout << "sovcap: wrote " << files.front() << " over " << files.size() - 1 << " shard"
               << (files.size() == 2 ? "" : "s") << "\n";
     return kExitOk;

@@ -144,7 +144,10 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
     request.keep = parse_keep(vm["keep"].as<std::string>());
     if (request.store == StoreMode::full && !request.keep.empty())
       throw RequestError("--keep applies to --store summary (full keeps every series)");
-    if (vm.count("output")) request.output = vm["output"].as<std::string>();
+    if (vm.count("output")) {
+      request.output = vm["output"].as<std::string>();
+      if (request.output.empty()) throw RequestError("-o: the output file name is empty");
+    }
     request.runs = vm["runs"].as<std::string>();
     request.shard = vm["shard"].as<std::string>();
     request.command_line = command_line;

@@ -175,10 +175,12 @@ std::string object_name(hid_t obj) {
   return name;
 }
 
-Handle create_file(const std::string& path, bool virtual_datasets) {
+Handle create_file(const std::string& path, bool virtual_datasets, hid_t access) {
   ErrorSilencer quiet;
   Handle fcpl = plist(H5P_FILE_CREATE, "a file creation property list");
-  Handle fapl = plist(H5P_FILE_ACCESS, "a file access property list");
+  Handle fapl = access == H5P_DEFAULT ? plist(H5P_FILE_ACCESS, "a file access property list")
+                                      : Handle(H5Pcopy(access), H5Pclose);
+  if (!fapl) throw_error("cannot copy the file access properties for " + path);
   if (H5Pset_link_creation_order(fcpl.get(), kCreationOrder) < 0 ||
       H5Pset_attr_creation_order(fcpl.get(), kCreationOrder) < 0 ||
       H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18,
@@ -189,9 +191,9 @@ Handle create_file(const std::string& path, bool virtual_datasets) {
   return Handle(id, H5Fclose);
 }
 
-Handle open_file(const std::string& path, bool writable) {
+Handle open_file(const std::string& path, bool writable, hid_t access) {
   ErrorSilencer quiet;
-  const hid_t id = H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, H5P_DEFAULT);
+  const hid_t id = H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, access);
   if (id < 0) throw_error("cannot open file " + path);
   return Handle(id, H5Fclose);
 }

@@ -109,10 +109,11 @@ hid_t native_type() {
 // tracked and indexed (netCDF-4 needs that to append later), and the format is held to
 // HDF5 1.8 so that older readers (MATLAB, R) open it. With `virtual_datasets` the upper
 // bound is lifted so that virtual datasets (HDF5 1.10 and later) can be created; every
-// other object keeps its 1.8 format.
-Handle create_file(const std::string& path, bool virtual_datasets = false);
-// Opens an existing file, read-only unless `writable`.
-Handle open_file(const std::string& path, bool writable = false);
+// other object keeps its 1.8 format. `access`: a file access property list whose driver
+// is used (H5P_DEFAULT: HDF5's default driver).
+Handle create_file(const std::string& path, bool virtual_datasets = false, hid_t access = H5P_DEFAULT);
+// Opens an existing file, read-only unless `writable`, through the driver of `access`.
+Handle open_file(const std::string& path, bool writable = false, hid_t access = H5P_DEFAULT);
 // Writes every buffer and the metadata cache of the file holding `obj` to the file, so
 // that the file on disk is complete and readable as of now.
 void flush(hid_t obj);

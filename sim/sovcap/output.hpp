@@ -116,20 +116,35 @@ class OutputError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// An output that cannot be used as asked, refused before anything is written: it exists
+// without --force, is a folder, a device or an input of the run, another process is
+// writing it, a partial of an interrupted run is in the way, or there is no partial (or
+// one of another run) to resume. Bad input (exit 2), not an I/O failure.
+class OutputRefused : public OutputError {
+ public:
+  using OutputError::OutputError;
+};
+
 class OutputFile {
  public:
-  // Checks that `path` may be written (absent, or overwrite allowed; folder writable) and
-  // creates the partial file `path + ".partial"` with every dimension, variable and
-  // attribute. A stale partial from an earlier attempt is replaced.
+  // Checks that `path` may be written (absent, or overwrite allowed; folder writable),
+  // locks it (OUT.h5.lock; OutputRefused naming the process that holds it) and creates the
+  // partial file `path + ".partial"` with every dimension, variable and attribute. A partial
+  // of an earlier attempt is refused (OutputRefused naming --resume and --force) unless
+  // `overwrite`, which replaces it.
   OutputFile(const std::string& path, bool overwrite, const OutputLayout& layout,
              const OutputMetadata& meta);
-  // Reopens the partial file of an interrupted run of the same scenario to continue it
-  // (--resume). Throws OutputError unless the partial exists and matches: same scenario and
-  // data texts, overrides, seed and layout.
+  // Locks `path` and reopens the partial file of an interrupted run of the same scenario to
+  // continue it (--resume), first finishing or dropping a save it was killed in. Throws
+  // OutputRefused unless the partial exists and matches (same scenario and data texts,
+  // overrides, seed and layout), OutputError when it cannot be read; the partial is kept.
   // `overwrite`: commit() may replace an existing `path` (--force).
   static std::unique_ptr<OutputFile> resume(const std::string& path, const OutputLayout& layout,
                                             const OutputMetadata& meta, bool overwrite = false);
-  ~OutputFile();  // without commit() or close_partial(): closes and removes the partial
+  // Without commit() or close_partial(): closes the file, which stays as of its last save
+  // (flush() or the periodic save) when that save holds runs, and is removed otherwise. A
+  // resumed partial is never removed.
+  ~OutputFile();
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
 
@@ -155,7 +170,8 @@ class OutputFile {
   void write_block(PreparedBlockPtr block);
   // Which of the file's runs are complete (index: run - first_run).
   std::vector<bool> completed() const;
-  // Makes everything written so far durable and readable (a kill leaves a usable partial).
+  // Saves everything written so far: durable and readable. The file is also saved every few
+  // seconds by write_block. A kill at any instant leaves the partial as of one save.
   void flush();
 
   // Closes the file and renames the partial to the destination.
@@ -170,7 +186,7 @@ class OutputFile {
   std::unique_ptr<Impl> impl_;
 };
 
-// Writes `out` as a master file whose variables are HDF5 virtual datasets over the shard
+// Writes `out` (locked as OutputFile locks its output) as a master file whose variables are HDF5 virtual datasets over the shard
 // files (written with --runs or --shard), so h5py, xarray and ncdump read the whole sweep
 // as one. Refuses shards that are missing, incomplete, overlapping or mismatched (scenario,
 // seed, layout) and a set of shards that does not cover every run. Shard paths are stored
@@ -179,9 +195,11 @@ class OutputFile {
 void merge_shards(const std::string& out, const std::vector<std::string>& shards, bool overwrite,
                   const std::string& command_line = "");
 
-// Throws OutputError unless `path` could be created: it must not exist unless overwrite,
-// and its folder must exist and be writable. Called before a run starts so that a long
-// computation is not lost to a bad output path.
-void check_output_path(const std::string& path, bool overwrite);
+// Throws unless `path` could be created: OutputRefused when it is empty, a folder, not a
+// regular file (a device, FIFO or socket), one of `inputs` (even with overwrite), or exists
+// without overwrite; OutputError when its folder is missing or cannot be written. Called
+// before a run starts so that a long computation is not lost to a bad output path.
+void check_output_path(const std::string& path, bool overwrite,
+                       const std::vector<std::string>& inputs = {});
 
 }  // namespace sovcap

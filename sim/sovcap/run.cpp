@@ -55,11 +55,13 @@ RunJob::RunJob(const RunRequest& request)
       keep_(request.keep) {
   total_ = scenario_.sweep.runs();
   std::tie(first_, end_) = run_range(request.runs, request.shard, total_);
-  // Refused here, before any work, as bad input; check_output_path would call it an I/O
-  // failure.
+  // Refused before any work: an output that is a folder, a device or one of the run's
+  // inputs (even with --force), or that exists without --force.
+  std::vector<std::string> inputs = {scenario_.path, scenario_.csv_path};
+  for (const auto& f : scenario_.files) inputs.push_back(f.first);
+  check_output_path(output_, true, inputs);
   if (!request.force && std::filesystem::exists(output_))
     throw RequestError(output_ + " exists; use --force to overwrite it");
-  check_output_path(output_, request.force);
   policies_ = policy_params(scenario_);
   layout_ = sweep_layout(scenario_, policies_, first_, end_, store_, keep_);
   footprint_ = estimate_footprint(scenario_.params, layout_.runs, store_, keep_, threads_);
@@ -92,11 +94,23 @@ RunJob::Outcome RunJob::run(const std::atomic<bool>* stop,
   opt.keep = keep_;
   opt.stop = stop;
   opt.progress = std::move(progress);
-  const SweepStats stats = run_sweep(scenario_, policies_, *file_, opt);
-  if (stats.interrupted)
-    file_->close_partial();
-  else
-    file_->commit();
+  SweepStats stats;
+  try {
+    stats = run_sweep(scenario_, policies_, *file_, opt);
+    if (stats.interrupted)
+      file_->close_partial();
+    else
+      file_->commit();
+  } catch (const OutputError& e) {
+    // A failed write (a full disk) leaves the partial as of its last save, unless that
+    // held no runs: say so, since the runs in it need not be computed again.
+    file_.reset();
+    const std::string partial = output_ + ".partial";
+    if (std::filesystem::exists(partial))
+      throw OutputError(std::string(e.what()) + "; " + partial + " is kept with the runs saved " +
+                        "before the failure: run the same command with --resume to finish it");
+    throw;
+  }
   file_.reset();
   return {stats.written, stats.interrupted};
 }

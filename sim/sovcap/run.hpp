@@ -42,10 +42,13 @@ std::pair<long long, long long> run_range(const std::string& runs, const std::st
 class RunJob {
  public:
   // Loads the scenario (InputError), chooses the runs and refuses an existing output
-  // without `force` or a job that needs more memory than the machine has (RequestError),
-  // checks the output's folder and opens the partial file (OutputError).
+  // without `force` or a job that needs more memory than the machine has (RequestError);
+  // refuses an output that is a folder, a device or an input of the run, one being written
+  // by another process, a partial in the way without --resume or --force, or none (or
+  // another run's) with --resume (OutputRefused); checks the output's folder and opens the
+  // partial file (OutputError).
   explicit RunJob(const RunRequest& request);
-  ~RunJob();  // before run() completes: the partial is closed and removed, as OutputFile does
+  ~RunJob();  // before run() completes: the partial is closed, as ~OutputFile does
   RunJob(const RunJob&) = delete;
   RunJob& operator=(const RunJob&) = delete;
 

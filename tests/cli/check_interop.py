@@ -309,7 +309,9 @@ def check_export_tree(c, where, f, out):
             values = np.repeat(values, nc)
         values = values.reshape(-1)
         if name.startswith("lever."):
+            # A string lever's cell is the string, without its TOML quotes.
             texts = [text_of(t) for t in np.atleast_1d(d.attrs["values"])]
+            texts = [s[1:-1] if len(s) >= 2 and s[0] == s[-1] and s[0] in "\"'" else s for s in texts]
             if "numeric_values" in d.attrs:
                 nums = list(np.atleast_1d(d.attrs["numeric_values"]))
                 want = [texts[nums.index(v)] for v in values]
@@ -419,7 +421,7 @@ def export_checks(sovcap, path, scratch):
     c.check(r.returncode == 1 and not fresh.exists() and not Path(str(fresh) + ".partial").exists(),
             f"a failed export into a new folder: {r.returncode}, left {sorted(os.listdir(scratch))}")
 
-    # A sweep in summary store: levers as TOML text, sampled values, *_final, kept series only.
+    # A sweep in summary store: lever values, sampled values, *_final, kept series only.
     sweep = scratch / "sweep.h5"
     r = run([sovcap, "run", HERE / "sweep" / "small.toml", "-o", sweep, "--store", "summary",
              "--keep", "it_mw,bottleneck", "--quiet", "--threads", "2"])
@@ -435,8 +437,10 @@ def export_checks(sovcap, path, scratch):
                     f"sweep export: series.csv header {header}")
             header, rows = read_rows(sout / "parameters.csv")
             lever = header.index("lever.global.allocation") if "lever.global.allocation" in header else None
-            c.check(lever is not None and {r[lever] for r in rows} == {'"pro_rata"', '"max_min_fair"'},
-                    f"sweep export: lever.global.allocation cells are not the TOML texts")
+            # The value itself, not its TOML text quoted again (issue 17: '"pro_rata"').
+            cells = {r[lever] for r in rows} if lever is not None else None
+            c.check(cells == {"pro_rata", "max_min_fair"},
+                    f"sweep export: lever.global.allocation cells are {cells}, expected pro_rata, max_min_fair")
             with h5py.File(sweep, "r") as f:
                 check_export_tree(c, "sweep", f, sout)
     return c.done("files, headers, row counts, values, empty NaN cells, refusals and "

@@ -165,6 +165,9 @@ def check_sweep(ds, where, c):
             name.startswith(("lever.", "sampled."))
         if sweep:
             c.check(var.dims == ("run",), f"{where}: {name} has dims {var.dims}, expected ('run',)")
+        # Indices read as integers, not as float64 with NaN for a _FillValue (issue 17).
+        if name in ("policy", "sample", "base_row") or (name.startswith("lever.") and "numeric_values" not in var.attrs):
+            c.check(var.dtype.kind in "iu", f"{where}: {name} reads as {var.dtype}, expected an integer type")
         if name.startswith("lever."):
             values = var.attrs.get("values")
             if isinstance(values, str):

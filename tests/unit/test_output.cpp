@@ -2,6 +2,8 @@
 // dimension scales, and the file appears under its name only on commit.
 
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -677,11 +679,12 @@ TEST_F(OutputFileTest, DestinationUntouchedWhenAWriteFails) {
   EXPECT_EQ(entries(dir_), std::vector<std::string>{"out.h5"});
 }
 
-// Writes `runs` runs to `dest` under a file-size limit of `limit` bytes (a full disk) and
-// exits: 0 when an OutputError naming HDF5 came back, 1 when none did. Runs in a child
-// process: after a failed flush Debian's HDF5 1.10.8 crashes at exit (HDFGroup/hdf5#2291),
-// so the child leaves with _Exit, skipping HDF5's exit handler.
-[[noreturn]] void write_until_full(const std::string& dest, rlim_t limit, int runs) {
+// Runs `write` under a file-size limit of `limit` bytes (a full disk) and exits: 0 when an
+// OutputError came back (its message on stderr), 1 when none did. Runs in a child process:
+// after a failed flush Debian's HDF5 1.10.8 crashes at exit (HDFGroup/hdf5#2291), so the
+// child leaves with _Exit, skipping HDF5's exit handler.
+template <typename F>
+[[noreturn]] void write_until_full(rlim_t limit, F&& write) {
   std::signal(SIGXFSZ, SIG_IGN);  // writes past the limit then fail with EFBIG
   rlimit saved{};
   getrlimit(RLIMIT_FSIZE, &saved);
@@ -690,25 +693,34 @@ TEST_F(OutputFileTest, DestinationUntouchedWhenAWriteFails) {
   setrlimit(RLIMIT_FSIZE, &small);
   std::string what = "no error";
   try {
-    const RunParams p = make_params();
-    OutputFile out(dest, true, layout_for(p, runs), make_meta());
-    for (int r = 0; r < runs; ++r) out.write_run(r, p, make_result(p, r));
-    out.commit();
+    write();
   } catch (const OutputError& e) {
     what = e.what();
   }
   // gtest reads the child's stderr from a file, which the limit would cut short.
   setrlimit(RLIMIT_FSIZE, &saved);
   std::fprintf(stderr, "%s\n", what.c_str());
-  std::_Exit(what.find("HDF5 error") != std::string::npos ? 0 : 1);
+  std::_Exit(what != "no error" ? 0 : 1);
+}
+
+// Writes `runs` runs to `dest` and commits, until the disk is full.
+[[noreturn]] void write_runs_until_full(const std::string& dest, rlim_t limit, int runs) {
+  write_until_full(limit, [&] {
+    const RunParams p = make_params();
+    OutputFile out(dest, true, layout_for(p, runs), make_meta());
+    for (int r = 0; r < runs; ++r) out.write_run(r, p, make_result(p, r));
+    out.commit();
+  });
 }
 
 TEST_F(OutputFileTest, FullDiskLeavesNothingBehind) {
-  // A file-size limit stands in for a full disk: HDF5 fails while creating the file (a
-  // limit of 0) or when the runs are flushed (larger limits).
+  // A file-size limit stands in for a full disk: the lock file cannot be written (a limit
+  // of 0), or HDF5 fails while creating the file or when the runs are flushed (larger
+  // limits). No run was saved, so nothing is left.
   write_text(dest_, "keep");
   for (rlim_t limit : {rlim_t{0}, rlim_t{4096}, rlim_t{65536}}) {
-    EXPECT_EXIT(write_until_full(dest_, limit, 40), ::testing::ExitedWithCode(0), "HDF5 error")
+    EXPECT_EXIT(write_runs_until_full(dest_, limit, 40), ::testing::ExitedWithCode(0),
+                limit == 0 ? "cannot create the lock file" : "HDF5 error")
         << "limit " << limit;
     EXPECT_EQ(read_text(dest_), "keep") << "limit " << limit;
     EXPECT_EQ(entries(dir_), std::vector<std::string>{"out.h5"}) << "limit " << limit;
@@ -724,7 +736,10 @@ TEST_F(OutputFileTest, CommitRefusesADestinationThatAppearedMeanwhile) {
     EXPECT_THROW(out.commit(), OutputError);
   }
   EXPECT_EQ(read_text(dest_), "someone else's");
-  EXPECT_EQ(entries(dir_), std::vector<std::string>{"out.h5"});
+  // The run was saved before the rename was refused: the partial keeps it for --resume.
+  EXPECT_EQ(entries(dir_), (std::vector<std::string>{"out.h5", "out.h5.partial"}));
+  auto again = OutputFile::resume(dest_, layout_for(p), make_meta(), true);
+  EXPECT_EQ(again->completed(), std::vector<bool>{true});
 }
 
 TEST_F(OutputFileTest, WritingAfterCommitIsAnError) {
@@ -927,6 +942,16 @@ void write_blocks(OutputFile& out, const SweepData& d, std::vector<long long> or
   }
   for (auto& p : prepared)
     if (p) out.write_block(std::move(p));
+}
+
+// The whole sweep `d`, written undisturbed into FOLDER/whole.h5: what every interrupted,
+// killed or resumed file must equal.
+std::string write_whole(const SweepData& d, const fs::path& folder) {
+  const std::string whole = (folder / "whole.h5").string();
+  OutputFile out(whole, false, d.layout, make_meta());
+  write_blocks(out, d);
+  out.commit();
+  return whole;
 }
 
 std::string hex(const std::vector<unsigned char>& bytes) {
@@ -1348,12 +1373,7 @@ TEST_F(OutputFileTest, SummaryModeHoldsOnlyTheKeptSeries) {
 
 TEST_F(OutputFileTest, ResumeAfterClosePartialCompletesTheSameFile) {
   const SweepData d = make_sweep();
-  const std::string whole = (dir_ / "whole.h5").string();
-  {
-    OutputFile out(whole, false, d.layout, make_meta());
-    write_blocks(out, d);
-    out.commit();
-  }
+  const std::string whole = write_whole(d, dir_);
   const std::string partial = dest_ + ".partial";
   const std::size_t block = 16, nblocks = 38;
   std::vector<long long> even, odd;
@@ -1401,12 +1421,7 @@ TEST_F(OutputFileTest, ResumeAfterClosePartialCompletesTheSameFile) {
 
 TEST_F(OutputFileTest, AKilledWriterLeavesAResumablePartial) {
   const SweepData d = make_sweep();
-  const std::string whole = (dir_ / "whole.h5").string();
-  {
-    OutputFile out(whole, false, d.layout, make_meta());
-    write_blocks(out, d);
-    out.commit();
-  }
+  const std::string whole = write_whole(d, dir_);
   EXPECT_EXIT(write_and_die(dest_, d), ::testing::KilledBySignal(SIGKILL), "");
   const std::string partial = dest_ + ".partial";
   ASSERT_TRUE(fs::exists(partial));
@@ -1486,12 +1501,14 @@ TEST_F(OutputFileTest, ResumeRefusesAnotherRun) {
   EXPECT_TRUE(contains(refusal(l, make_meta()), "cannot resume " + partial));
   EXPECT_TRUE(fs::exists(partial));
   {
-    // The same run resumes; destroyed without commit or close_partial, the partial goes.
+    // The same run resumes; destroyed without commit or close_partial (a failure), the
+    // partial stays with the runs it held.
     auto out = OutputFile::resume(dest_, d.layout, make_meta());
     EXPECT_EQ(out->completed()[0], true);
   }
-  EXPECT_FALSE(fs::exists(partial));
-  EXPECT_TRUE(entries(dir_).empty());
+  EXPECT_EQ(entries(dir_), std::vector<std::string>{"out.h5.partial"});
+  auto out = OutputFile::resume(dest_, d.layout, make_meta());
+  EXPECT_EQ(out->completed()[0], true);
 }
 
 // Chunks are written as prepared, so a partial whose variables carry other filters (one
@@ -1527,16 +1544,240 @@ TEST_F(OutputFileTest, ResumeRefusesAPartialWithOtherFilters) {
   EXPECT_TRUE(fs::exists(partial));
 }
 
-TEST_F(OutputFileTest, ANewFileReplacesAStalePartial) {
+// Issue 16 item 2: a rerun without --resume deleted the partial of an interrupted run.
+TEST_F(OutputFileTest, APartialIsReplacedOnlyWithForce) {
   const SweepData d = make_sweep();
-  write_text(dest_ + ".partial", "stale");
+  write_text(dest_ + ".partial", "interrupted");
+  const std::string e = error_of([&] { OutputFile out(dest_, false, d.layout, make_meta()); });
+  EXPECT_TRUE(contains(e, dest_ + ".partial holds an interrupted run; run the same command with "
+                          "--resume to finish it, or with --force to discard it")) << e;
+  EXPECT_THROW(OutputFile(dest_, false, d.layout, make_meta()), OutputRefused);
+  EXPECT_EQ(read_text(dest_ + ".partial"), "interrupted");
+  EXPECT_EQ(entries(dir_), std::vector<std::string>{"out.h5.partial"});
   {
-    OutputFile out(dest_, false, d.layout, make_meta());
+    OutputFile out(dest_, true, d.layout, make_meta());
     write_blocks(out, d);
     out.commit();
   }
   EXPECT_EQ(entries(dir_), std::vector<std::string>{"out.h5"});
   EXPECT_GT(H5Fis_hdf5(dest_.c_str()), 0);
+}
+
+// Writes the blocks of `d` that `out` does not hold yet (a resumed partial's missing ones).
+void finish_blocks(OutputFile& out, const SweepData& d) {
+  const auto done = out.completed();
+  const long long block = out.block_runs();
+  std::vector<long long> missing;
+  for (long long b = 0; b * block < static_cast<long long>(done.size()); ++b)
+    if (!done[static_cast<std::size_t>(b * block)]) missing.push_back(b);
+  if (!missing.empty()) write_blocks(out, d, missing);
+}
+
+std::string this_host() {
+  char buf[256] = {};
+  gethostname(buf, sizeof buf - 1);
+  return buf;
+}
+
+// Issue 16 item 1: two writers on one output removed each other's partial, and the
+// periodic reopen followed the path into the other's file.
+TEST_F(OutputFileTest, ASecondWriterOfAnOutputIsRefused) {
+  const SweepData d = make_sweep();
+  const std::string whole = write_whole(d, dir_);
+  std::vector<long long> rest;
+  for (long long b = 1; b < 38; ++b) rest.push_back(b);
+  {
+    OutputFile first(dest_, false, d.layout, make_meta());
+    write_blocks(first, d, {0});
+    first.flush();
+    const std::string lock = read_text(dest_ + ".lock");
+    EXPECT_TRUE(contains(lock, "pid " + std::to_string(::getpid()) + "\nhost " + this_host() + "\n")) << lock;
+    // With or without --force, and to resume: refused at once, naming the process.
+    for (bool force : {false, true}) {
+      const std::string e = error_of([&] { OutputFile second(dest_, force, d.layout, make_meta()); });
+      EXPECT_TRUE(contains(e, dest_ + " is being written by another process (pid " +
+                                  std::to_string(::getpid()) + " on host " + this_host()))
+          << e;
+      EXPECT_TRUE(contains(e, "lock file " + dest_ + ".lock")) << e;
+    }
+    EXPECT_THROW(OutputFile::resume(dest_, d.layout, make_meta()), OutputRefused);
+    EXPECT_THROW(merge_shards(dest_, {whole}, true), OutputRefused);
+    // The first writer's partial is untouched; it finishes every run.
+    write_blocks(first, d, rest);
+    first.commit();
+  }
+  EXPECT_EQ(entries(dir_), (std::vector<std::string>{"out.h5", "whole.h5"}));
+  expect_same_files(whole, dest_);
+}
+
+TEST_F(OutputFileTest, AWriterNeverFollowsItsPathIntoAnotherFile) {
+  const SweepData d = make_sweep();
+  const std::string partial = dest_ + ".partial";
+  std::vector<long long> rest;
+  for (long long b = 1; b < 38; ++b) rest.push_back(b);
+  {
+    OutputFile out(dest_, false, d.layout, make_meta());
+    write_blocks(out, d, {0});
+    // Someone moves the partial away and puts another file under its name (a writer that
+    // ignores the lock, or a user): this writer goes on with its own file, and refuses to
+    // rename the other one to the output.
+    fs::rename(partial, dir_ / "moved.h5.partial");
+    write_text(partial, "another process's file");
+    out.flush();
+    write_blocks(out, d, rest);
+    const std::string e = error_of([&] { out.commit(); });
+    EXPECT_TRUE(contains(e, partial + " is no longer the file this process wrote; nothing was renamed")) << e;
+  }
+  EXPECT_EQ(read_text(partial), "another process's file");
+  EXPECT_FALSE(fs::exists(dest_));
+}
+
+TEST_F(OutputFileTest, ALockIsTakenOverOnlyFromAProcessThatIsGone) {
+  const SweepData d = make_sweep();
+  const std::string lock = dest_ + ".lock";
+  std::string boot_id;
+  std::getline(std::ifstream("/proc/sys/kernel/random/boot_id"), boot_id);
+  // A process of this host that has exited: its lock is stale.
+  const pid_t gone = fork();
+  if (gone == 0) std::_Exit(0);
+  waitpid(gone, nullptr, 0);
+  write_text(lock, "pid " + std::to_string(gone) + "\nhost " + this_host() + "\nboot_id " + boot_id +
+                       "\nproc_start 1\nstarted 2026-01-01T00:00:00Z\n");
+  {
+    OutputFile out(dest_, false, d.layout, make_meta());
+    EXPECT_TRUE(contains(read_text(lock), "pid " + std::to_string(::getpid()) + "\n"));
+    out.close_partial();
+  }
+  EXPECT_FALSE(fs::exists(lock));  // released with the file
+  // A process of another host, or a live one here (pid 1): never taken over.
+  for (const std::string& holder : {std::string("pid 4242\nhost elsewhere.example\nstarted 2026-01-01T00:00:00Z\n"),
+                                    "pid 1\nhost " + this_host() + "\nboot_id " + boot_id + "\n"}) {
+    write_text(lock, holder);
+    const std::string e = error_of([&] { OutputFile::resume(dest_, d.layout, make_meta()); });
+    EXPECT_TRUE(contains(e, "is being written by another process")) << e;
+    EXPECT_TRUE(contains(e, "if no such process is running any more, delete " + lock)) << e;
+    EXPECT_EQ(read_text(lock), holder);
+  }
+  EXPECT_TRUE(fs::exists(dest_ + ".partial"));
+}
+
+// Issue 16 item 3: a kill inside the periodic close/reopen left a corrupt partial. The
+// test hook kills the writer at step `step` of its saves (every HDF5 write of a save and
+// every step of the journal); the child exits 0 when it got past every step.
+[[noreturn]] void write_killed_at(const std::string& dest, const SweepData& d, long step) {
+  setenv("SOVCAP_TEST_KILL_IN_FLUSH", std::to_string(step).c_str(), 1);
+  try {
+    OutputFile out(dest, false, d.layout, make_meta());
+    write_blocks(out, d);
+    out.commit();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    std::_Exit(2);
+  }
+  std::_Exit(0);
+}
+
+TEST_F(OutputFileTest, AKillAtAnyStepOfASaveLeavesAResumablePartial) {
+  const SweepData d = make_sweep();
+  const std::string whole = write_whole(d, dir_);
+  const std::string partial = dest_ + ".partial";
+  long step = 1, kills = 0, resumed = 0;
+  for (;; step += step < 90 ? 1 : 173) {
+    for (const auto& name : entries(dir_))
+      if (name != "whole.h5") fs::remove(dir_ / name);
+    const pid_t child = fork();
+    if (child == 0) write_killed_at(dest_, d, step);
+    int status = 0;
+    waitpid(child, &status, 0);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) break;  // past the last step
+    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "step " << step << " status " << status;
+    ++kills;
+    EXPECT_FALSE(fs::exists(dest_)) << "step " << step;
+    // Killed while the file was laid out: only the stub, which a new run removes.
+    if (!fs::exists(partial)) {
+      EXPECT_TRUE(fs::exists(partial + ".new")) << "step " << step;
+      continue;
+    }
+    {
+      auto out = OutputFile::resume(dest_, d.layout, make_meta());
+      finish_blocks(*out, d);
+      out->commit();
+    }
+    ++resumed;
+    EXPECT_EQ(entries(dir_), (std::vector<std::string>{"out.h5", "whole.h5"})) << "step " << step;
+    expect_same_files(whole, dest_);
+    if (HasFailure()) FAIL() << "after a kill at step " << step;
+  }
+  // Every step of the first saves (laying out the file, the first close and reopen), then
+  // steps spread over the rest: ~2,700 steps in 39 saves in all.
+  EXPECT_GT(step, 2500);
+  EXPECT_GT(kills, 100);
+  EXPECT_GT(resumed, 30);
+}
+
+// Issue 16 item 4: a full disk during --resume deleted the partial and its runs.
+[[noreturn]] void resume_until_full(const std::string& dest, const SweepData& d, rlim_t limit) {
+  write_until_full(limit, [&] {
+    auto out = OutputFile::resume(dest, d.layout, make_meta());
+    finish_blocks(*out, d);
+    out->commit();
+  });
+}
+
+TEST_F(OutputFileTest, AFullDiskDuringResumeKeepsThePartial) {
+  const SweepData d = make_sweep();
+  const std::string whole = write_whole(d, dir_);
+  const std::string partial = dest_ + ".partial";
+  {
+    OutputFile out(dest_, false, d.layout, make_meta());
+    write_blocks(out, d, {0, 1, 2});
+    out.close_partial();
+  }
+  const auto size = fs::file_size(partial);
+  for (rlim_t room : {rlim_t{0}, rlim_t{4096}, rlim_t{65536}}) {
+    EXPECT_EXIT(resume_until_full(dest_, d, static_cast<rlim_t>(size) + room),
+                ::testing::ExitedWithCode(0), "File too large|HDF5 error")
+        << "room " << room;
+    ASSERT_TRUE(fs::exists(partial)) << "room " << room;
+    EXPECT_FALSE(fs::exists(dest_ + ".lock")) << "room " << room;
+  }
+  {
+    auto out = OutputFile::resume(dest_, d.layout, make_meta());
+    const auto done = out->completed();
+    for (std::size_t r = 0; r < 48; ++r) EXPECT_TRUE(done[r]) << r;
+    finish_blocks(*out, d);
+    out->commit();
+  }
+  expect_same_files(whole, dest_);
+}
+
+// Issue 16 item 5: `-o /dev/null --force` replaced the device node as root, and `-o` could
+// name the scenario file.
+TEST_F(OutputFileTest, RefusesOutputsThatAreNotFilesOrAreInputs) {
+  auto refusal = [](const std::string& path, bool overwrite, const std::vector<std::string>& inputs) {
+    try {
+      check_output_path(path, overwrite, inputs);
+    } catch (const OutputRefused& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_EQ(refusal("/dev/null", true, {}),
+            "/dev/null is not a regular file (a device, FIFO or socket); give the name of a results file");
+  const std::string fifo = (dir_ / "fifo.h5").string();
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_TRUE(contains(refusal(fifo, true, {}), "is not a regular file")) << refusal(fifo, true, {});
+  // A folder is called a folder at once, not "exists; use --force".
+  const std::string folder = (dir_ / "folder.h5").string();
+  fs::create_directory(folder);
+  EXPECT_TRUE(contains(refusal(folder, false, {}), folder + " is a folder")) << refusal(folder, false, {});
+  const std::string input = (dir_ / "scenario.toml").string();
+  write_text(input, "[simulation]\n");
+  const std::string other_spelling = (dir_ / "." / "scenario.toml").string();
+  EXPECT_TRUE(contains(refusal(other_spelling, true, {input}), "is one of this command's inputs (" + input + ")"))
+      << refusal(other_spelling, true, {input});
+  EXPECT_EQ(refusal("", false, {}), "no output file given (an empty name)");
+  EXPECT_EQ(read_text(input), "[simulation]\n");
 }
 
 // Writes shards of `d` covering `ranges` (first, end) into `folder`, committed; returns
@@ -1560,12 +1801,7 @@ std::vector<std::string> write_shards(const SweepData& d, const fs::path& folder
 
 TEST_F(OutputFileTest, MergedShardsReadAsOneFile) {
   const SweepData d = make_sweep();
-  const std::string whole = (dir_ / "whole.h5").string();
-  {
-    OutputFile out(whole, false, d.layout, make_meta());
-    write_blocks(out, d);
-    out.commit();
-  }
+  const std::string whole = write_whole(d, dir_);
   const fs::path sweep = dir_ / "sweep";
   const auto shards = write_shards(d, sweep / "shards", {{356, 600}, {0, 100}, {100, 356}});
   {
@@ -1667,6 +1903,8 @@ TEST_F(OutputFileTest, MergeRefusesShardsThatDoNotMakeOneSweep) {
   }
   merge_shards(master, shards, false);
   e = refusal({master});
+  EXPECT_TRUE(contains(e, master + " is one of this command's inputs")) << e;
+  e = error_of([&] { merge_shards(master, shards, false); });
   EXPECT_TRUE(contains(e, "exists; use --force")) << e;
   e = error_of([&] { merge_shards((dir_ / "again.h5").string(), {master}, false); });
   EXPECT_TRUE(contains(e, "is a merged master file, not a shard")) << e;

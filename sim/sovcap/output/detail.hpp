@@ -5,6 +5,8 @@
 //   description.cpp  a file's layout and metadata read back, and how two of them differ
 //   writer.cpp       the streaming writer: blocks compressed in parallel, written in run order
 //   partial.cpp      the output path, the partial file beside it, and resume
+//   lock.cpp         OUT.h5.lock: one process writes an output at a time
+//   checkpoint.cpp   the partial's file driver: a kill at any instant leaves the last save
 //   merge.cpp        a master file of virtual datasets over shards
 // Only these files include this header: it exposes HDF5's types.
 
@@ -18,6 +20,7 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -54,6 +57,7 @@ constexpr long long kMinBlocks = 64;
 constexpr auto kFlushInterval = std::chrono::seconds(5);
 constexpr const char* kPartialSuffix = ".partial";
 constexpr const char* kCreatingSuffix = ".new";  // after kPartialSuffix, while being laid out
+constexpr const char* kLockSuffix = ".lock";
 
 using Bytes = std::vector<unsigned char>;
 
@@ -92,7 +96,7 @@ struct VarDef {
   hid_t type = H5I_INVALID_HID;  // native type, in memory and in the file
   std::size_t elem = 0;
   Bytes fill;                    // one element
-  bool fill_is_data = false;     // no _FillValue attribute (run_complete)
+  bool fill_is_data = false;     // no _FillValue attribute (run_complete, the indices)
   std::string units, long_name;
   std::function<void(hid_t)> attributes;  // further attributes
   RowFn row;
@@ -163,20 +167,104 @@ std::string explain(const Difference& d, const std::string& la, const std::strin
 // Writes the whole file to disk before it is renamed or kept.
 void sync_file(const std::string& path, const std::string& what);
 
-// The partial file's name; removes the file on destruction unless kept.
+// The partial file's name; removes the file on destruction unless kept, and once own()
+// has said which file it is, only while the name still names that file.
 struct TempFile {
   std::string path;
   bool keep = false;
   TempFile() = default;
   TempFile(const TempFile&) = delete;
   TempFile& operator=(const TempFile&) = delete;
-  ~TempFile() {
-    if (!keep && !path.empty()) std::remove(path.c_str());
-  }
+  ~TempFile();
+  // `p` names the file just made; remembers which file it is.
+  void own(const std::string& p);
+
+ private:
+  bool known_ = false;
+  std::uint64_t dev_ = 0, ino_ = 0;
 };
 
 // Removes a stale partial (or anything else) at `path` before a fresh one is created.
 void remove_stale(const std::string& path, const std::string& what);
+
+std::string utc_now_iso8601();
+
+// OUTPUT.lock, created with O_EXCL and holding the owner's pid, host, boot id and start
+// time: one process writes an output (its partial, its commit) at a time, also where
+// HDF5's own locking is off (HDF5_USE_FILE_LOCKING=FALSE, NFS, Lustre). A lock is taken
+// over only from a process that is certainly gone (same host; rebooted since, or its pid
+// free or reused). flock on it, where the file system has it, guards the takeover.
+class OutputLock {
+ public:
+  // Throws OutputRefused naming the process that holds it.
+  explicit OutputLock(const std::string& output);
+  ~OutputLock();
+  OutputLock(const OutputLock&) = delete;
+  OutputLock& operator=(const OutputLock&) = delete;
+  // Removes the lock file, if it is still this one.
+  void release() noexcept;
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
+// The partial file under HDF5, through a file driver that leaves the last save intact on
+// disk until the next one is complete (checkpoint.cpp). Owns the file descriptor from
+// creation (or resume) to commit, so HDF5's reopens never follow the path elsewhere.
+class CheckpointedFile {
+ public:
+  // Opens `path` (creates it, failing if it exists, when `create`).
+  CheckpointedFile(const std::string& path, bool create);
+  ~CheckpointedFile();
+  CheckpointedFile(const CheckpointedFile&) = delete;
+  CheckpointedFile& operator=(const CheckpointedFile&) = delete;
+
+  // A file access property list that makes HDF5 use this file.
+  h5::Handle access();
+  // After HDF5 opened the file: the save lies below the end of allocated space it read.
+  void opened();
+  // Before HDF5 flushes or closes the file: its writes until checkpoint() are a save's.
+  void begin_save() { saving_ = true; }
+  // Makes what HDF5 has flushed or closed the saved state (see checkpoint.cpp).
+  void checkpoint();
+  // The file was renamed to `path` (its journal goes beside it).
+  void rename_to(const std::string& path);
+  // Whether `path` names this file (the same inode).
+  bool is_at(const std::string& path) const;
+
+  // For the driver.
+  bool read(std::uint64_t addr, std::size_t size, unsigned char* buf);
+  bool write(std::uint64_t addr, std::size_t size, const unsigned char* buf);
+  bool resize(std::uint64_t size);
+  std::uint64_t size() const { return size_; }
+  void* descriptor() { return &fd_; }
+  void set_eoa(std::uint64_t eoa) { eoa_ = eoa; }
+  // Under the test hook (below) the writer saves after every block, so that a test
+  // reaches many steps of many saves in little time.
+  bool save_every_block() const { return kill_at_ > 0; }
+
+ private:
+  Bytes& page(std::uint64_t index);
+  // A test hook: with SOVCAP_TEST_KILL_IN_FLUSH=N the process kills itself (SIGKILL) at
+  // the N-th step of its saves (each HDF5 write of a save, each step of checkpoint()).
+  void step();
+
+  std::string path_;
+  int fd_ = -1;
+  std::uint64_t size_ = 0;   // as HDF5 sees it
+  std::uint64_t saved_ = 0;  // the size of the last save: bytes below it are kept in pages_
+  std::uint64_t eoa_ = 0;    // HDF5's end of allocated space, as last set
+  std::map<std::uint64_t, Bytes> pages_;
+  bool saving_ = false;
+  long kill_at_ = 0, steps_ = 0;
+};
+
+std::string journal_path(const std::string& partial);
+enum class Recovery { none, finished, discarded };
+// Brings a partial left by a process killed during a save to a saved state: finishes the
+// save from a whole journal, or drops a torn one (the file is then as of the save before).
+Recovery recover(const std::string& partial);
 
 // ---- The writer's state (writer.cpp, partial.cpp) ---------------------------------------
 
@@ -229,9 +317,13 @@ struct OutputFile::Impl {
   bool overwrite = false;
   outfile::Schema schema;
   bool closed = false;  // committed or kept as a partial
-  // Declared before every HDF5 handle, so destroyed after they have all closed: the file
-  // is removed also when creation fails halfway.
+  // Destroyed last: the output stays locked until every file of it is closed.
+  std::unique_ptr<outfile::OutputLock> lock;
+  // Declared before the file and every HDF5 handle, so destroyed after they have all
+  // closed: a partial without a saved run is removed also when creation fails halfway.
   outfile::TempFile temp;
+  std::unique_ptr<outfile::CheckpointedFile> disk;
+  h5::Handle access;  // HDF5's way to `disk`
 
   h5::Handle file;
   std::vector<h5::Handle> coords;  // coordinate variables and country_name
@@ -239,6 +331,8 @@ struct OutputFile::Impl {
   std::vector<h5::Handle> vars;    // parallel to schema.vars
   mutable outfile::ChunkCache chunk_cache;  // used by prepare_block, from any thread
   std::chrono::steady_clock::time_point last_flush;
+  std::chrono::steady_clock::duration flush_interval = outfile::kFlushInterval;
+  long long runs_written = 0;  // by this process
 
   void check_open(const std::string& what) const {
     if (closed || !file) throw OutputError("cannot " + what + ": " + path + " is already closed");
@@ -247,27 +341,16 @@ struct OutputFile::Impl {
     return "cannot write run " + std::to_string(run) + " to " + path + ": ";
   }
   void check_record(const RunRecord& r) const;
-  void close_all();
-  void flush_now() {
-    h5::flush(file.get());
-    last_flush = std::chrono::steady_clock::now();
-  }
-  // Flushes by closing and reopening the file: HDF5 keeps the metadata it held until
+  // Each of these ends in a save (CheckpointedFile::checkpoint).
+  void flush_now();
+  // Saves by closing and reopening the file: HDF5 keeps the metadata it held until
   // flushes (the chunk index, ~200 bytes per chunk) until the file closes.
-  void reopen() {
-    for (auto& v : vars) v.close();
-    vars.clear();
-    for (auto& c : coords) c.close();
-    coords.clear();
-    file.close();
-    file = h5::open_file(temp.path, true);
-    open_vars();
-    last_flush = std::chrono::steady_clock::now();
-  }
-  void open_vars() {
-    for (const auto& v : schema.vars) vars.push_back(h5::open_dataset(file.get(), v.name, v.cache_bytes));
-    h5::hold_metadata_until_flush(file.get());
-  }
+  void reopen();
+  void close_all();
+  void open_vars();
+  void saved();
+  // After commit or close_partial: the descriptor closed, the output unlocked.
+  void let_go();
 };
 
 }  // namespace sovcap

@@ -11,7 +11,8 @@ using namespace outfile;
 void merge_shards(const std::string& out, const std::vector<std::string>& shards, bool overwrite,
                   const std::string& command_line) {
   if (shards.empty()) throw OutputError("cannot merge into " + out + ": no shards given");
-  check_output_path(out, overwrite);
+  check_output_path(out, overwrite, shards);
+  const OutputLock lock(out);
   const std::string fail = "cannot merge into " + out + ": ";
   struct Shard {
     std::string path;
@@ -95,9 +96,10 @@ void merge_shards(const std::string& out, const std::vector<std::string>& shards
   const std::string partial = out + kPartialSuffix;
   remove_stale(partial, out);
   TempFile temp;
-  temp.path = partial;
+  temp.path = partial;  // under the lock: a stub of a failed create is ours to remove
   {
     h5::Handle file = h5::create_file(partial, true);
+    temp.own(partial);
     write_root_attributes(file.get(), schema.layout, meta);
     h5::write_attribute(file.get(), "shards", join(names, "\n"));
     std::vector<h5::Handle> coords;

@@ -10,15 +10,6 @@
 namespace sovcap::outfile {
 namespace {
 
-std::string utc_now_iso8601() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 // Parameters with small non-negative integer codes are stored as int8 (netCDF byte).
 bool stored_as_code(const ParamSpec& s) {
   return (s.kind == ParamKind::choice || s.kind == ParamKind::integer) && s.lo >= 0.0 &&
@@ -378,11 +369,15 @@ void add_sweep_vars(std::vector<VarDef>& vars, const OutputLayout& l) {
                         std::int32_t{-1}, [](const RunRecord& r, void* dst) {
                           put(dst, 0, static_cast<std::int32_t>(r.info.policy));
                         });
+  // Indices without _FillValue: xarray would read them as float64 with NaN (issue 17). The
+  // -1 of an unwritten run is still the HDF5 fill value.
+  vars.back().fill_is_data = true;
   add_var<std::int64_t>(vars, "sample", {kRun}, "1",
                         "sample index within the policy (the same sampled future in every policy)",
                         std::int64_t{-1}, [](const RunRecord& r, void* dst) {
                           put(dst, 0, static_cast<std::int64_t>(r.info.sample));
                         });
+  vars.back().fill_is_data = true;
   if (sw.method == "saltelli") {
     std::vector<std::string> matrices = {"A", "B"};
     for (std::size_t i = 0; i < sw.uncertain_keys.size(); ++i)
@@ -400,6 +395,7 @@ void add_sweep_vars(std::vector<VarDef>& vars, const OutputLayout& l) {
                           std::int64_t{-1}, [](const RunRecord& r, void* dst) {
                             put(dst, 0, static_cast<std::int64_t>(r.info.base_row));
                           });
+    vars.back().fill_is_data = true;
   }
   for (std::size_t k = 0; k < sw.lever_keys.size(); ++k) {
     const std::string& key = sw.lever_keys[k];
@@ -423,6 +419,7 @@ void add_sweep_vars(std::vector<VarDef>& vars, const OutputLayout& l) {
                               put(dst, 0, static_cast<std::int32_t>(r.info.lever_choice[k]));
                             })
           .attributes = [texts](hid_t id) { h5::write_string_list_attribute(id, "values", texts); };
+      vars.back().fill_is_data = true;
     }
   }
   for (std::size_t k = 0; k < sw.uncertain_keys.size(); ++k) {
@@ -452,6 +449,15 @@ void add_sweep_vars(std::vector<VarDef>& vars, const OutputLayout& l) {
 }
 
 }  // namespace
+
+std::string utc_now_iso8601() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
 
 std::string join(const std::vector<std::string>& items, const std::string& sep) {
   std::string out;

@@ -113,16 +113,50 @@ void OutputFile::Impl::check_record(const RunRecord& rec) const {
                       std::to_string(sw.uncertain_keys.size()) + " uncertain keys");
 }
 
+void OutputFile::Impl::flush_now() {
+  disk->begin_save();
+  h5::flush(file.get());
+  disk->checkpoint();
+  saved();
+}
+
+void OutputFile::Impl::reopen() {
+  close_all();
+  file = h5::open_file(temp.path, true, access.get());
+  open_vars();
+}
+
 void OutputFile::Impl::close_all() {
   // Closing flushes the chunk caches: write errors (a full disk) surface here. Debian's
   // HDF5 1.10.8 then keeps a half-closed file that crashes the process at exit (fixed
-  // upstream in HDFGroup/hdf5#2291); the error is reported and the partial file removed
-  // before that.
+  // upstream in HDFGroup/hdf5#2291); the error is reported before that, and the partial
+  // is as of its last save.
+  disk->begin_save();
   for (auto& v : vars) v.close();
   vars.clear();
   for (auto& c : coords) c.close();
   coords.clear();
   file.close();
+  disk->checkpoint();
+  saved();
+}
+
+void OutputFile::Impl::open_vars() {
+  for (const auto& v : schema.vars) vars.push_back(h5::open_dataset(file.get(), v.name, v.cache_bytes));
+  h5::hold_metadata_until_flush(file.get());
+}
+
+void OutputFile::Impl::saved() {
+  last_flush = std::chrono::steady_clock::now();
+  // Saved runs are the user's work: from now on a failure keeps the partial for --resume.
+  if (runs_written > 0) temp.keep = true;
+}
+
+void OutputFile::Impl::let_go() {
+  closed = true;
+  temp.keep = true;
+  disk.reset();
+  lock->release();
 }
 
 OutputFile::OutputFile() : impl_(std::make_unique<Impl>()) {}
@@ -135,16 +169,26 @@ OutputFile::OutputFile(const std::string& path, bool overwrite, const OutputLayo
   im.overwrite = overwrite;
   im.schema = build_schema(layout, path);
   check_output_path(path, overwrite);
+  im.lock = std::make_unique<OutputLock>(path);
   const std::string partial = path + kPartialSuffix;
+  std::error_code ec;
+  if (!overwrite && fs::exists(fs::symlink_status(partial, ec)))
+    throw OutputRefused("cannot write " + path + ": " + partial +
+                        " holds an interrupted run; run the same command with --resume to "
+                        "finish it, or with --force to discard it and start again");
   // The partial is laid out under another name and renamed once complete, so that a
   // partial always has every variable and can be resumed: a kill -9 while HDF5 is still
   // creating the file leaves only this stub, which the next run removes.
   const std::string creating = partial + kCreatingSuffix;
   remove_stale(partial, path);
+  remove_stale(journal_path(partial), path);
   remove_stale(creating, path);
-  // Owned from here: a create that fails (a full disk) may already have left a stub.
-  im.temp.path = creating;
-  im.file = h5::create_file(creating);
+  im.disk = std::make_unique<CheckpointedFile>(creating, true);
+  // Owned from here: a create that fails (a full disk) leaves a stub to remove.
+  im.temp.own(creating);
+  im.access = im.disk->access();
+  if (im.disk->save_every_block()) im.flush_interval = std::chrono::steady_clock::duration::zero();
+  im.file = h5::create_file(creating, false, im.access.get());
   h5::hold_metadata_until_flush(im.file.get());
   write_root_attributes(im.file.get(), im.schema.layout, meta);
   create_coordinates(im.file.get(), im.schema, im.coords, im.scale);
@@ -155,6 +199,7 @@ OutputFile::OutputFile(const std::string& path, bool overwrite, const OutputLayo
   if (std::rename(creating.c_str(), partial.c_str()) != 0)
     throw OutputError("cannot write " + path + ": cannot rename " + creating + " to " + partial +
                       ": " + std::strerror(errno));
+  im.disk->rename_to(partial);
   im.temp.path = partial;
 }
 
@@ -202,6 +247,7 @@ void OutputFile::write_run(int run, const RunParams& params, const RunResult& re
     // run_complete is the last variable: a run cut short is never marked complete.
     h5::write_slab(im.vars[i].get(), v.type, start, count, row.data());
   }
+  ++im.runs_written;
 }
 
 PreparedBlockPtr OutputFile::prepare_block(long long first, const std::vector<RunRecord>& runs) const {
@@ -306,8 +352,9 @@ void OutputFile::write_block(PreparedBlockPtr block) {
     offset.assign(c.offset.begin(), c.offset.begin() + static_cast<std::ptrdiff_t>(v.shape.size()));
     h5::write_chunk(im.vars[c.var].get(), offset, c.data.data(), c.data.size());
   }
+  im.runs_written += block->count;
   block.reset();
-  if (std::chrono::steady_clock::now() - im.last_flush >= kFlushInterval) im.reopen();
+  if (std::chrono::steady_clock::now() - im.last_flush >= im.flush_interval) im.reopen();
 }
 
 std::vector<bool> OutputFile::completed() const {
@@ -328,9 +375,10 @@ void OutputFile::flush() {
 void OutputFile::commit() {
   Impl& im = *impl_;
   im.check_open("commit");
-  im.close_all();
-  // Make the data durable before the rename makes it visible under the final name.
-  sync_file(im.temp.path, im.path);
+  im.close_all();  // saved, so durable before the rename makes it visible under the final name
+  if (!im.disk->is_at(im.temp.path))
+    throw OutputError("cannot commit " + im.path + ": " + im.temp.path +
+                      " is no longer the file this process wrote; nothing was renamed");
   std::error_code ec;
   // Someone may have created the destination while the runs were computed.
   if (!im.overwrite && fs::exists(im.path, ec))
@@ -338,17 +386,14 @@ void OutputFile::commit() {
   if (std::rename(im.temp.path.c_str(), im.path.c_str()) != 0)
     throw OutputError("cannot rename " + im.temp.path + " to " + im.path + ": " +
                       std::strerror(errno));
-  im.closed = true;
-  im.temp.keep = true;
+  im.let_go();
 }
 
 void OutputFile::close_partial() {
   Impl& im = *impl_;
   im.check_open("close");
   im.close_all();
-  sync_file(im.temp.path, im.path);
-  im.closed = true;
-  im.temp.keep = true;
+  im.let_go();
 }
 
 const std::string& OutputFile::temp_path() const { return impl_->temp.path; }
