@@ -42,18 +42,18 @@ SummaryFormat parse_summary_format(const std::string& name) {
 
 }  // namespace
 
-bool parse_args(const std::vector<std::string>& args, const po::options_description& options,
-                const po::positional_options_description& positional, po::variables_map& vm,
-                const std::string& usage) {
+bool parse_args(const std::vector<std::string>& args, const CommandSpec& spec,
+                po::variables_map& vm) {
   try {
-    po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
+    po::store(po::command_line_parser(args).options(spec.options).positional(spec.positional).run(),
+              vm);
     if (vm.count("help")) {
-      std::cout << usage << "\n" << options;
+      std::cout << help_text(spec);
       return false;
     }
     po::notify(vm);
   } catch (const po::error& e) {
-    throw RequestError(std::string(e.what()) + "\n" + usage);
+    throw RequestError(std::string(e.what()) + "\n" + usage(spec));
   }
   return true;
 }
@@ -69,10 +69,11 @@ void print_warnings(const std::vector<std::string>& warnings) {
 }
 
 void add_summary_options(po::options_description& options) {
-  options.add_options()("format", po::value<std::string>()->default_value("text"),
-                        "text, csv, markdown or json")(
-      "years", po::value<std::string>(), "years at which to report capacity (default: every 2-5 years)")(
-      "periods", po::value<std::string>(),
+  options.add_options()(
+      "format", po::value<std::string>()->default_value("text")->value_name("text|csv|markdown|json"),
+      "output format")("years", po::value<std::string>()->value_name("Y,..."),
+                       "years at which to report capacity (default: every 2-5 years)")(
+      "periods", po::value<std::string>()->value_name("Y,..."),
       "boundaries between bottleneck periods (default: every 4 years from start + 3)");
 }
 

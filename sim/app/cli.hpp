@@ -10,6 +10,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "command_spec.hpp"
 #include "commands.hpp"
 #include "sovcap/output.hpp"
 #include "sovcap/request_error.hpp"
@@ -18,12 +19,10 @@
 
 namespace sovcap::app {
 
-// Parses `args` against `options` with the given positional names. Returns false when
-// --help was asked for (the help has been printed). Bad usage is a RequestError.
-bool parse_args(const std::vector<std::string>& args,
-                const boost::program_options::options_description& options,
-                const boost::program_options::positional_options_description& positional,
-                boost::program_options::variables_map& vm, const std::string& usage);
+// Parses `args` against the command's options and operands. Returns false when --help was
+// asked for (the help has been printed). Bad usage is a RequestError.
+bool parse_args(const std::vector<std::string>& args, const CommandSpec& spec,
+                boost::program_options::variables_map& vm);
 
 // Prints each diagnostic of bad input, one per line, then how many there were.
 void print_diagnostics(const InputError& e);

@@ -1,5 +1,6 @@
 #include "sovcap/describe.hpp"
 
+#include <algorithm>
 #include <iomanip>
 #include <sstream>
 
@@ -32,6 +33,13 @@ std::string parameter_listing(bool markdown) {
          << default_text(s) << " | " << allowed_text(s) << " | " << s.meaning << " |\n";
     return os.str();
   }
+  // Columns as wide as their longest entry, plus a gap: aligned, and never run together.
+  std::size_t name_w = 0, unit_w = 0, default_w = 0;
+  for (const auto& s : param_specs()) {
+    name_w = std::max(name_w, s.name.size() + 2);
+    unit_w = std::max(unit_w, s.unit.size() + 2);
+    default_w = std::max(default_w, default_text(s).size() + 2);
+  }
   ParamScope scope = ParamScope::country;
   bool first = true;
   for (const auto& s : param_specs()) {
@@ -41,8 +49,10 @@ std::string parameter_listing(bool markdown) {
          << (scope == ParamScope::country ? ".ISO3] (or [defaults], or CSV columns)" : "]") << "\n";
       first = false;
     }
-    os << "  " << std::left << std::setw(26) << s.name << std::setw(16) << s.unit << "default "
-       << std::setw(10) << default_text(s) << " " << allowed_text(s) << "\n      " << s.meaning << "\n";
+    os << "  " << std::left << std::setw(static_cast<int>(name_w)) << s.name
+       << std::setw(static_cast<int>(unit_w)) << s.unit << "default "
+       << std::setw(static_cast<int>(default_w)) << default_text(s) << allowed_text(s) << "\n      "
+       << s.meaning << "\n";
   }
   return os.str();
 }
