@@ -14,6 +14,7 @@
 #include "cli.hpp"
 #include "commands.hpp"
 #include "progress.hpp"
+#include "sovcap/describe.hpp"
 #include "sovcap/outputs.hpp"
 #include "sovcap/run.hpp"
 #include "sovcap/summary_io.hpp"
@@ -120,6 +121,11 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
 
     RunJob job(request);
     const long long runs = job.layout().runs;
+    if (!quiet) {
+      const std::string big =
+          large_file_warning(job.scenario(), request.store, request.keep, runs, job.output());
+      if (!big.empty()) print_warnings({big});
+    }
     g_stop.store(false);
     std::signal(SIGINT, on_stop_signal);
     std::signal(SIGTERM, on_stop_signal);
