@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Checks that the documentation says what the program does.
 
-Usage: /usr/bin/python3 check_docs.py MODE SOVCAP ROOT [WORKDIR]
+Usage: /usr/bin/python3 check_docs.py MODE SOVCAP ROOT [WORKDIR] [--no-plots]
   table     README.md's command table equals `sovcap help --markdown` (the table is made
             from the options each command parses, so it cannot leave one out)
   flows     docs/output-format.md says flow series are NaN at the initial state, and they
@@ -13,7 +13,7 @@ Usage: /usr/bin/python3 check_docs.py MODE SOVCAP ROOT [WORKDIR]
             A sweep is cut to 2 samples per policy (`--set sweep.samples=2` appended) and
             `run` gets --force (the README's sweep commands are alternatives writing one
             file); the lines that cannot run outside their setting are skipped, each with
-            its reason (SKIPS).
+            its reason (SKIPS), and with --no-plots (no matplotlib) the plots' lines.
 Exit status 0 when everything holds, 1 with each problem listed.
 """
 
@@ -102,7 +102,7 @@ def doc_commands(path):
     return out
 
 
-def examples(sovcap, root, work):
+def examples(sovcap, root, work, plots=True):
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     for d in ("scenarios", "analysis"):
@@ -114,6 +114,8 @@ def examples(sovcap, root, work):
     for doc in docs:
         for line in doc_commands(os.path.join(root, doc)):
             why = next((w for s, w in SKIPS.items() if s in line), None)
+            if not plots and "sovcap_plots" in line:
+                why = "--no-plots: no matplotlib"
             if why:
                 print(f"skipped ({why}): {doc}: {line}")
                 skipped += 1
@@ -141,13 +143,15 @@ def main(argv):
         print(__doc__, file=sys.stderr)
         return 2
     mode, sovcap, root = argv[0], os.path.abspath(argv[1]), os.path.abspath(argv[2])
+    plots = "--no-plots" not in argv
+    argv = [a for a in argv if a != "--no-plots"]
     work = os.path.abspath(argv[3]) if len(argv) > 3 else None
     if mode == "table":
         problems = table(sovcap, root)
     elif mode == "flows":
         problems = flows(sovcap, root, work)
     else:
-        problems = examples(sovcap, root, work)
+        problems = examples(sovcap, root, work, plots)
     for p in problems:
         print(f"FAIL: {p}", file=sys.stderr)
     return 1 if problems else 0
