@@ -129,7 +129,7 @@ void check_finite(const ResultsReader& in, const std::string& path,
 CheckReport check_results(const std::string& path, const CheckOptions& options) {
   CheckReport rep;
   rep.path = path;
-  const ResultsReader in(path);  // throws OutputError unless a sovcap results file
+  const ResultsReader in(path);  // throws RequestError unless a sovcap results file
   Collector bad(rep, options.max_problems);
   const double nan = std::numeric_limits<double>::quiet_NaN();
 
