@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <limits>
 
 #include "sovcap/output.hpp"
@@ -11,9 +10,7 @@
 namespace sovcap {
 
 std::unique_ptr<ResultsReader> open_results(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) throw RequestError(path + ": no such file");
-  if (std::filesystem::is_directory(path, ec)) throw RequestError(path + ": is a folder, not a results file");
+  // A missing file, a folder or a file of another program: the reader's RequestError.
   try {
     return std::make_unique<ResultsReader>(path);
   } catch (const OutputError& e) {

@@ -1,6 +1,7 @@
 #include "sovcap/reader.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <sstream>
 
 #include <cmath>
@@ -8,6 +9,7 @@
 
 #include "sovcap/h5.hpp"
 #include "sovcap/output.hpp"
+#include "sovcap/request_error.hpp"
 
 namespace sovcap {
 
@@ -40,12 +42,28 @@ struct ResultsReader::Impl {
   int runs = 0;
 };
 
+namespace {
+
+// A path that holds no sovcap results file is bad input (exit 2); a results file that
+// cannot be read is an I/O failure (OutputError, exit 1).
+void require_results_file(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw RequestError(path + ": no such file");
+  if (std::filesystem::is_directory(path, ec))
+    throw RequestError(path + ": is a folder, not a sovcap results file");
+  if (h5::lacks_hdf5_signature(path))
+    throw RequestError(path + ": not a sovcap results file (not an HDF5 file)");
+}
+
+}  // namespace
+
 ResultsReader::ResultsReader(const std::string& path) : impl_(std::make_unique<Impl>()) {
   impl_->path = path;
+  require_results_file(path);
   impl_->file = h5::open_file(path);
   const hid_t f = impl_->file.get();
   if (!h5::has_attribute(f, "file_type") || h5::read_string_attribute(f, "file_type") != "sovcap-results")
-    throw OutputError(path + ": not a sovcap results file (no file_type = \"sovcap-results\")");
+    throw RequestError(path + ": not a sovcap results file (no file_type = \"sovcap-results\")");
   impl_->iso3 = h5::read_strings(h5::open_dataset(f, "country").get());
   impl_->names = h5::read_strings(h5::open_dataset(f, "country_name").get());
   impl_->time = h5::read_all<double>(h5::open_dataset(f, "time").get());

@@ -34,7 +34,8 @@ struct SummaryBlock {
 
 class ResultsReader {
  public:
-  // Opens `path` read-only; throws OutputError unless it is a sovcap results file.
+  // Opens `path` read-only. Throws RequestError (bad input) when it is no sovcap results
+  // file (missing, a folder, not HDF5, no file_type), OutputError when it cannot be read.
   explicit ResultsReader(const std::string& path);
   ~ResultsReader();
   ResultsReader(const ResultsReader&) = delete;

@@ -42,18 +42,18 @@ SummaryFormat parse_summary_format(const std::string& name) {
 
 }  // namespace
 
-bool parse_args(const std::vector<std::string>& args, const po::options_description& options,
-                const po::positional_options_description& positional, po::variables_map& vm,
-                const std::string& usage) {
+bool parse_args(const std::vector<std::string>& args, const CommandSpec& spec,
+                po::variables_map& vm) {
   try {
-    po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
+    po::store(po::command_line_parser(args).options(spec.options).positional(spec.positional).run(),
+              vm);
     if (vm.count("help")) {
-      std::cout << usage << "\n" << options;
+      std::cout << help_text(spec);
       return false;
     }
     po::notify(vm);
   } catch (const po::error& e) {
-    throw RequestError(std::string(e.what()) + "\n" + usage);
+    throw RequestError(std::string(e.what()) + "\n" + usage(spec));
   }
   return true;
 }
@@ -68,18 +68,21 @@ void print_warnings(const std::vector<std::string>& warnings) {
   for (const auto& w : warnings) std::cerr << "sovcap: warning: " << w << "\n";
 }
 
-void add_summary_options(po::options_description& options) {
-  options.add_options()("format", po::value<std::string>()->default_value("text"),
-                        "text, csv, markdown or json")(
-      "years", po::value<std::string>(),
+void add_summary_options(CommandSpec& spec) {
+  spec.options.add_options()(
+      "format", po::value<std::string>()->default_value("text")->value_name("text|csv|markdown|json"),
+      "output format")(
+      "years", po::value<std::string>()->value_name("Y,..."),
       "years at which to report capacity, and P(reach) for sweeps (default: every 2-5 years); each value "
       "is of the last stored time at or before the year")(
-      "periods", po::value<std::string>(),
+      "periods", po::value<std::string>()->value_name("Y,..."),
       "boundaries between bottleneck periods (default: every 4 years from start + 3)")(
-      "reach", po::value<std::string>()->default_value("1000"),
+      "reach", po::value<std::string>()->default_value("1000")->value_name("MW"),
       "report when IT capacity first reaches this many MW (the first stored step at or above it)")(
-      "by", po::value<std::string>(), "policy (default): one summary per policy of a sweep; all: pool them")(
+      "by", po::value<std::string>()->value_name("policy|all"),
+      "policy (default): one summary per policy of a sweep; all: pool them")(
       "pool", "pool the runs of every policy (the same as --by all)");
+  spec.choices.push_back({{"by", "pool"}, false});
 }
 
 SummaryRequest summary_request(const po::variables_map& vm) {

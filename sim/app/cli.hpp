@@ -10,6 +10,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "command_spec.hpp"
 #include "commands.hpp"
 #include "sovcap/output.hpp"
 #include "sovcap/request_error.hpp"
@@ -18,12 +19,10 @@
 
 namespace sovcap::app {
 
-// Parses `args` against `options` with the given positional names. Returns false when
-// --help was asked for (the help has been printed). Bad usage is a RequestError.
-bool parse_args(const std::vector<std::string>& args,
-                const boost::program_options::options_description& options,
-                const boost::program_options::positional_options_description& positional,
-                boost::program_options::variables_map& vm, const std::string& usage);
+// Parses `args` against the command's options and operands. Returns false when --help was
+// asked for (the help has been printed). Bad usage is a RequestError.
+bool parse_args(const std::vector<std::string>& args, const CommandSpec& spec,
+                boost::program_options::variables_map& vm);
 
 // Prints each diagnostic of bad input, one per line, then how many there were.
 void print_diagnostics(const InputError& e);
@@ -32,8 +31,9 @@ void print_diagnostics(const InputError& e);
 void print_warnings(const std::vector<std::string>& warnings);
 
 // Declares the options that choose what a summary shows and how: --format, --years,
-// --periods, --reach, --by and --pool (read by summary_request).
-void add_summary_options(boost::program_options::options_description& options);
+// --periods, --reach, --by and --pool (read by summary_request), --by and --pool shown as
+// one choice in the synopsis.
+void add_summary_options(CommandSpec& spec);
 
 // The summary asked for by those options; bad values are a RequestError naming the option.
 SummaryRequest summary_request(const boost::program_options::variables_map& vm);

@@ -2,7 +2,6 @@
 // every check holds, 1 with the problems found (a damaged sovcap file among them), 2 for a
 // file that is not a sovcap file.
 
-#include <filesystem>
 #include <iostream>
 #include <string>
 
@@ -17,9 +16,15 @@ namespace po = boost::program_options;
 
 namespace sovcap::app {
 
-int cmd_check(const std::vector<std::string>& args) {
-  const std::string usage =
-      "usage: sovcap check OUT.h5 [--format text|json] [--max-problems N]\n\n"
+CommandSpec check_spec() {
+  CommandSpec s;
+  s.name = "check";
+  s.operands = "OUT.h5";
+  s.summary =
+      "verify a results file: known format, every run complete, every shard of a master "
+      "readable, the model's invariants on what is stored; exit 0 ok, 1 problems (listed; a damaged sovcap file is one), 2 "
+      "not a sovcap file";
+  s.description =
       "Verifies a results file: file_type and format_version known; every run complete\n"
       "(run_complete 1; a partial file says how many are missing); for a merged master,\n"
       "every shard present and readable; and the model's invariants on what is stored: no\n"
@@ -29,26 +34,26 @@ int cmd_check(const std::vector<std::string>& args) {
       "is checked on what it holds; the checks that could not run are listed.\n"
       "Exit status: 0 every check holds, 1 problems found (listed; a sovcap file too damaged\n"
       "to read is one), 2 not a sovcap file.\n";
-  po::options_description options("options");
-  options.add_options()("help,h", "this help")("file", po::value<std::string>()->required(),
-                                                "sovcap results file")(
-      "format", po::value<std::string>()->default_value("text"), "text or json")(
-      "max-problems", po::value<int>()->default_value(25), "problems listed (the rest are counted)");
-  po::positional_options_description positional;
-  positional.add("file", 1);
+  s.options.add_options()("help,h", "this help")("file", po::value<std::string>()->required(),
+                                                  "sovcap results file")(
+      "format", po::value<std::string>()->default_value("text")->value_name("text|json"),
+      "output format")("max-problems", po::value<int>()->default_value(25)->value_name("N"),
+                       "problems listed (the rest are counted)");
+  s.positional.add("file", 1);
+  return s;
+}
 
+int cmd_check(const std::vector<std::string>& args) {
+  const CommandSpec spec = check_spec();
   return guarded([&]() -> int {
     po::variables_map vm;
-    if (!parse_args(args, options, positional, vm, usage)) return kExitOk;
+    if (!parse_args(args, spec, vm)) return kExitOk;
     const std::string path = vm["file"].as<std::string>();
     const std::string format = vm["format"].as<std::string>();
     if (format != "text" && format != "json")
       throw RequestError("--format: '" + format + "' is not allowed; allowed: text, json");
     const int max_problems = vm["max-problems"].as<int>();
     if (max_problems < 0) throw RequestError("--max-problems: must be 0 or more");
-    std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) throw RequestError(path + ": no such file");
-    if (std::filesystem::is_directory(path, ec)) throw RequestError(path + ": is a folder, not a results file");
     CheckOptions opt;
     opt.max_problems = static_cast<std::size_t>(max_problems);
     CheckReport report;

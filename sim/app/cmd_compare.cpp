@@ -13,23 +13,30 @@ namespace po = boost::program_options;
 
 namespace sovcap::app {
 
-int cmd_compare(const std::vector<std::string>& args) {
-  const std::string usage =
-      "usage: sovcap compare OUT.h5 --countries ISO3,... [--format text|csv|markdown|json]\n"
-      "                      [--years Y,...] [--periods Y,...] [--reach MW] [--by policy|all | --pool]\n\n"
+CommandSpec compare_spec() {
+  CommandSpec s;
+  s.name = "compare";
+  s.operands = "OUT.h5";
+  s.summary =
+      "the metrics of `summarize` for the countries given, side by side (a column per country), "
+      "per policy unless `--pool`";
+  s.description =
       "The metrics of `sovcap summarize` for the countries given, side by side: one column per\n"
       "country, in the order given, and one row per metric; per policy of a sweep unless --pool.\n";
-  po::options_description options("options");
-  options.add_options()("help,h", "this help")("file", po::value<std::string>()->required(),
-                                                "sovcap results file")(
-      "countries", po::value<std::string>()->required(), "ISO3 codes separated by commas, e.g. KOR,FRA,GBR");
-  add_summary_options(options);
-  po::positional_options_description positional;
-  positional.add("file", 1);
+  s.options.add_options()("help,h", "this help")("file", po::value<std::string>()->required(),
+                                                  "sovcap results file")(
+      "countries", po::value<std::string>()->required()->value_name("ISO3,..."),
+      "ISO3 codes separated by commas, e.g. KOR,FRA,GBR");
+  add_summary_options(s);
+  s.positional.add("file", 1);
+  return s;
+}
 
+int cmd_compare(const std::vector<std::string>& args) {
+  const CommandSpec spec = compare_spec();
   return guarded([&]() -> int {
     po::variables_map vm;
-    if (!parse_args(args, options, positional, vm, usage)) return kExitOk;
+    if (!parse_args(args, spec, vm)) return kExitOk;
     const Answer answer = compare_countries(vm["file"].as<std::string>(),
                                             vm["countries"].as<std::string>(), summary_request(vm));
     print_warnings(answer.warnings);

@@ -13,10 +13,14 @@ namespace po = boost::program_options;
 
 namespace sovcap::app {
 
-int cmd_diff(const std::vector<std::string>& args) {
-  const std::string usage =
-      "usage: sovcap diff A.h5 B.h5 [--countries ISO3,...] [--format text|csv|json|markdown] [--paired]\n"
-      "                   [--pool]\n\n"
+CommandSpec diff_spec() {
+  CommandSpec s;
+  s.name = "diff";
+  s.operands = "A.h5 B.h5";
+  s.summary =
+      "per country (and policy) the metrics of `summarize` for A, B and B - A; for two sweeps "
+      "over the same futures also the paired differences run by run";
+  s.description =
       "Per country, the metrics of `sovcap summarize` for A, for B and B - A (over the complete\n"
       "runs of each): policy by policy where both files have the same policies (lever values),\n"
       "else, or with --pool, over every run of each. When A and B are sweeps over the same\n"
@@ -26,19 +30,24 @@ int cmd_diff(const std::vector<std::string>& args) {
       "only the unpaired table, and a note saying why; --paired refuses such files instead.\n"
       "--format markdown: the lists of what changed (median 1 GW and target years, dominant\n"
       "bottlenecks, compute) that docs/scenarios.md shows.\n";
-  po::options_description options("options");
-  options.add_options()("help,h", "this help")("a", po::value<std::string>()->required(), "results file A")(
+  s.options.add_options()("help,h", "this help")("a", po::value<std::string>()->required(),
+                                                  "results file A")(
       "b", po::value<std::string>()->required(), "results file B")(
-      "countries", po::value<std::string>(), "ISO3 codes separated by commas (default: every country in both)")(
-      "format", po::value<std::string>()->default_value("text"), "text, csv, json or markdown")(
-      "paired", po::bool_switch(), "require paired differences (exit 2 for files of different designs)")(
+      "countries", po::value<std::string>()->value_name("ISO3,..."),
+      "ISO3 codes separated by commas (default: every country in both)")(
+      "format", po::value<std::string>()->default_value("text")->value_name("text|csv|json|markdown"),
+      "output format")("paired", po::bool_switch(),
+                       "require paired differences (exit 2 for files of different designs)")(
       "pool", po::bool_switch(), "pool the runs of every policy");
-  po::positional_options_description positional;
-  positional.add("a", 1).add("b", 1);
+  s.positional.add("a", 1).add("b", 1);
+  return s;
+}
 
+int cmd_diff(const std::vector<std::string>& args) {
+  const CommandSpec spec = diff_spec();
   return guarded([&]() -> int {
     po::variables_map vm;
-    if (!parse_args(args, options, positional, vm, usage)) return kExitOk;
+    if (!parse_args(args, spec, vm)) return kExitOk;
     const std::string format = vm["format"].as<std::string>();
     const DiffFormat f = format == "text"   ? DiffFormat::text
                          : format == "csv"  ? DiffFormat::csv

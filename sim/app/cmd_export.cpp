@@ -15,9 +15,14 @@ namespace po = boost::program_options;
 
 namespace sovcap::app {
 
-int cmd_export(const std::vector<std::string>& args) {
-  const std::string usage =
-      "usage: sovcap export OUT.h5 --csv DIR [--force]\n\n"
+CommandSpec export_spec() {
+  CommandSpec s;
+  s.name = "export";
+  s.operands = "OUT.h5";
+  s.summary =
+      "write the file as tidy CSV tables (`series.csv`, `run_series.csv`, `summary.csv`, "
+      "`parameters.csv`) for pandas, R or a spreadsheet";
+  s.description =
       "Writes the results file as CSV tables into folder DIR, one row per observation:\n"
       "  series.csv      run, policy, sample, iso3, time, then every stored series\n"
       "  run_series.csv  run, policy, sample, time, then the chip-market series (full store)\n"
@@ -27,17 +32,19 @@ int cmd_export(const std::vector<std::string>& args) {
       "Only complete runs are written. Numbers read back exactly; an empty cell is a missing\n"
       "value (NaN). DIR is written as DIR.partial and renamed when complete; an existing,\n"
       "non-empty DIR is kept unless --force (which replaces an earlier export only).\n";
-  po::options_description options("options");
-  options.add_options()("help,h", "this help")("file", po::value<std::string>()->required(),
-                                                "sovcap results file")(
-      "csv", po::value<std::string>()->required(), "folder to write the CSV files into")(
-      "force", "replace DIR if it holds an earlier export");
-  po::positional_options_description positional;
-  positional.add("file", 1);
+  s.options.add_options()("help,h", "this help")("file", po::value<std::string>()->required(),
+                                                  "sovcap results file")(
+      "csv", po::value<std::string>()->required()->value_name("DIR"),
+      "folder to write the CSV files into")("force", "replace DIR if it holds an earlier export");
+  s.positional.add("file", 1);
+  return s;
+}
 
+int cmd_export(const std::vector<std::string>& args) {
+  const CommandSpec spec = export_spec();
   return guarded([&]() -> int {
     po::variables_map vm;
-    if (!parse_args(args, options, positional, vm, usage)) return kExitOk;
+    if (!parse_args(args, spec, vm)) return kExitOk;
     const std::string path = vm["file"].as<std::string>();
     const std::string dir = vm["csv"].as<std::string>();
     ExportOptions opt;

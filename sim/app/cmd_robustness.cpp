@@ -14,10 +14,14 @@ namespace po = boost::program_options;
 
 namespace sovcap::app {
 
-int cmd_robustness(const std::vector<std::string>& args) {
-  const std::string usage =
-      "usage: sovcap robustness OUT.h5 --metric M [--country ISO3|all] [--threshold X] [--minimize]\n"
-      "                         [--format text|json]\n\n"
+CommandSpec robustness_spec() {
+  CommandSpec s;
+  s.name = "robustness";
+  s.operands = "OUT.h5";
+  s.summary =
+      "per policy of a sweep, over the futures every policy meets: mean, 10/50/90th "
+      "percentiles, mean and maximum regret, share of futures satisfying a threshold";
+  s.description =
       "How each policy of a sweep fares over the futures every policy meets (the same samples:\n"
       "common random numbers). Per policy: the metric's mean and 10/50/90th percentiles, its\n"
       "regret in each future (the best policy's value there minus its own, larger is better;\n"
@@ -27,20 +31,24 @@ int cmd_robustness(const std::vector<std::string>& args) {
       "metrics: year_gw_reached, year_target_reached (a run that never reaches it counts as the\n"
       "horizon + dt; use --minimize), it_mw_final, compute_flops_final, energy_twh_final,\n"
       "spend_usd_final, SERIES@YEAR (e.g. it_mw@2030; the series must be stored).\n";
-  po::options_description options("options");
-  options.add_options()("help,h", "this help")("file", po::value<std::string>()->required(),
-                                                "sovcap results file of a sweep")(
-      "metric", po::value<std::string>()->required(), "the per-run metric: one above")(
-      "country", po::value<std::string>()->default_value("all"), "ISO3 code, or all")(
-      "threshold", po::value<double>(), "the value a future must reach to satisfy")(
+  s.options.add_options()("help,h", "this help")("file", po::value<std::string>()->required(),
+                                                  "sovcap results file of a sweep")(
+      "metric", po::value<std::string>()->required()->value_name("M"), "the per-run metric: one above")(
+      "country", po::value<std::string>()->default_value("all")->value_name("ISO3|all"),
+      "ISO3 code, or all")("threshold", po::value<double>()->value_name("X"),
+                           "the value a future must reach to satisfy")(
       "minimize", po::bool_switch(), "smaller is better (years, spending)")(
-      "format", po::value<std::string>()->default_value("text"), "text or json");
-  po::positional_options_description positional;
-  positional.add("file", 1);
+      "format", po::value<std::string>()->default_value("text")->value_name("text|json"),
+      "output format");
+  s.positional.add("file", 1);
+  return s;
+}
 
+int cmd_robustness(const std::vector<std::string>& args) {
+  const CommandSpec spec = robustness_spec();
   return guarded([&]() -> int {
     po::variables_map vm;
-    if (!parse_args(args, options, positional, vm, usage)) return kExitOk;
+    if (!parse_args(args, spec, vm)) return kExitOk;
     const std::string format = vm["format"].as<std::string>();
     if (format != "text" && format != "json") throw RequestError("--format " + format + ": allowed text, json");
     RobustnessRequest request;

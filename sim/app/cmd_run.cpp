@@ -3,9 +3,7 @@
 // what belongs to the process: the options, the Ctrl-C handler and the progress bar.
 
 #include <atomic>
-#include <chrono>
 #include <csignal>
-#include <iomanip>
 #include <iostream>
 #include <sstream>
 
@@ -15,6 +13,8 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
+#include "progress.hpp"
+#include "sovcap/describe.hpp"
 #include "sovcap/outputs.hpp"
 #include "sovcap/run.hpp"
 #include "sovcap/summary_io.hpp"
@@ -24,38 +24,6 @@ namespace po = boost::program_options;
 
 namespace sovcap::app {
 namespace {
-
-// Progress on stderr: runs done, rate and time left, redrawn at most ten times a second.
-class ProgressBar {
- public:
-  explicit ProgressBar(bool enabled) : enabled_(enabled), start_(Clock::now()), last_(start_) {}
-  void update(long long done, long long total, long long done_at_start) {
-    if (!enabled_) return;
-    const auto now = Clock::now();
-    if (done < total && now - last_ < std::chrono::milliseconds(100)) return;
-    last_ = now;
-    const double secs = std::chrono::duration<double>(now - start_).count();
-    const double rate = secs > 0 ? static_cast<double>(done - done_at_start) / secs : 0.0;
-    const int width = 30;
-    const int filled = total > 0 ? static_cast<int>(width * done / total) : width;
-    std::ostringstream os;
-    os << "\r[" << std::string(static_cast<std::size_t>(filled), '#')
-       << std::string(static_cast<std::size_t>(width - filled), '.') << "] " << done << "/" << total
-       << " runs  " << std::fixed << std::setprecision(0) << rate << " runs/s";
-    if (rate > 0 && done < total) {
-      const auto left = static_cast<long long>(static_cast<double>(total - done) / rate);
-      os << "  ETA " << left / 3600 << ":" << std::setw(2) << std::setfill('0') << (left / 60) % 60
-         << ":" << std::setw(2) << left % 60;
-    }
-    os << "   ";
-    std::cerr << os.str() << (done >= total ? "\n" : "") << std::flush;
-  }
-
- private:
-  using Clock = std::chrono::steady_clock;
-  bool enabled_;
-  Clock::time_point start_, last_;
-};
 
 // Set by SIGINT/SIGTERM: the sweep finishes the runs in flight, writes them and stops. A
 // signal handler can only reach state with static storage; this is the program's only
@@ -91,38 +59,47 @@ std::vector<CountrySeries> parse_keep(const std::string& text) {
 
 }  // namespace
 
-int cmd_run(const std::vector<std::string>& args, const std::string& command_line) {
-  const std::string usage =
-      "usage: sovcap run SCENARIO [-o OUT.h5] [--set KEY=VALUE]... [--threads N] [--store full|summary]\n"
-      "                  [--keep SERIES,...] [--runs A:B | --shard K/N] [--resume] [--force] [--quiet]\n\n"
+CommandSpec run_spec() {
+  CommandSpec s;
+  s.name = "run";
+  s.operands = "SCENARIO";
+  s.summary =
+      "run (every run of a sweep) and write results; OUT defaults to the scenario's name with "
+      "`.h5`";
+  s.description =
       "Runs SCENARIO (every run of its [sweep], if it has one) and writes the results to OUT.h5\n"
       "(default: the scenario's name with .h5, in the current folder). The file is written as\n"
       "OUT.h5.partial and renamed when complete; an existing OUT.h5 is kept unless --force.\n"
       "Ctrl-C or SIGTERM finishes the runs in flight, keeps OUT.h5.partial and exits with 128+signal;\n"
       "the same command with --resume continues it. --runs/--shard write one block of a sweep to\n"
       "its own complete file, for many machines; `sovcap merge` joins them.\n";
-  po::options_description options("options");
-  options.add_options()("help,h", "this help")(
+  s.options.add_options()("help,h", "this help")(
       "scenario", po::value<std::string>()->required(), "scenario file (TOML)")(
-      "output,o", po::value<std::string>(), "output file (HDF5, netCDF-4 compatible)")(
-      "set", po::value<std::vector<std::string>>()->composing(),
+      "output,o", po::value<std::string>()->value_name("OUT.h5"),
+      "output file (HDF5, netCDF-4 compatible)")(
+      "set", po::value<std::vector<std::string>>()->composing()->value_name("KEY=VALUE"),
       "override a parameter: KEY=VALUE, VALUE read as TOML (e.g. global.vendor_supply=5e6, "
       "country.KOR.targets=[[2030, 1000]], sweep.samples=1000)")(
-      "threads", po::value<int>()->default_value(0), "worker threads (0: all cores)")(
-      "store", po::value<std::string>()->default_value("full"),
+      "threads", po::value<int>()->default_value(0)->value_name("N"), "worker threads (0: all cores)")(
+      "store", po::value<std::string>()->default_value("full")->value_name("full|summary"),
       "full: every series per run, country and time; summary: per-run summaries plus --keep")(
-      "keep", po::value<std::string>()->default_value(""),
+      "keep", po::value<std::string>()->default_value("")->value_name("SERIES,..."),
       "summary mode: series kept per run, country and time (e.g. it_mw,bottleneck)")(
-      "runs", po::value<std::string>()->default_value(""), "only runs A to B-1 of the sweep (A:B)")(
-      "shard", po::value<std::string>()->default_value(""), "only shard K of N (K/N, K from 0)")(
-      "resume", "continue an interrupted run from OUT.h5.partial")(
+      "runs", po::value<std::string>()->default_value("")->value_name("A:B"),
+      "only runs A to B-1 of the sweep (A:B)")(
+      "shard", po::value<std::string>()->default_value("")->value_name("K/N"),
+      "only shard K of N (K/N, K from 0)")("resume", "continue an interrupted run from OUT.h5.partial")(
       "force", "overwrite OUT.h5 if it exists")("quiet,q", "print nothing but errors");
-  po::positional_options_description positional;
-  positional.add("scenario", 1);
+  s.positional.add("scenario", 1);
+  s.choices.push_back({{"runs", "shard"}, false});
+  return s;
+}
 
+int cmd_run(const std::vector<std::string>& args, const std::string& command_line) {
+  const CommandSpec spec = run_spec();
   return guarded([&]() -> int {
     po::variables_map vm;
-    if (!parse_args(args, options, positional, vm, usage)) return kExitOk;
+    if (!parse_args(args, spec, vm)) return kExitOk;
     RunRequest request;
     request.scenario_path = vm["scenario"].as<std::string>();
     if (vm.count("set")) request.overrides = vm["set"].as<std::vector<std::string>>();
@@ -160,10 +137,15 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
         std::cerr << "sovcap: warning: " << w << "\n";
     }
     const long long runs = job.layout().runs;
+    if (!quiet) {
+      const std::string big =
+          large_file_warning(job.scenario(), request.store, request.keep, runs, job.output());
+      if (!big.empty()) print_warnings({big});
+    }
     g_stop.store(false);
     std::signal(SIGINT, on_stop_signal);
     std::signal(SIGTERM, on_stop_signal);
-    ProgressBar bar(!quiet && runs > 1 && isatty(STDERR_FILENO));
+    ProgressBar bar(std::cerr, !quiet && runs > 1 && isatty(STDERR_FILENO));
     const long long done_at_start = job.done_at_start();
     const RunJob::Outcome outcome =
         job.run(&g_stop, [&](long long done, long long of) { bar.update(done, of, done_at_start); });

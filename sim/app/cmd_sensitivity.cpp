@@ -14,10 +14,14 @@ namespace po = boost::program_options;
 
 namespace sovcap::app {
 
-int cmd_sensitivity(const std::vector<std::string>& args) {
-  const std::string usage =
-      "usage: sovcap sensitivity OUT.h5 (--metric M | --series SERIES) [--country ISO3|all]\n"
-      "                          [--policy P|all] [--format text|csv|json] [--bootstrap N] [--seed S]\n\n"
+CommandSpec sensitivity_spec() {
+  CommandSpec s;
+  s.name = "sensitivity";
+  s.operands = "OUT.h5";
+  s.summary =
+      "Sobol indices (first order and total, with bootstrap intervals) of a metric over the "
+      "uncertain parameters of a Saltelli sweep";
+  s.description =
       "Sobol indices of a metric over the uncertain parameters of a sweep sampled with\n"
       "method = \"saltelli\": per country, per parameter, the first-order index S1 (Saltelli 2010)\n"
       "and the total index ST (Jansen 1999), each with a bootstrap confidence interval over the\n"
@@ -26,22 +30,30 @@ int cmd_sensitivity(const std::vector<std::string>& args) {
       "horizon + dt: censored at the end of the run), it_mw_final, compute_flops_final,\n"
       "energy_twh_final, spend_usd_final, SERIES@YEAR (e.g. it_mw@2030; the series must be stored).\n"
       "--series SERIES: indices of SERIES at every whole year of the time axis.\n";
-  po::options_description options("options");
-  options.add_options()("help,h", "this help")("file", po::value<std::string>()->required(),
-                                                "sovcap results file of a Saltelli sweep")(
-      "metric", po::value<std::string>(), "the output: a metric above")(
-      "series", po::value<std::string>(), "a [run, country, time] series: indices at every whole year")(
-      "country", po::value<std::string>()->default_value("all"), "ISO3 code, or all")(
-      "policy", po::value<std::string>()->default_value("0"), "policy index, or all (one after another)")(
-      "format", po::value<std::string>()->default_value("text"), "text, csv or json")(
-      "bootstrap", po::value<int>()->default_value(1000), "bootstrap resamples (0: no intervals)")(
-      "seed", po::value<std::string>()->default_value("0"), "seed of the bootstrap resamples");
-  po::positional_options_description positional;
-  positional.add("file", 1);
+  s.options.add_options()("help,h", "this help")("file", po::value<std::string>()->required(),
+                                                  "sovcap results file of a Saltelli sweep")(
+      "metric", po::value<std::string>()->value_name("M"), "the output: a metric above")(
+      "series", po::value<std::string>()->value_name("SERIES"),
+      "a [run, country, time] series: indices at every whole year")(
+      "country", po::value<std::string>()->default_value("all")->value_name("ISO3|all"),
+      "ISO3 code, or all")(
+      "policy", po::value<std::string>()->default_value("0")->value_name("P|all"),
+      "policy index, or all (one after another)")(
+      "format", po::value<std::string>()->default_value("text")->value_name("text|csv|json"),
+      "output format")("bootstrap", po::value<int>()->default_value(1000)->value_name("N"),
+                       "bootstrap resamples (0: no intervals)")(
+      "seed", po::value<std::string>()->default_value("0")->value_name("S"),
+      "seed of the bootstrap resamples");
+  s.positional.add("file", 1);
+  s.choices.push_back({{"metric", "series"}, true});
+  return s;
+}
 
+int cmd_sensitivity(const std::vector<std::string>& args) {
+  const CommandSpec spec = sensitivity_spec();
   return guarded([&]() -> int {
     po::variables_map vm;
-    if (!parse_args(args, options, positional, vm, usage)) return kExitOk;
+    if (!parse_args(args, spec, vm)) return kExitOk;
     const std::string format = vm["format"].as<std::string>();
     if (format != "text" && format != "csv" && format != "json")
       throw RequestError("--format " + format + ": allowed text, csv, json");
@@ -59,7 +71,7 @@ int cmd_sensitivity(const std::vector<std::string>& args) {
     if (vm.count("metric")) request.metric = vm["metric"].as<std::string>();
     if (vm.count("series")) request.series = vm["series"].as<std::string>();
     if (request.metric.empty() == request.series.empty())
-      throw RequestError("give one of --metric or --series\n" + usage);
+      throw RequestError("give one of --metric or --series\n" + usage(spec));
     request.country = vm["country"].as<std::string>();
     request.policy = vm["policy"].as<std::string>();
 

@@ -10,37 +10,51 @@
 
 namespace {
 
-constexpr const char* kUsage = R"(usage: sovcap COMMAND [ARGS...]
+using namespace sovcap::app;
 
-Simulates national AI compute buildouts under power, capital, talent and chip-supply
-constraints, coupled through one global chip market.
+// The commands in the order `sovcap --help` and the README list them.
+std::vector<CommandSpec> all_specs() {
+  std::vector<CommandSpec> specs;
+  for (auto make : {run_spec, validate_spec, params_spec, summarize_spec, merge_spec,
+                    sensitivity_spec, export_spec, compare_spec, check_spec, robustness_spec,
+                    diff_spec, discover_spec})
+    specs.push_back(make());
+  return specs;
+}
 
-commands:
-  run SCENARIO       run a scenario (every run of its sweep) into an HDF5 (netCDF-4) file
-  validate SCENARIO  check a scenario and print the resolved parameters per country
-  params             list every parameter with unit, default, allowed range and meaning
-  summarize OUT.h5   per-country summary of a results file: 1 GW and target years,
-                     capacity, compute, money, dominant bottleneck per period
-  merge OUT.h5 SHARD...  join the shard files of one sweep into a master file
-  sensitivity OUT.h5 --metric M  Sobol indices (first order, total) of a metric over the
-                     uncertain parameters of a Saltelli sweep, with bootstrap intervals
-  export OUT.h5 --csv DIR  write the results as CSV tables (series, summary, parameters)
-  compare OUT.h5 --countries KOR,FRA  the summary metrics of a few countries side by side
-  check OUT.h5       verify a results file: complete, shards present, invariants hold
-  robustness OUT.h5 --metric M  regret and satisficing of each policy of a sweep over the
-                     futures they share (common random numbers)
-  diff A.h5 B.h5     what changed between two results files, per country (paired run by
-                     run for two sweeps over the same futures)
-  discover OUT.h5 --country ISO3 --metric M --above X  scenario discovery (PRIM): which
-                     region of the sampled inputs leads to the case of interest
+std::string main_usage() {
+  return "usage: sovcap COMMAND [ARGS...]\n\n"
+         "Simulates national AI compute buildouts under power, capital, talent and chip-supply\n"
+         "constraints, coupled through one global chip market.\n\ncommands:\n" +
+         command_list(all_specs()) +
+         "\noptions:\n"
+         "  -h, --help         this help; `sovcap COMMAND --help` for a command's options\n"
+         "  --version          print the version and source revision\n"
+         "  help COMMAND       a command's help; help --markdown: the README's command table\n\n"
+         "exit status: 0 ok, 2 bad input (scenario, command line, existing output without --force),\n"
+         "1 any other failure, 128+N when stopped by signal N (the partial file is kept for --resume).\n";
+}
 
-options:
-  -h, --help         this help; `sovcap COMMAND --help` for a command's options
-  --version          print the version and source revision
-
-exit status: 0 ok, 2 bad input (scenario, command line, existing output without --force),
-1 any other failure, 128+N when stopped by signal N (the partial file is kept for --resume).
-)";
+// `sovcap help [COMMAND | --markdown]`.
+int help(const std::vector<std::string>& rest) {
+  if (rest.empty()) {
+    std::cout << main_usage();
+    return kExitOk;
+  }
+  const auto specs = all_specs();
+  if (rest.size() == 1 && rest[0] == "--markdown") {
+    std::cout << command_table_markdown(specs);
+    return kExitOk;
+  }
+  for (const auto& s : specs)
+    if (rest.size() == 1 && s.name == rest[0]) {
+      std::cout << help_text(s);
+      return kExitOk;
+    }
+  std::cerr << "sovcap: error: help " << rest[0]
+            << ": allowed a command name or --markdown (see sovcap --help)\n";
+  return kExitBadInput;
+}
 
 std::string quote(const std::string& a) {
   if (!a.empty() && a.find_first_of(" \t\n'\"\\$`*?[]{}();<>|&!#~") == std::string::npos) return a;
@@ -52,24 +66,21 @@ std::string quote(const std::string& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  using namespace sovcap::app;
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
-    std::cerr << kUsage;
+    std::cerr << main_usage();
     return kExitBadInput;
   }
   const std::string command = args.front();
-  if (command == "-h" || command == "--help" || command == "help") {
-    std::cout << kUsage;
-    return kExitOk;
-  }
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (command == "-h" || command == "--help") return help({});
+  if (command == "help") return help(rest);
   if (command == "--version") {
     std::cout << "sovcap " << sovcap::kVersion << " (" << sovcap::kGitRevision << ")\n";
     return kExitOk;
   }
   std::string command_line = "sovcap";
   for (const auto& a : args) command_line += " " + quote(a);
-  const std::vector<std::string> rest(args.begin() + 1, args.end());
   if (command == "run") return cmd_run(rest, command_line);
   if (command == "validate") return cmd_validate(rest);
   if (command == "params") return cmd_params(rest);
@@ -82,7 +93,9 @@ int main(int argc, char** argv) {
   if (command == "robustness") return cmd_robustness(rest);
   if (command == "diff") return cmd_diff(rest);
   if (command == "discover") return cmd_discover(rest);
-  std::cerr << "sovcap: error: unknown command '" << command
-            << "'; allowed: run, validate, params, summarize, merge, sensitivity, export, compare, check, robustness, diff, discover (see sovcap --help)\n";
+  std::string allowed;
+  for (const auto& s : all_specs()) allowed += (allowed.empty() ? "" : ", ") + s.name;
+  std::cerr << "sovcap: error: unknown command '" << command << "'; allowed: " << allowed
+            << " (see sovcap --help)\n";
   return kExitBadInput;
 }

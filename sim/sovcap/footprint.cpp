@@ -4,7 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
+#include <iomanip>
+#include <sstream>
 
 #include "sovcap/sweep_runner.hpp"
 
@@ -75,15 +76,15 @@ std::string footprint_warning(const Footprint& f, std::uint64_t physical) {
 }
 
 std::string format_bytes(double bytes) {
-  static const char* const units[] = {"bytes", "kB", "MB", "GB", "TB", "PB"};
+  static const char* const units[] = {"B", "kB", "MB", "GB", "TB", "PB"};
   int u = 0;
-  while (bytes >= 1000.0 && u < 5) {
+  while (bytes >= 999.5 && u < 5) {
     bytes /= 1000.0;
     ++u;
   }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", bytes, units[u]);
-  return buf;
+  std::ostringstream os;
+  os << std::setprecision(bytes < 10 ? 2 : 3) << bytes << " " << units[u];
+  return os.str();
 }
 
 }  // namespace sovcap

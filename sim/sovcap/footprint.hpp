@@ -32,7 +32,7 @@ std::string footprint_refusal(const Footprint& f, std::uint64_t physical);
 // "" unless the footprint is large enough to say so before running.
 std::string footprint_warning(const Footprint& f, std::uint64_t physical);
 
-// 1.5 GB, 820 MB, 12 kB: bytes for people.
+// "6.1 GB", "35.8 GB", "950 kB": bytes in SI units, 2 significant figures below 10, else 3.
 std::string format_bytes(double bytes);
 
 }  // namespace sovcap

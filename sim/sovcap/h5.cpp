@@ -198,6 +198,11 @@ Handle open_file(const std::string& path, bool writable, hid_t access) {
   return Handle(id, H5Fclose);
 }
 
+bool lacks_hdf5_signature(const std::string& path) {
+  ErrorSilencer quiet;
+  return H5Fis_hdf5(path.c_str()) == 0;
+}
+
 Handle create_dataset(hid_t loc, const std::string& name, hid_t type,
                       const std::vector<hsize_t>& dims, const DatasetOptions& options,
                       const void* fill) {

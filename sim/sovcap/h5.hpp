@@ -114,6 +114,9 @@ hid_t native_type() {
 Handle create_file(const std::string& path, bool virtual_datasets = false, hid_t access = H5P_DEFAULT);
 // Opens an existing file, read-only unless `writable`, through the driver of `access`.
 Handle open_file(const std::string& path, bool writable = false, hid_t access = H5P_DEFAULT);
+// Whether `path` was read and found to have no HDF5 signature (false when it is HDF5, or
+// when it cannot be read at all).
+bool lacks_hdf5_signature(const std::string& path);
 // Writes every buffer and the metadata cache of the file holding `obj` to the file, so
 // that the file on disk is complete and readable as of now.
 void flush(hid_t obj);

@@ -33,6 +33,22 @@ std::string_view distribution_name(Distribution d) {
   return "?";
 }
 
+std::vector<std::string_view> distribution_keys(Distribution d) {
+  switch (d) {
+    case Distribution::uniform:
+      return {"low", "high"};
+    case Distribution::normal:
+      return {"mean", "sd"};
+    case Distribution::lognormal:
+      return {"median", "sigma"};
+    case Distribution::triangular:
+      return {"low", "mode", "high"};
+    case Distribution::choice:
+      break;
+  }
+  return {"values", "weights"};
+}
+
 std::string_view method_name(SamplingMethod m) {
   switch (m) {
     case SamplingMethod::monte_carlo:

@@ -17,6 +17,10 @@ enum class Distribution { uniform, normal, lognormal, triangular, choice };
 enum class SamplingMethod { monte_carlo, lhs, sobol, saltelli };
 
 std::string_view distribution_name(Distribution d);
+// The keys of `{dist = "NAME", ...}` that each distribution takes, besides dist and
+// multiply (choice: weights is optional). The loader reads these; the docs list them.
+std::vector<std::string_view> distribution_keys(Distribution d);
+inline constexpr int kNumDistributions = 5;
 std::string_view method_name(SamplingMethod m);
 
 // Where a swept value goes in RunParams.

@@ -50,13 +50,13 @@ set(_refusals
     "robustness_country|--country USA: not in|robustness^${_edir}/dominance.h5^--metric^it_mw_final^--country^USA"
     "robustness_one_policy|holds one policy: robustness compares policies|robustness^${_edir}/one_policy.h5^--metric^it_mw_final"
     "robustness_one_run|holds one policy|robustness^${_edir}/baseline.h5^--metric^it_mw_final"
-    "robustness_not_sovcap|is not a sovcap results file|robustness^${PROJECT_SOURCE_DIR}/README.md^--metric^it_mw_final"
+    "robustness_not_sovcap|README.md: not a sovcap results file|robustness^${PROJECT_SOURCE_DIR}/README.md^--metric^it_mw_final"
     "robustness_missing|no_such.h5: no such file|robustness^${_edir}/no_such.h5^--metric^it_mw_final"
     "robustness_year_not_in_file|--metric pipeline_mw@2035: 2035 is not a time of|robustness^${_edir}/dominance_seed.h5^--metric^pipeline_mw@2035"
     "diff_paired_designs|--paired: run 0 drew sampled.global.accel_price_usd|diff^${_edir}/dominance.h5^${_edir}/dominance_seed.h5^--paired"
     "diff_paired_one_run|--paired: ${_edir}/baseline.h5 has no uncertain parameters|diff^${_edir}/baseline.h5^${_edir}/supply_shock.h5^--paired"
     "diff_country|unknown country 'USA'|diff^${_edir}/dominance.h5^${_edir}/dominance_fra.h5^--countries^KOR,USA"
-    "diff_not_sovcap|is not a sovcap results file|diff^${_edir}/dominance.h5^${PROJECT_SOURCE_DIR}/README.md"
+    "diff_not_sovcap|README.md: not a sovcap results file|diff^${_edir}/dominance.h5^${PROJECT_SOURCE_DIR}/README.md"
     "diff_format|--format html: allowed text, csv, json, markdown|diff^${_edir}/dominance.h5^${_edir}/dominance.h5^--format^html")
 foreach(r ${_refusals})
   string(REPLACE "|" ";" _parts "${r}")

@@ -18,6 +18,7 @@
 
 #include "sovcap/output.hpp"
 #include "sovcap/outputs.hpp"
+#include "sovcap/request_error.hpp"
 #include "support.hpp"
 
 namespace fs = std::filesystem;
@@ -153,10 +154,12 @@ TEST_F(CheckTest, ProblemListIsCapped) {
   EXPECT_NE(format_check_report(r, false).find("more"), std::string::npos);
 }
 
+// Bad input (RequestError: exit 2), not an I/O failure.
 TEST_F(CheckTest, NotASovcapFileIsRefused) {
   std::ofstream(h5_) << "not hdf5\n";
-  EXPECT_THROW(check_results(h5_), OutputError);
-  EXPECT_THROW(check_results((dir_ / "absent.h5").string()), OutputError);
+  EXPECT_THROW(check_results(h5_), RequestError);
+  EXPECT_THROW(check_results((dir_ / "absent.h5").string()), RequestError);
+  EXPECT_THROW(check_results(dir_.string()), RequestError);
 }
 
 }  // namespace

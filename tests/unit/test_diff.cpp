@@ -231,7 +231,7 @@ TEST_F(DiffFileTest, CountriesAndBadFiles) {
             a + ": --countries: unknown country 'USA'; the file has KOR, FRA");
   EXPECT_EQ(request_error([&] { diff_report(a, path("missing.h5"), {}); }), path("missing.h5") + ": no such file");
   const std::string readme = std::string(SOVCAP_SOURCE_DIR) + "/README.md";
-  EXPECT_NE(request_error([&] { diff_report(readme, a, {}); }).find("is not a sovcap results file"),
+  EXPECT_NE(request_error([&] { diff_report(readme, a, {}); }).find("README.md: not a sovcap results file"),
             std::string::npos);
 }
 

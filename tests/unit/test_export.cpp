@@ -17,6 +17,7 @@
 
 #include "sovcap/output.hpp"
 #include "sovcap/outputs.hpp"
+#include "sovcap/request_error.hpp"
 #include "support.hpp"
 
 namespace fs = std::filesystem;
@@ -264,7 +265,7 @@ TEST_F(ExportTest, RefusesWhatItMustNotReplace) {
 TEST_F(ExportTest, FailureLeavesNothingBehind) {
   // Not a results file: refused before anything is written.
   std::ofstream(dir_ / "not.h5") << "plain text";
-  EXPECT_THROW(export_csv((dir_ / "not.h5").string(), (dir_ / "csv").string()), OutputError);
+  EXPECT_THROW(export_csv((dir_ / "not.h5").string(), (dir_ / "csv").string()), RequestError);
   EXPECT_FALSE(fs::exists(dir_ / "csv"));
   EXPECT_FALSE(fs::exists(dir_ / "csv.partial"));
 }

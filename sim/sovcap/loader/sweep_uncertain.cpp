@@ -177,24 +177,20 @@ std::optional<Cell> check_uncertain_key(const SweepContext& cx, const std::strin
   return Cell{"country." + name, iso3};
 }
 
-const std::vector<std::string> kDistributions = {"uniform", "normal", "lognormal",
-                                                 "triangular", "choice"};
+// Every distribution's name, in the order of Distribution.
+std::vector<std::string> distribution_names() {
+  std::vector<std::string> out;
+  for (int d = 0; d < kNumDistributions; ++d)
+    out.emplace_back(distribution_name(static_cast<Distribution>(d)));
+  return out;
+}
+
+const std::vector<std::string> kDistributions = distribution_names();
 
 // The parameters each distribution takes, besides dist and multiply.
 std::vector<std::string> dist_params(Distribution d) {
-  switch (d) {
-    case Distribution::uniform:
-      return {"low", "high"};
-    case Distribution::normal:
-      return {"mean", "sd"};
-    case Distribution::lognormal:
-      return {"median", "sigma"};
-    case Distribution::triangular:
-      return {"low", "mode", "high"};
-    case Distribution::choice:
-      break;
-  }
-  return {"values", "weights"};
+  const auto keys = distribution_keys(d);
+  return {keys.begin(), keys.end()};
 }
 
 // The value of `dist`; reports and returns nullopt when there is no usable one.
