@@ -300,6 +300,8 @@ PrimBox data_box(const std::vector<PrimInput>& x, const std::vector<long long>& 
   for (const auto& in : x) {
     double lo = std::numeric_limits<double>::infinity(), hi = -lo;
     for (long long r : rows) {
+      if (r < 0 || static_cast<std::size_t>(r) >= in.values.size())
+        throw std::invalid_argument("PRIM: row " + std::to_string(r) + " outside input " + in.name);
       lo = std::min(lo, in.values[static_cast<std::size_t>(r)]);
       hi = std::max(hi, in.values[static_cast<std::size_t>(r)]);
     }
@@ -343,6 +345,7 @@ PrimTrajectory prim(const std::vector<PrimInput>& x, const std::vector<std::uint
   for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<long long>(i);
   long long cases = 0;
   for (auto v : y) cases += v;
+  check(x, y, rows, options);  // before data_box reads the values at every row
   return prim(x, y, rows, data_box(x, rows), static_cast<long long>(rows.size()), cases, options);
 }
 
