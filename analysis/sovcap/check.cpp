@@ -144,6 +144,24 @@ bool written_by_sovcap(const std::string& path) {
 
 void check_contents(const ResultsReader& in, CheckReport& rep, Collector& bad);
 
+// Which invariants a file's stored variables let check run.
+struct InvariantPlan {
+  std::vector<std::string> stocks;  // stored stocks: none may be negative or NaN
+  bool pue = false, chip = false, market = false, money = false, code = false;
+  bool gw = false, gw_final = false, share = false, it_final = false;
+};
+
+// The stored values of a block of runs that the invariants read.
+struct InvariantBlock {
+  std::vector<std::vector<Eigen::ArrayXXd>> stock;
+  std::vector<Eigen::ArrayXXd> it, grid, recv, dem, funds, cash, capex, opex, code, share;
+  Eigen::ArrayXXd pue, gw, it_final;
+  std::vector<double> supply;
+};
+
+void check_invariants(const ResultsReader& in, const std::vector<std::int8_t>& complete, CheckReport& rep,
+                      Collector& bad);
+
 }  // namespace
 
 CheckReport check_results(const std::string& path, const CheckOptions& options) {
@@ -237,164 +255,188 @@ void check_contents(const ResultsReader& in, CheckReport& rep, Collector& bad) {
   }
 
   check_finite(in, path, complete, bad, rep);
+  check_invariants(in, complete, rep, bad);
+}
 
-  // Invariants, a block of complete runs at a time.
-  const auto& iso3 = in.iso3();
-  const auto& time = in.time();
-  const auto nc = static_cast<Eigen::Index>(iso3.size());
-  const auto nt = static_cast<Eigen::Index>(time.size());
+// Which invariants the stored variables allow; the ones that cannot run are listed with why.
+InvariantPlan plan_invariants(const ResultsReader& in, CheckReport& rep) {
   auto has = [&](const char* name) { return in.has_variable(name); };
+  InvariantPlan p;
   const std::vector<std::string> stocks_all = {"it_mw", "pipeline_mw", "ready_mw", "grid_mw", "cash_usd", "workforce"};
-  std::vector<std::string> stocks;
   for (const auto& s : stocks_all)
-    if (has(s.c_str())) stocks.push_back(s);
-  const bool pue_check = has("it_mw") && has("grid_mw") && has("country.pue");
-  const bool chip_check = has("chip_received") && has("chip_demand");
-  const bool market_check = has("chip_received") && has("vendor_supply");
-  const bool money_check = has("funds_usd") && has("cash_usd") && has("capex_usd") && has("opex_usd");
-  const bool code_check = has("bottleneck");
-  const bool gw_check = has("it_mw") && has("year_gw_reached");
-  const bool gw_final_check = !has("it_mw") && has("it_mw_final") && has("year_gw_reached");
-  const bool share_check = has("bottleneck_share");
+    if (has(s.c_str())) p.stocks.push_back(s);
+  p.pue = has("it_mw") && has("grid_mw") && has("country.pue");
+  p.chip = has("chip_received") && has("chip_demand");
+  p.market = has("chip_received") && has("vendor_supply");
+  p.money = has("funds_usd") && has("cash_usd") && has("capex_usd") && has("opex_usd");
+  p.code = has("bottleneck");
+  p.gw = has("it_mw") && has("year_gw_reached");
+  p.gw_final = !has("it_mw") && has("it_mw_final") && has("year_gw_reached");
+  p.share = has("bottleneck_share");
+  p.it_final = has("it_mw_final");
 
   auto note = [&](bool run, const std::string& what, const std::string& why) {
     if (run) rep.checks_run.push_back(what);
     else rep.checks_skipped.push_back(what + ": " + why);
   };
-  {
-    std::string names;
-    for (const auto& s : stocks) names += (names.empty() ? "" : ", ") + s;
-    if (!stocks.empty()) rep.checks_run.push_back("no negative or NaN stocks (" + names + ")");
-    std::string absent;
-    for (const auto& s : stocks_all)
-      if (std::find(stocks.begin(), stocks.end(), s) == stocks.end()) absent += (absent.empty() ? "" : ", ") + s;
-    if (!absent.empty()) rep.checks_skipped.push_back("no negative stocks of " + absent + ": not stored");
-  }
-  note(pue_check, "it_mw <= grid_mw / pue", "it_mw, grid_mw or country.pue not stored");
-  note(chip_check, "chip_received <= chip_demand", "chip_received or chip_demand not stored");
-  note(market_check, "sum over countries of chip_received <= vendor_supply",
+  std::string names, absent;
+  for (const auto& s : p.stocks) names += (names.empty() ? "" : ", ") + s;
+  if (!p.stocks.empty()) rep.checks_run.push_back("no negative or NaN stocks (" + names + ")");
+  for (const auto& s : stocks_all)
+    if (std::find(p.stocks.begin(), p.stocks.end(), s) == p.stocks.end()) absent += (absent.empty() ? "" : ", ") + s;
+  if (!absent.empty()) rep.checks_skipped.push_back("no negative stocks of " + absent + ": not stored");
+  note(p.pue, "it_mw <= grid_mw / pue", "it_mw, grid_mw or country.pue not stored");
+  note(p.chip, "chip_received <= chip_demand", "chip_received or chip_demand not stored");
+  note(p.market, "sum over countries of chip_received <= vendor_supply",
        "chip_received or vendor_supply not stored (needs --store full)");
-  note(money_check, "funds_usd = cash_usd + capex_usd + opex_usd",
+  note(p.money, "funds_usd = cash_usd + capex_usd + opex_usd",
        "funds_usd, cash_usd, capex_usd or opex_usd not stored");
-  note(code_check, "bottleneck codes in 0..5", "bottleneck not stored");
-  if (gw_final_check)
+  note(p.code, "bottleneck codes in 0..5", "bottleneck not stored");
+  if (p.gw_final)
     rep.checks_run.push_back("year_gw_reached set where it_mw_final >= 1000 MW (the horizon only)");
   else
-    note(gw_check, "year_gw_reached = first time it_mw >= 1000 MW", "it_mw or year_gw_reached not stored");
-  note(share_check, "bottleneck_share in [0, 1], summing to 1", "bottleneck_share not stored");
-  if (has("it_mw_final")) rep.checks_run.push_back("no negative it_mw_final");
+    note(p.gw, "year_gw_reached = first time it_mw >= 1000 MW", "it_mw or year_gw_reached not stored");
+  note(p.share, "bottleneck_share in [0, 1], summing to 1", "bottleneck_share not stored");
+  if (p.it_final) rep.checks_run.push_back("no negative it_mw_final");
+  return p;
+}
 
+// Reads what the plan's invariants need of runs b0 .. b0 + count - 1.
+void read_block(const ResultsReader& in, const InvariantPlan& p, const std::optional<h5::Handle>& raw,
+                int b0, int count, InvariantBlock& b) {
+  const auto nt = static_cast<Eigen::Index>(in.time().size());
+  for (std::size_t s = 0; s < p.stocks.size(); ++s) in.read_country_series(p.stocks[s], b0, count, b.stock[s]);
+  if (p.pue) {
+    in.read_country_series("it_mw", b0, count, b.it);
+    in.read_country_series("grid_mw", b0, count, b.grid);
+    in.read_per_country("country.pue", b0, count, b.pue);
+  }
+  if (p.chip || p.market) in.read_country_series("chip_received", b0, count, b.recv);
+  if (p.chip) in.read_country_series("chip_demand", b0, count, b.dem);
+  if (p.money) {
+    in.read_country_series("funds_usd", b0, count, b.funds);
+    in.read_country_series("cash_usd", b0, count, b.cash);
+    in.read_country_series("capex_usd", b0, count, b.capex);
+    in.read_country_series("opex_usd", b0, count, b.opex);
+  }
+  if (p.code) in.read_country_series("bottleneck", b0, count, b.code);
+  if (p.gw || p.gw_final) in.read_per_country("year_gw_reached", b0, count, b.gw);
+  if (p.gw && !p.pue) in.read_country_series("it_mw", b0, count, b.it);
+  if (p.it_final) in.read_per_country("it_mw_final", b0, count, b.it_final);
+  if (p.share) in.read_bottleneck_share(b0, count, b.share);
+  if (p.market) {
+    b.supply.assign(static_cast<std::size_t>(count * nt), std::numeric_limits<double>::quiet_NaN());
+    const auto ds = h5::open_dataset(raw->get(), "vendor_supply");
+    h5::read_slab(ds.get(), h5::native_type<double>(), {static_cast<hsize_t>(b0), 0},
+                  {static_cast<hsize_t>(count), static_cast<hsize_t>(nt)}, b.supply.data());
+  }
+}
+
+// The invariants of one stored step of one country of run k of the block.
+void check_step(const InvariantPlan& p, const InvariantBlock& b, std::size_t ku, Eigen::Index k,
+                Eigen::Index c, Eigen::Index n, long long run, const std::string& cc, double t,
+                Collector& bad) {
+  for (std::size_t s = 0; s < p.stocks.size(); ++s) {
+    const double v = b.stock[s][ku](c, n);
+    if (std::isnan(v)) bad.add(run, cc, t, p.stocks[s] + " is NaN");
+    else if (v < 0) bad.add(run, cc, t, p.stocks[s] + " = " + num(v) + " is negative");
+  }
+  if (p.pue) {
+    const double it = b.it[ku](c, n), cap = b.grid[ku](c, n) / b.pue(c, k);
+    if (it > cap * (1 + kRel) + kRel)
+      bad.add(run, cc, t, "it_mw = " + num(it) + " exceeds grid_mw / pue = " + num(cap));
+  }
+  if (p.chip) {
+    const double got = b.recv[ku](c, n), want = b.dem[ku](c, n);
+    if (got > want * (1 + kRel) + kRel)
+      bad.add(run, cc, t, "chip_received = " + num(got) + " exceeds chip_demand = " + num(want));
+  }
+  if (p.money) {
+    const double funds = b.funds[ku](c, n);
+    const double sum = b.cash[ku](c, n) + b.capex[ku](c, n) + b.opex[ku](c, n);
+    if (!(std::abs(funds - sum) <= kRel * std::max(std::abs(funds), std::abs(sum)) + 1e-6))
+      bad.add(run, cc, t, "funds_usd = " + num(funds) + " differs from cash_usd + capex_usd + opex_usd = " + num(sum));
+  }
+  if (p.code) {
+    const double v = b.code[ku](c, n);
+    if (!(v >= 0 && v <= 5 && v == std::floor(v)))
+      bad.add(run, cc, t, "bottleneck code " + num(v) + " is not in 0..5");
+  }
+}
+
+// The per-run invariants of one country of run k of the block (reach year, final, shares).
+void check_country_run(const InvariantPlan& p, const InvariantBlock& b, std::size_t ku, Eigen::Index k,
+                       Eigen::Index c, long long run, const std::string& cc,
+                       const std::vector<double>& time, Collector& bad) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  if (p.gw) {
+    double expect = nan;
+    for (Eigen::Index n = 0; n < static_cast<Eigen::Index>(time.size()); ++n)
+      if (reached(b.it[ku](c, n), 1000.0)) {
+        expect = time[static_cast<std::size_t>(n)];
+        break;
+      }
+    const double got = b.gw(c, k);
+    if (!(got == expect || (std::isnan(got) && std::isnan(expect))))
+      bad.add(run, cc, nan, "year_gw_reached = " + num(got) + " but it_mw first reaches 1000 MW at " +
+                                (std::isnan(expect) ? std::string("no time") : num(expect)));
+  }
+  if (p.gw_final && reached(b.it_final(c, k), 1000.0) && std::isnan(b.gw(c, k)))
+    bad.add(run, cc, nan, "year_gw_reached is NaN but it_mw_final = " + num(b.it_final(c, k)) + " MW");
+  if (p.it_final && !(b.it_final(c, k) >= 0))
+    bad.add(run, cc, nan, "it_mw_final = " + num(b.it_final(c, k)) + " is negative or NaN");
+  if (p.share) {
+    double sum = 0;
+    bool in_range = true;
+    for (Eigen::Index j = 0; j < b.share[ku].cols(); ++j) {
+      const double v = b.share[ku](c, j);
+      in_range = in_range && v >= 0 && v <= 1;
+      sum += v;
+    }
+    if (!in_range || !(std::abs(sum - 1) <= 1e-9))
+      bad.add(run, cc, nan, "bottleneck_share out of [0, 1] or not summing to 1 (sum " + num(sum) + ")");
+  }
+}
+
+// The model's invariants over every complete run, a block of runs at a time.
+void check_invariants(const ResultsReader& in, const std::vector<std::int8_t>& complete, CheckReport& rep,
+                      Collector& bad) {
+  const InvariantPlan p = plan_invariants(in, rep);
+  const auto& iso3 = in.iso3();
+  const auto& time = in.time();
+  const auto nc = static_cast<Eigen::Index>(iso3.size());
+  const auto nt = static_cast<Eigen::Index>(time.size());
+  const long long first = in.first_run();
   std::optional<h5::Handle> raw;
-  if (market_check) raw.emplace(h5::open_file(path));
+  if (p.market) raw.emplace(h5::open_file(rep.path));
   const long long per_run = std::max<long long>(1, static_cast<long long>(nc) * nt);
   const int block = static_cast<int>(std::clamp<long long>(4'000'000 / per_run, 1, 4096));
-  std::vector<Eigen::ArrayXXd> s_it, s_grid, s_recv, s_dem, s_funds, s_cash, s_capex, s_opex, s_code, tmp;
-  std::vector<std::vector<Eigen::ArrayXXd>> s_stock(stocks.size());
-  Eigen::ArrayXXd pue, gw, it_final;
-  std::vector<Eigen::ArrayXXd> share;
-  std::vector<double> supply;
+  InvariantBlock b;
+  b.stock.resize(p.stocks.size());
   for (int b0 = 0; b0 < rep.runs; b0 += block) {
     const int count = static_cast<int>(std::min<long long>(block, rep.runs - b0));
     bool any = false;
     for (int k = 0; k < count; ++k) any = any || complete[static_cast<std::size_t>(b0 + k)] == 1;
     if (!any) continue;
-    for (std::size_t s = 0; s < stocks.size(); ++s) in.read_country_series(stocks[s], b0, count, s_stock[s]);
-    if (pue_check) {
-      in.read_country_series("it_mw", b0, count, s_it);
-      in.read_country_series("grid_mw", b0, count, s_grid);
-      in.read_per_country("country.pue", b0, count, pue);
-    }
-    if (chip_check || market_check) in.read_country_series("chip_received", b0, count, s_recv);
-    if (chip_check) in.read_country_series("chip_demand", b0, count, s_dem);
-    if (money_check) {
-      in.read_country_series("funds_usd", b0, count, s_funds);
-      in.read_country_series("cash_usd", b0, count, s_cash);
-      in.read_country_series("capex_usd", b0, count, s_capex);
-      in.read_country_series("opex_usd", b0, count, s_opex);
-    }
-    if (code_check) in.read_country_series("bottleneck", b0, count, s_code);
-    if (gw_check || gw_final_check) in.read_per_country("year_gw_reached", b0, count, gw);
-    if (gw_check && !pue_check) in.read_country_series("it_mw", b0, count, s_it);
-    if (has("it_mw_final")) in.read_per_country("it_mw_final", b0, count, it_final);
-    if (share_check) in.read_bottleneck_share(b0, count, share);
-    if (market_check) {
-      supply.assign(static_cast<std::size_t>(count * nt), nan);
-      const auto ds = h5::open_dataset(raw->get(), "vendor_supply");
-      h5::read_slab(ds.get(), h5::native_type<double>(), {static_cast<hsize_t>(b0), 0},
-                    {static_cast<hsize_t>(count), static_cast<hsize_t>(nt)}, supply.data());
-    }
+    read_block(in, p, raw, b0, count, b);
     for (int k = 0; k < count; ++k) {
       const auto ku = static_cast<std::size_t>(k);
       if (complete[static_cast<std::size_t>(b0 + k)] != 1) continue;
       const long long run = first + b0 + k;
       for (Eigen::Index c = 0; c < nc; ++c) {
         const std::string& cc = iso3[static_cast<std::size_t>(c)];
-        for (Eigen::Index n = 0; n < nt; ++n) {
-          const double t = time[static_cast<std::size_t>(n)];
-          for (std::size_t s = 0; s < stocks.size(); ++s) {
-            const double v = s_stock[s][ku](c, n);
-            if (std::isnan(v)) bad.add(run, cc, t, stocks[s] + " is NaN");
-            else if (v < 0) bad.add(run, cc, t, stocks[s] + " = " + num(v) + " is negative");
-          }
-          if (pue_check) {
-            const double it = s_it[ku](c, n), cap = s_grid[ku](c, n) / pue(c, k);
-            if (it > cap * (1 + kRel) + kRel)
-              bad.add(run, cc, t, "it_mw = " + num(it) + " exceeds grid_mw / pue = " + num(cap));
-          }
-          if (chip_check) {
-            const double got = s_recv[ku](c, n), want = s_dem[ku](c, n);
-            if (got > want * (1 + kRel) + kRel)
-              bad.add(run, cc, t, "chip_received = " + num(got) + " exceeds chip_demand = " + num(want));
-          }
-          if (money_check) {
-            const double funds = s_funds[ku](c, n);
-            const double sum = s_cash[ku](c, n) + s_capex[ku](c, n) + s_opex[ku](c, n);
-            if (!(std::abs(funds - sum) <= kRel * std::max(std::abs(funds), std::abs(sum)) + 1e-6))
-              bad.add(run, cc, t, "funds_usd = " + num(funds) + " differs from cash_usd + capex_usd + opex_usd = " + num(sum));
-          }
-          if (code_check) {
-            const double b = s_code[ku](c, n);
-            if (!(b >= 0 && b <= 5 && b == std::floor(b)))
-              bad.add(run, cc, t, "bottleneck code " + num(b) + " is not in 0..5");
-          }
-        }
-        if (gw_check) {
-          double expect = nan;
-          for (Eigen::Index n = 0; n < nt; ++n)
-            if (reached(s_it[ku](c, n), 1000.0)) {
-              expect = time[static_cast<std::size_t>(n)];
-              break;
-            }
-          const double got = gw(c, k);
-          if (!(got == expect || (std::isnan(got) && std::isnan(expect))))
-            bad.add(run, cc, nan, "year_gw_reached = " + num(got) + " but it_mw first reaches 1000 MW at " +
-                                      (std::isnan(expect) ? std::string("no time") : num(expect)));
-        }
-        if (gw_final_check && reached(it_final(c, k), 1000.0) && std::isnan(gw(c, k)))
-          bad.add(run, cc, nan, "year_gw_reached is NaN but it_mw_final = " + num(it_final(c, k)) + " MW");
-        if (has("it_mw_final") && !(it_final(c, k) >= 0))
-          bad.add(run, cc, nan, "it_mw_final = " + num(it_final(c, k)) + " is negative or NaN");
-        if (share_check) {
-          double sum = 0;
-          bool in_range = true;
-          for (Eigen::Index j = 0; j < share[ku].cols(); ++j) {
-            const double v = share[ku](c, j);
-            in_range = in_range && v >= 0 && v <= 1;
-            sum += v;
-          }
-          if (!in_range || !(std::abs(sum - 1) <= 1e-9))
-            bad.add(run, cc, nan, "bottleneck_share out of [0, 1] or not summing to 1 (sum " + num(sum) + ")");
-        }
+        for (Eigen::Index n = 0; n < nt; ++n)
+          check_step(p, b, ku, k, c, n, run, cc, time[static_cast<std::size_t>(n)], bad);
+        check_country_run(p, b, ku, k, c, run, cc, time, bad);
       }
-      if (market_check) {
-        for (Eigen::Index n = 1; n < nt; ++n) {
-          double received = 0;
-          for (Eigen::Index c = 0; c < nc; ++c) received += s_recv[ku](c, n);
-          const double cap = supply[static_cast<std::size_t>(k * nt + n)];
-          if (received > cap * (1 + kRel) + kRel)
-            bad.add(run, "", time[static_cast<std::size_t>(n)],
-                    "chip_received summed over countries = " + num(received) + " exceeds vendor_supply = " + num(cap));
-        }
+      if (!p.market) continue;
+      for (Eigen::Index n = 1; n < nt; ++n) {
+        double received = 0;
+        for (Eigen::Index c = 0; c < nc; ++c) received += b.recv[ku](c, n);
+        const double cap = b.supply[static_cast<std::size_t>(k * nt + n)];
+        if (received > cap * (1 + kRel) + kRel)
+          bad.add(run, "", time[static_cast<std::size_t>(n)],
+                  "chip_received summed over countries = " + num(received) + " exceeds vendor_supply = " + num(cap));
       }
     }
   }

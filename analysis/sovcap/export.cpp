@@ -324,6 +324,253 @@ std::size_t optional_dim(hid_t file, const char* name) {
   return static_cast<std::size_t>(h5::shape(h5::open_dataset(file, name).get()).at(0));
 }
 
+// The datasets an export reads, grouped by the table each goes to, in registry order.
+struct ExportVariables {
+  Variable run_coord;
+  std::vector<Variable> keys;  // policy, sample; a cell stays empty where one is absent
+  std::vector<Variable> series, run_series, summary, share, finals, params_run, params_country;
+  std::vector<Variable> shocks, targets, design;
+  std::size_t nc = 0, nt = 0, n_targets = 0, n_shocks = 0;
+
+  const Variable* key(const char* name) const {
+    for (const auto& v : keys)
+      if (v.name == name) return &v;
+    return nullptr;
+  }
+  std::vector<Variable*> all() {
+    std::vector<Variable*> out = {&run_coord};
+    for (auto* group : {&keys, &series, &run_series, &summary, &share, &finals, &params_run,
+                        &params_country, &shocks, &targets, &design})
+      for (auto& v : *group) out.push_back(&v);
+    return out;
+  }
+};
+
+ExportVariables open_export_variables(const ResultsReader& in, hid_t f, const std::string& results_path) {
+  ExportVariables x;
+  const long long runs = in.runs();
+  x.nc = in.iso3().size();
+  x.nt = in.time().size();
+  x.n_targets = optional_dim(f, "target");
+  x.n_shocks = optional_dim(f, "shock");
+  const std::size_t nc = x.nc, nt = x.nt;
+  auto open = [&](const std::string& name, std::size_t inner) {
+    return open_variable(f, results_path, name, runs, inner);
+  };
+  auto open_if = [&](const std::string& name, std::size_t inner, std::vector<Variable>& into) {
+    if (h5::exists(f, name)) into.push_back(open(name, inner));
+  };
+  x.run_coord = open("run", 1);
+  open_if("policy", 1, x.keys);
+  open_if("sample", 1, x.keys);
+  for (int k = 0; k < kNumCountrySeries; ++k)
+    open_if(std::string(info(static_cast<CountrySeries>(k)).name), nc * nt, x.series);
+  for (int k = 0; k < kNumRunSeries; ++k)
+    open_if(std::string(info(static_cast<RunSeries>(k)).name), nt, x.run_series);
+  open_if("year_gw_reached", nc, x.summary);
+  open_if("year_target_reached", nc, x.summary);
+  open_if("bottleneck_share", nc * kNumBottlenecks, x.share);
+  for (const char* name : {"it_mw_final", "compute_flops_final", "energy_twh_final", "spend_usd_final"})
+    open_if(name, nc, x.finals);
+  for (const char* name : {"simulation.start_year", "simulation.end_year", "simulation.dt"})
+    open_if(name, 1, x.params_run);
+  for (const ParamSpec& sp : param_specs()) {
+    if (sp.index < 0) continue;
+    const std::string name = std::string(scope_name(sp.scope)) + "." + std::string(sp.name);
+    if (sp.scope == ParamScope::global)
+      open_if(name, 1, x.params_run);
+    else if (sp.scope == ParamScope::country)
+      open_if(name, nc, x.params_country);
+  }
+  if (x.n_shocks > 0)
+    for (const char* name : {"global.supply_shock_start", "global.supply_shock_end", "global.supply_shock_factor"})
+      x.shocks.push_back(open(name, x.n_shocks));
+  if (x.n_targets > 0)
+    for (const char* name : {"country.target_year", "country.target_mw"})
+      x.targets.push_back(open(name, nc * x.n_targets));
+  for (const auto& key : in.lever_keys()) x.design.push_back(open("lever." + key, 1));
+  if (h5::has_attribute(f, "uncertain_keys"))
+    for (const auto& key : split_words(h5::read_string_attribute(f, "uncertain_keys")))
+      x.design.push_back(open("sampled." + key, 1));
+  open_if("saltelli_matrix", 1, x.design);
+  open_if("base_row", 1, x.design);
+  return x;
+}
+
+// Runs per block read: whole chunks along run (16 runs for [run, country, time], up to
+// 256 for the rest) within kBlockBytes, unless the caller set it.
+long long export_block_runs(std::vector<Variable*> all, long long asked) {
+  if (asked > 0) return asked;
+  double per_run_bytes = 0.0;
+  for (const Variable* v : all) per_run_bytes += 8.0 * static_cast<double>(v->inner);
+  long long block = std::clamp(static_cast<long long>(kBlockBytes / per_run_bytes), 1LL, 4096LL);
+  block -= block >= 256 ? block % 256 : (block >= 16 ? block % 16 : 0);
+  return block;
+}
+
+// A fresh folder for the export, replacing one an export that was killed left behind
+// (export_dir_refusal checked that it is one).
+void create_partial_folder(const fs::path& partial) {
+  std::error_code ec;
+  if (fs::exists(fs::symlink_status(partial, ec))) {
+    fs::remove_all(partial, ec);
+    if (ec) throw OutputError(partial.string() + ": cannot remove the stale folder: " + ec.message());
+  }
+  if (!fs::create_directory(partial, ec) || ec)
+    throw OutputError(partial.string() + ": cannot create the folder: " +
+                      (ec ? ec.message() : std::string("it exists")));
+}
+
+// The four tables of an export, their headers written.
+struct ExportTables {
+  std::unique_ptr<CsvFile> series, run_series, summary, params;
+};
+
+ExportTables open_tables(const ExportVariables& x, const fs::path& partial, ExportStats& stats) {
+  ExportTables t;
+  auto table = [&](const char* file, const char* columns) {
+    auto csv = std::make_unique<CsvFile>(partial / file);
+    csv->buffer() += "run,policy,sample";
+    csv->buffer() += columns;
+    stats.files.push_back(file);
+    return csv;
+  };
+  if (!x.series.empty()) {
+    t.series = table("series.csv", ",iso3,time");
+    for (const auto& v : x.series) t.series->buffer() += "," + v.name;
+    t.series->end_row();
+  }
+  if (!x.run_series.empty()) {
+    t.run_series = table("run_series.csv", ",time");
+    for (const auto& v : x.run_series) t.run_series->buffer() += "," + v.name;
+    t.run_series->end_row();
+  }
+  t.summary = table("summary.csv", ",iso3");
+  {
+    std::string& h = t.summary->buffer();
+    for (const auto& v : x.summary) h += "," + v.name;
+    if (!x.share.empty())
+      for (auto name : kBottleneckNames) h += ",bottleneck_share_" + std::string(name);
+    for (const auto& v : x.finals) h += "," + v.name;
+    t.summary->end_row();
+  }
+  t.params = table("parameters.csv", ",iso3");
+  {
+    std::string& h = t.params->buffer();
+    for (const auto& v : x.params_run) h += "," + v.name;
+    h += ",global.supply_shocks";
+    for (const auto& v : x.params_country) h += "," + v.name;
+    h += ",country.targets";
+    for (const auto& v : x.design) h += "," + csv_cell(v.name);
+    t.params->end_row();
+  }
+  return t;
+}
+
+// The rows of run k of the block read: `prefix` is its "run,policy,sample," cells.
+void write_run_rows(const ExportVariables& x, std::size_t k, const std::string& prefix,
+                    const std::vector<std::string>& iso3_cell, const std::vector<std::string>& time_text,
+                    ExportTables& t, ExportStats& stats) {
+  const std::size_t nc = x.nc, nt = x.nt;
+  if (t.series) {
+    for (std::size_t c = 0; c < nc; ++c) {
+      const std::string row_prefix = prefix + iso3_cell[c] + ",";
+      for (std::size_t n = 0; n < nt; ++n) {
+        std::string& out = t.series->buffer();
+        out += row_prefix;
+        out += time_text[n];
+        for (const auto& v : x.series) {
+          out += ',';
+          put_cell(out, v.format, v.at(k, c * nt + n));
+        }
+        t.series->end_row();
+        ++stats.series_rows;
+      }
+    }
+  }
+  if (t.run_series) {
+    for (std::size_t n = 0; n < nt; ++n) {
+      std::string& out = t.run_series->buffer();
+      out += prefix;
+      out += time_text[n];
+      for (const auto& v : x.run_series) {
+        out += ',';
+        put_cell(out, v.format, v.at(k, n));
+      }
+      t.run_series->end_row();
+    }
+  }
+  const std::string shocks_cell =
+      csv_cell(x.shocks.empty() ? "[]" : shocks_text(x.shocks[0], x.shocks[1], x.shocks[2], k, x.n_shocks));
+  for (std::size_t c = 0; c < nc; ++c) {
+    std::string& out = t.summary->buffer();
+    out += prefix;
+    out += iso3_cell[c];
+    for (const auto& v : x.summary) {
+      out += ',';
+      put_cell(out, v.format, v.at(k, c));
+    }
+    for (const auto& v : x.share)
+      for (std::size_t b = 0; b < static_cast<std::size_t>(kNumBottlenecks); ++b) {
+        out += ',';
+        put_cell(out, v.format, v.at(k, c * kNumBottlenecks + b));
+      }
+    for (const auto& v : x.finals) {
+      out += ',';
+      put_cell(out, v.format, v.at(k, c));
+    }
+    t.summary->end_row();
+
+    std::string& p = t.params->buffer();
+    p += prefix;
+    p += iso3_cell[c];
+    for (const auto& v : x.params_run) {
+      p += ',';
+      put_cell(p, v.format, v.at(k));
+    }
+    p += ',';
+    p += shocks_cell;
+    for (const auto& v : x.params_country) {
+      p += ',';
+      put_cell(p, v.format, v.at(k, c));
+    }
+    p += ',';
+    p += csv_cell(x.targets.empty() ? "[]" : targets_text(x.targets[0], x.targets[1], k, c, x.n_targets));
+    for (const auto& v : x.design) {
+      p += ',';
+      put_cell(p, v.format, v.at(k));
+    }
+    t.params->end_row();
+  }
+}
+
+// Into place: over an absent or empty folder directly; over an earlier export (--force)
+// by moving it aside first, so that `dest` is never missing files of both.
+void move_into_place(const fs::path& partial, const fs::path& dest) {
+  std::error_code ec;
+  const bool replace = fs::exists(fs::symlink_status(dest, ec)) && !fs::is_empty(dest, ec);
+  if (!replace) {
+    fs::rename(partial, dest, ec);
+    if (ec) throw OutputError(dest.string() + ": cannot rename " + partial.string() + " to it: " + ec.message());
+    return;
+  }
+  // A name of our own beside it: never an existing folder, which would be deleted below.
+  fs::path aside;
+  for (int i = 0;; ++i) {
+    aside = dest.string() + ".replaced." + std::to_string(::getpid()) + "." + std::to_string(i);
+    if (!fs::exists(fs::symlink_status(aside, ec))) break;
+  }
+  fs::rename(dest, aside, ec);
+  if (ec) throw OutputError(dest.string() + ": cannot move the earlier export aside: " + ec.message());
+  fs::rename(partial, dest, ec);
+  if (ec) {
+    std::error_code ignored;
+    fs::rename(aside, dest, ignored);
+    throw OutputError(dest.string() + ": cannot rename " + partial.string() + " to it: " + ec.message());
+  }
+  fs::remove_all(aside, ec);
+}
+
 }  // namespace
 
 std::string export_dir_refusal(const std::string& dir, bool overwrite) {
@@ -349,76 +596,12 @@ ExportStats export_csv(const std::string& results_path, const std::string& dir,
 
   const ResultsReader in(results_path);
   const h5::Handle file = h5::open_file(results_path);
-  const hid_t f = file.get();
+  ExportVariables x = open_export_variables(in, file.get(), results_path);
+  const std::vector<Variable*> all = x.all();
   const long long runs = in.runs();
-  const std::size_t nc = in.iso3().size();
-  const std::size_t nt = in.time().size();
-  const std::size_t n_targets = optional_dim(f, "target");
-  const std::size_t n_shocks = optional_dim(f, "shock");
-  auto open = [&](const std::string& name, std::size_t inner) {
-    return open_variable(f, results_path, name, runs, inner);
-  };
-  auto open_if = [&](const std::string& name, std::size_t inner, std::vector<Variable>& into) {
-    if (h5::exists(f, name)) into.push_back(open(name, inner));
-  };
-
-  // What each file holds, in registry order.
-  Variable run_coord = open("run", 1);
-  std::vector<Variable> keys;  // policy, sample; a cell stays empty where one is absent
-  open_if("policy", 1, keys);
-  open_if("sample", 1, keys);
-  const Variable* policy = nullptr;
-  const Variable* sample = nullptr;
-  for (const auto& v : keys) (v.name == "policy" ? policy : sample) = &v;
-
-  std::vector<Variable> series, run_series, summary, params_run, params_country, design;
-  for (int k = 0; k < kNumCountrySeries; ++k)
-    open_if(std::string(info(static_cast<CountrySeries>(k)).name), nc * nt, series);
-  for (int k = 0; k < kNumRunSeries; ++k)
-    open_if(std::string(info(static_cast<RunSeries>(k)).name), nt, run_series);
-  open_if("year_gw_reached", nc, summary);
-  open_if("year_target_reached", nc, summary);
-  std::vector<Variable> share;
-  open_if("bottleneck_share", nc * kNumBottlenecks, share);
-  std::vector<Variable> finals;
-  for (const char* name : {"it_mw_final", "compute_flops_final", "energy_twh_final", "spend_usd_final"})
-    open_if(name, nc, finals);
-  for (const char* name : {"simulation.start_year", "simulation.end_year", "simulation.dt"})
-    open_if(name, 1, params_run);
-  for (const ParamSpec& sp : param_specs()) {
-    if (sp.index < 0) continue;
-    const std::string name = std::string(scope_name(sp.scope)) + "." + std::string(sp.name);
-    if (sp.scope == ParamScope::global)
-      open_if(name, 1, params_run);
-    else if (sp.scope == ParamScope::country)
-      open_if(name, nc, params_country);
-  }
-  std::vector<Variable> shocks, targets;
-  if (n_shocks > 0)
-    for (const char* name : {"global.supply_shock_start", "global.supply_shock_end", "global.supply_shock_factor"})
-      shocks.push_back(open(name, n_shocks));
-  if (n_targets > 0)
-    for (const char* name : {"country.target_year", "country.target_mw"})
-      targets.push_back(open(name, nc * n_targets));
-  for (const auto& key : in.lever_keys()) design.push_back(open("lever." + key, 1));
-  if (h5::has_attribute(f, "uncertain_keys"))
-    for (const auto& key : split_words(h5::read_string_attribute(f, "uncertain_keys")))
-      design.push_back(open("sampled." + key, 1));
-  open_if("saltelli_matrix", 1, design);
-  open_if("base_row", 1, design);
-
-  std::vector<Variable*> all = {&run_coord};
-  for (auto* group : {&keys, &series, &run_series, &summary, &share, &finals, &params_run,
-                      &params_country, &shocks, &targets, &design})
-    for (auto& v : *group) all.push_back(&v);
-  double per_run_bytes = 0.0;
-  for (const Variable* v : all) per_run_bytes += 8.0 * static_cast<double>(v->inner);
-  long long block = options.block_runs;
-  if (block <= 0) {
-    block = std::clamp(static_cast<long long>(kBlockBytes / per_run_bytes), 1LL, 4096LL);
-    // Whole chunks along run: 16 runs for [run, country, time], up to 256 for the rest.
-    block -= block >= 256 ? block % 256 : (block >= 16 ? block % 16 : 0);
-  }
+  const long long block = export_block_runs(all, options.block_runs);
+  const Variable* policy = x.key("policy");
+  const Variable* sample = x.key("sample");
 
   // Texts every row repeats.
   std::vector<std::string> iso3_cell, time_text;
@@ -426,66 +609,12 @@ ExportStats export_csv(const std::string& results_path, const std::string& dir,
   for (double t : in.time()) time_text.push_back(number_text(t));
   const auto complete = in.run_complete();
 
-  {
-    std::error_code ec;
-    if (fs::exists(fs::symlink_status(partial, ec))) {
-      fs::remove_all(partial, ec);  // an export that was killed; export_dir_refusal checked it
-      if (ec) throw OutputError(partial.string() + ": cannot remove the stale folder: " + ec.message());
-    }
-    if (!fs::create_directory(partial, ec) || ec)
-      throw OutputError(partial.string() + ": cannot create the folder: " +
-                        (ec ? ec.message() : std::string("it exists")));
-  }
+  create_partial_folder(partial);
   PartialGuard guard{partial};
   ExportStats stats;
+  ExportTables tables = open_tables(x, partial, stats);
 
-  auto key_header = [](std::string& h) { h += "run,policy,sample"; };
-  std::unique_ptr<CsvFile> series_csv, run_series_csv;
-  if (!series.empty()) {
-    series_csv = std::make_unique<CsvFile>(partial / "series.csv");
-    std::string& h = series_csv->buffer();
-    key_header(h);
-    h += ",iso3,time";
-    for (const auto& v : series) h += "," + v.name;
-    series_csv->end_row();
-    stats.files.push_back("series.csv");
-  }
-  if (!run_series.empty()) {
-    run_series_csv = std::make_unique<CsvFile>(partial / "run_series.csv");
-    std::string& h = run_series_csv->buffer();
-    key_header(h);
-    h += ",time";
-    for (const auto& v : run_series) h += "," + v.name;
-    run_series_csv->end_row();
-    stats.files.push_back("run_series.csv");
-  }
-  CsvFile summary_csv(partial / "summary.csv");
-  {
-    std::string& h = summary_csv.buffer();
-    key_header(h);
-    h += ",iso3";
-    for (const auto& v : summary) h += "," + v.name;
-    if (!share.empty())
-      for (auto name : kBottleneckNames) h += ",bottleneck_share_" + std::string(name);
-    for (const auto& v : finals) h += "," + v.name;
-    summary_csv.end_row();
-    stats.files.push_back("summary.csv");
-  }
-  CsvFile params_csv(partial / "parameters.csv");
-  {
-    std::string& h = params_csv.buffer();
-    key_header(h);
-    h += ",iso3";
-    for (const auto& v : params_run) h += "," + v.name;
-    h += ",global.supply_shocks";
-    for (const auto& v : params_country) h += "," + v.name;
-    h += ",country.targets";
-    for (const auto& v : design) h += "," + csv_cell(v.name);
-    params_csv.end_row();
-    stats.files.push_back("parameters.csv");
-  }
-
-  std::string prefix, row_prefix;
+  std::string prefix;
   for (long long first = 0; first < runs; first += block) {
     const long long count = std::min(block, runs - first);
     for (Variable* v : all) v->read(first, count);
@@ -496,116 +625,20 @@ ExportStats export_csv(const std::string& results_path, const std::string& dir,
         continue;
       }
       ++stats.runs;
-      // run,policy,sample,
       prefix.clear();
-      put_cell(prefix, run_coord.format, run_coord.at(k));
+      put_cell(prefix, x.run_coord.format, x.run_coord.at(k));
       prefix += ',';
       if (policy) put_cell(prefix, policy->format, policy->at(k));
       prefix += ',';
       if (sample) put_cell(prefix, sample->format, sample->at(k));
       prefix += ',';
-
-      if (series_csv) {
-        for (std::size_t c = 0; c < nc; ++c) {
-          row_prefix = prefix + iso3_cell[c] + ",";
-          for (std::size_t t = 0; t < nt; ++t) {
-            std::string& out = series_csv->buffer();
-            out += row_prefix;
-            out += time_text[t];
-            for (const auto& v : series) {
-              out += ',';
-              put_cell(out, v.format, v.at(k, c * nt + t));
-            }
-            series_csv->end_row();
-            ++stats.series_rows;
-          }
-        }
-      }
-      if (run_series_csv) {
-        for (std::size_t t = 0; t < nt; ++t) {
-          std::string& out = run_series_csv->buffer();
-          out += prefix;
-          out += time_text[t];
-          for (const auto& v : run_series) {
-            out += ',';
-            put_cell(out, v.format, v.at(k, t));
-          }
-          run_series_csv->end_row();
-        }
-      }
-      const std::string shocks_cell =
-          csv_cell(shocks.empty() ? "[]" : shocks_text(shocks[0], shocks[1], shocks[2], k, n_shocks));
-      for (std::size_t c = 0; c < nc; ++c) {
-        std::string& out = summary_csv.buffer();
-        out += prefix;
-        out += iso3_cell[c];
-        for (const auto& v : summary) {
-          out += ',';
-          put_cell(out, v.format, v.at(k, c));
-        }
-        for (const auto& v : share)
-          for (std::size_t b = 0; b < static_cast<std::size_t>(kNumBottlenecks); ++b) {
-            out += ',';
-            put_cell(out, v.format, v.at(k, c * kNumBottlenecks + b));
-          }
-        for (const auto& v : finals) {
-          out += ',';
-          put_cell(out, v.format, v.at(k, c));
-        }
-        summary_csv.end_row();
-
-        std::string& p = params_csv.buffer();
-        p += prefix;
-        p += iso3_cell[c];
-        for (const auto& v : params_run) {
-          p += ',';
-          put_cell(p, v.format, v.at(k));
-        }
-        p += ',';
-        p += shocks_cell;
-        for (const auto& v : params_country) {
-          p += ',';
-          put_cell(p, v.format, v.at(k, c));
-        }
-        p += ',';
-        p += csv_cell(targets.empty() ? "[]" : targets_text(targets[0], targets[1], k, c, n_targets));
-        for (const auto& v : design) {
-          p += ',';
-          put_cell(p, v.format, v.at(k));
-        }
-        params_csv.end_row();
-      }
+      write_run_rows(x, k, prefix, iso3_cell, time_text, tables, stats);
     }
   }
-  if (series_csv) series_csv->finish();
-  if (run_series_csv) run_series_csv->finish();
-  summary_csv.finish();
-  params_csv.finish();
+  for (auto* csv : {tables.series.get(), tables.run_series.get(), tables.summary.get(), tables.params.get()})
+    if (csv) csv->finish();
 
-  // Into place: over an absent or empty folder directly; over an earlier export (--force)
-  // by moving it aside first, so that `dest` is never missing files of both.
-  std::error_code ec;
-  const bool replace = fs::exists(fs::symlink_status(dest, ec)) && !fs::is_empty(dest, ec);
-  if (!replace) {
-    fs::rename(partial, dest, ec);
-    if (ec) throw OutputError(dest.string() + ": cannot rename " + partial.string() + " to it: " + ec.message());
-  } else {
-    // A name of our own beside it: never an existing folder, which would be deleted below.
-    fs::path aside;
-    for (int i = 0;; ++i) {
-      aside = dest.string() + ".replaced." + std::to_string(::getpid()) + "." + std::to_string(i);
-      if (!fs::exists(fs::symlink_status(aside, ec))) break;
-    }
-    fs::rename(dest, aside, ec);
-    if (ec) throw OutputError(dest.string() + ": cannot move the earlier export aside: " + ec.message());
-    fs::rename(partial, dest, ec);
-    if (ec) {
-      std::error_code ignored;
-      fs::rename(aside, dest, ignored);
-      throw OutputError(dest.string() + ": cannot rename " + partial.string() + " to it: " + ec.message());
-    }
-    fs::remove_all(aside, ec);
-  }
+  move_into_place(partial, dest);
   guard.armed = false;
   return stats;
 }

@@ -44,8 +44,10 @@ int cmd_validate(const std::vector<std::string>& args) {
     const auto overrides =
         vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    std::cout << describe_scenario(load_scenario(vm["scenario"].as<std::string>(), overrides),
-                                   cores);
+    const Scenario sc = load_scenario(vm["scenario"].as<std::string>(), overrides);
+    // The same warnings `run` prints (values no country uses), before the description.
+    for (const auto& w : sc.warnings) std::cerr << "sovcap: warning: " << format_diagnostic(w) << "\n";
+    std::cout << describe_scenario(sc, cores);
     return kExitOk;
   });
 }

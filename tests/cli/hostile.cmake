@@ -236,3 +236,8 @@ add_test(NAME output_stress
                  --sovcap $<TARGET_FILE:sovcap> --source "${PROJECT_SOURCE_DIR}"
                  --dir "${_hdir}/stress" --seconds 60)
 set_tests_properties(output_stress PROPERTIES TIMEOUT 300)
+
+# ---- a value no country uses: validate says so, as run does (issue 17 item 2) ------------
+add_test(NAME validate_warns_unused_default
+         COMMAND bash -c "\"$0\" validate \"$1\" --set defaults.pue=1.2 2>&1 >/dev/null | grep -q 'sovcap: warning: --set: defaults.pue: no country uses this value'"
+                 $<TARGET_FILE:sovcap> "${PROJECT_SOURCE_DIR}/scenarios/baseline.toml")
