@@ -7,7 +7,7 @@
 #include <stdexcept>
 
 #include <boost/math/distributions/binomial.hpp>
-#include <tbb/parallel_for.h>
+#include <thread>
 
 #include "sovcap/sensitivity.hpp"
 
@@ -403,7 +403,7 @@ PrimRecurrence recurrence(const std::vector<PrimInput>& x, const std::vector<std
       by_density(static_cast<std::size_t>(resamples));
   check(x, y, rows, options);
   const auto sorted = sorted_rows(x, rows);
-  tbb::parallel_for(0, resamples, [&](int r) {
+  auto resample = [&](int r) {
     std::seed_seq seq{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32),
                       static_cast<std::uint32_t>(r)};
     std::mt19937_64 engine(seq);
@@ -440,7 +440,18 @@ PrimRecurrence recurrence(const std::vector<PrimInput>& x, const std::vector<std
     }
     by_coverage[static_cast<std::size_t>(r)] = t.steps[ci].restricted;
     by_density[static_cast<std::size_t>(r)] = t.steps[di].restricted;
-  });
+  };
+  // Plain threads, resample r always on its own seed and slot, so the result does not
+  // depend on how many run. (tbb::parallel_for's join is invisible to ThreadSanitizer in
+  // Debian's uninstrumented libtbb; std::thread's join is not.)
+  const int workers = std::max(1, std::min(resamples, static_cast<int>(std::thread::hardware_concurrency())));
+  std::vector<std::thread> pool;
+  for (int w = 1; w < workers; ++w)
+    pool.emplace_back([&, w] {
+      for (int r = w; r < resamples; r += workers) resample(r);
+    });
+  for (int r = 0; r < resamples; r += workers) resample(r);
+  for (auto& t : pool) t.join();
   for (int r = 0; r < resamples; ++r) {
     for (int j : by_coverage[static_cast<std::size_t>(r)]) out.at_coverage[static_cast<std::size_t>(j)] += 1.0;
     for (int j : by_density[static_cast<std::size_t>(r)]) out.at_density[static_cast<std::size_t>(j)] += 1.0;
