@@ -251,6 +251,7 @@ SweepStats run_sweep(const Scenario& scenario, const std::vector<RunParams>& pol
     const auto tokens = static_cast<std::size_t>(2 * arena.max_concurrency());
     std::vector<Slot> slots(tokens);
     std::size_t issued = 0;
+    try {
     tbb::parallel_pipeline(
         tokens,
         tbb::make_filter<void, Slot*>(
@@ -311,6 +312,13 @@ SweepStats run_sweep(const Scenario& scenario, const std::vector<RunParams>& pol
                   SOVCAP_TSAN_RELEASE(slot);
                   SOVCAP_TSAN_RELEASE(&finished);
                 }));
+    } catch (...) {
+      // A stage threw (a write failed): TBB has joined the stages, but TSan cannot see
+      // that join; the slots are destroyed here, after what the stages released.
+      SOVCAP_TSAN_ACQUIRE(&finished);
+      for (auto& slot : slots) SOVCAP_TSAN_ACQUIRE(&slot);
+      throw;
+    }
     SOVCAP_TSAN_ACQUIRE(&finished);
   });
   out.flush();
