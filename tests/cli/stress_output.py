@@ -90,6 +90,7 @@ class Stress:
         kind = self.rng.choice(["random", "placed", "race", "full_disk"])
         seen = 0  # most complete runs seen in the partial so far
         resume = False
+        rival_won = False
         for attempt in range(8):
             extra = ["--resume"] if resume else []
             env = dict(os.environ)
@@ -108,8 +109,14 @@ class Stress:
                 err = rival.stderr.read()
                 if rc_rival == 2:
                     self.counts["refusals"] += 1
-                elif rc_rival != 0 or p.poll() is None:
-                    self.corrupt("trial %d: the rival writer exited %d while the first ran: %s" % (n, rc_rival, err.strip()))
+                elif rc_rival != 0:
+                    self.corrupt("trial %d: the rival writer exited %d: %s" % (n, rc_rival, err.strip()))
+                elif p.poll() is None:
+                    # The rival finished while the first writer ran: it took the lock first (the
+                    # first may still have been starting, on a loaded machine), so it owns the
+                    # output and the first must be refused. (A rival that ends after the first
+                    # has committed may overwrite it, with --force.)
+                    rival_won = True
             elif (kind == "random" and attempt < 3) or (kind == "full_disk" and attempt == 0):
                 try:
                     p.wait(timeout=self.rng.uniform(0.02, 1.0))
@@ -117,6 +124,11 @@ class Stress:
                     p.kill()
             rc = p.wait()
             err = p.stderr.read()
+            if rival_won and rc != 2:
+                self.corrupt("trial %d: the rival committed, but the first writer exited %d, not 2: %s"
+                             % (n, rc, err.strip()))
+                return
+            rival_won = False
             if rc == -signal.SIGKILL:
                 self.counts["kills"] += 1
                 if "SOVCAP_TEST_KILL_IN_FLUSH" in env:

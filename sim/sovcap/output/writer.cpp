@@ -172,6 +172,10 @@ OutputFile::OutputFile(const std::string& path, bool overwrite, const OutputLayo
   im.lock = std::make_unique<OutputLock>(path);
   const std::string partial = path + kPartialSuffix;
   std::error_code ec;
+  // Checked again under the lock: another writer may have committed this output between
+  // check_output_path and the lock (it held the lock, we waited for nothing and would clobber).
+  if (!overwrite && fs::exists(fs::symlink_status(path, ec)))
+    throw OutputRefused(path + " exists; use --force to overwrite");
   if (!overwrite && fs::exists(fs::symlink_status(partial, ec)))
     throw OutputRefused("cannot write " + path + ": " + partial +
                         " holds an interrupted run; run the same command with --resume to "
