@@ -194,7 +194,7 @@ void BatchModel<N>::reset() {
     for (int l = 0; l < kLanes; ++l) {
       const RunParams& p = *params_[l];
       const auto& cp = p.countries;
-      const detail::CountryStart s = detail::country_start(cp, i, p.global, dt);
+      const detail::CountryStart s = detail::country_start(cp, i, dt);
       b.it_mw[l] = s.it_mw;
       b.pipeline_mw[l] = s.pipeline_mw;
       b.ready_mw[l] = s.ready_mw;

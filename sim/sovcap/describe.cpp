@@ -14,6 +14,9 @@ namespace {
 std::string default_text(const ParamSpec& s) {
   if (s.kind == ParamKind::shocks) return "[]";
   if (s.required()) return "required";
+  if (s.scope == ParamScope::country)
+    if (const auto g = inherited_global(static_cast<CountryParam>(s.index)))
+      return "global." + std::string(spec(*g).name);
   if (s.kind == ParamKind::choice) return std::string(s.choices[static_cast<std::size_t>(s.default_value)]);
   return format_number(s.default_value);
 }

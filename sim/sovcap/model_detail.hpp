@@ -79,8 +79,7 @@ struct CountryStart {
   double opex_per_mw, grid_cap, tier_cap;
 };
 
-inline CountryStart country_start(const CountryParams& c, int i, const GlobalParams& g,
-                                  double dt) {
+inline CountryStart country_start(const CountryParams& c, int i, double dt) {
   CountryStart s{};
   s.it_mw = c.at(i, CountryParam::it_mw);
   s.pipeline_mw = c.at(i, CountryParam::pipeline_mw);
@@ -96,9 +95,10 @@ inline CountryStart country_start(const CountryParams& c, int i, const GlobalPar
   s.opex_per_mw = c.at(i, CountryParam::pue) * (kHoursPerYear * dt) *
                   c.at(i, CountryParam::electricity_usd_per_mwh);
   s.grid_cap = c.at(i, CountryParam::grid_add_mw_per_year) * dt;
-  // Vendor chips a step: tier 1 uncapped, tier 2 at tier2_cap, tier 3 none.
+  // Vendor chips a step: tier 1 uncapped, tier 2 at the country's tier2_cap (the loader
+  // gives it global.tier2_cap where the scenario sets none), tier 3 none.
   const double tier = c.at(i, CountryParam::export_tier);
-  s.tier_cap = tier <= 1.0 ? kInf : (tier <= 2.0 ? g[GlobalParam::tier2_cap] * dt : 0.0);
+  s.tier_cap = tier <= 1.0 ? kInf : (tier <= 2.0 ? c.at(i, CountryParam::tier2_cap) * dt : 0.0);
   return s;
 }
 

@@ -49,7 +49,7 @@ inline constexpr double kInf = std::numeric_limits<double>::infinity();
   X(allocation, "name", 0.0, 0.0, false, 1.0, false,                                             \
     "how scarce vendor output is shared: pro_rata or max_min_fair (water-filling)")             \
   X(tier2_cap, "accel/yr", 5e4, 0.0, false, 1e11, false,                                         \
-    "export-control cap per tier-2 country (tier 3 gets none; tier 1 is uncapped)")
+    "export licence of a tier-2 country without its own country tier2_cap (tier 3 gets none)")
 
 #define SOVCAP_COUNTRY_PARAMS(X)                                                                 \
   X(it_mw, "MW", kRequired, 0.0, false, 1e6, false,                                              \
@@ -82,6 +82,8 @@ inline constexpr double kInf = std::numeric_limits<double>::infinity();
   X(build_lead_years, "yr", 1.5, 0.0, true, 20.0, false, "construction time of a shell")        \
   X(export_tier, "1|2|3", 1.0, 1.0, false, 3.0, false,                                           \
     "access class to the vendor's chips: 1 uncapped, 2 capped at tier2_cap, 3 none")            \
+  X(tier2_cap, "accel/yr", 5e4, 0.0, false, 1e11, false,                                         \
+    "the country's export licence: most vendor chips a year it may buy while at tier 2")       \
   X(domestic_accel_per_year, "accel/yr", 0.0, 0.0, false, 1e11, false,                           \
     "home-grown accelerator supply at start_year (technology independence)")                    \
   X(domestic_growth, "1/yr", 0.0, -0.9, false, 5.0, false,                                       \
@@ -185,12 +187,20 @@ struct CountryParams {
   std::vector<std::string> name;
   Eigen::ArrayXXd values;               // [country, parameter]
   std::vector<std::vector<Target>> targets;  // per country, increasing in year
+  // [country * kNumCountryParams + parameter]: 1 where the value was taken from its
+  // global parameter (inherited_global) because no source gave the country one; a sweep
+  // that samples that global value sets these countries' values with it.
+  std::vector<std::uint8_t> inherited;
 
   int size() const { return static_cast<int>(iso3.size()); }
   auto col(CountryParam p) const { return values.col(static_cast<int>(p)); }
   auto col(CountryParam p) { return values.col(static_cast<int>(p)); }
   double& at(int country, CountryParam p) { return values(country, static_cast<int>(p)); }
   double at(int country, CountryParam p) const { return values(country, static_cast<int>(p)); }
+  bool inherits(int country, CountryParam p) const {
+    const std::size_t k = static_cast<std::size_t>(country) * kNumCountryParams + static_cast<int>(p);
+    return k < inherited.size() && inherited[k] != 0;
+  }
   // Index of the country with this ISO3 code, or -1.
   int find(std::string_view code) const;
 };
@@ -229,6 +239,11 @@ struct ParamRule {
 
 // The cross-parameter rules, in the order they are checked.
 const std::vector<ParamRule>& param_rules();
+
+// The global parameter whose resolved value a country parameter takes where no source
+// gives the country one (tier2_cap: a country's licence defaults to the global cap), or
+// nullopt. Sweeps that sample the global value set those countries' values with it.
+std::optional<GlobalParam> inherited_global(CountryParam p);
 
 // Target path of one country: piecewise linear from (start_year, it_mw) through the
 // targets, flat after the last one.

@@ -396,7 +396,15 @@ void apply_samples(const SweepSpec& spec, const double* u, RunParams& params) {
       SupplyShock& shock = params.global.supply_shocks.at(static_cast<std::size_t>(t.shock));
       set(t.shock_field == 0 ? shock.start : t.shock_field == 1 ? shock.end : shock.factor);
     } else if (t.scope == ParamScope::global) {
-      set(params.global.values.at(static_cast<std::size_t>(t.index)));
+      double& value = params.global.values.at(static_cast<std::size_t>(t.index));
+      set(value);
+      // Countries that take this global value where they have none of their own.
+      for (int k = 0; k < kNumCountryParams; ++k) {
+        const auto p = static_cast<CountryParam>(k);
+        if (inherited_global(p) != static_cast<GlobalParam>(t.index)) continue;
+        for (int c = 0; c < params.countries.size(); ++c)
+          if (params.countries.inherits(c, p)) params.countries.values(c, k) = value;
+      }
     } else if (t.country >= 0) {
       set(params.countries.values(t.country, t.index));
     } else if (!x.multiply) {

@@ -48,7 +48,7 @@ void Model::reset(const RunParams& p) {
   grid_delay_.resize(nc);
   int max_build = 1, max_grid = 1;
   for (int i = 0; i < nc; ++i) {
-    const detail::CountryStart s = detail::country_start(c, i, g, dt);
+    const detail::CountryStart s = detail::country_start(c, i, dt);
     it_mw_(i) = s.it_mw;
     pipeline_mw_(i) = s.pipeline_mw;
     ready_mw_(i) = s.ready_mw;

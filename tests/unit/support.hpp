@@ -93,6 +93,8 @@ inline RunParams random_params(std::mt19937_64& rng, int countries = 0) {
     set(CountryParam::staff_per_mw_build, log_uniform(0.1, 10));
     set(CountryParam::staff_per_mw_ops, u(rng) < 0.1 ? 0.0 : log_uniform(0.1, 10));
     set(CountryParam::export_tier, static_cast<double>(1 + rng() % 3));
+    // A licence of its own half the time, else the global cap (what the loader gives it).
+    set(CountryParam::tier2_cap, u(rng) < 0.5 ? log_uniform(1e2, 1e6) : g[GlobalParam::tier2_cap]);
     set(CountryParam::domestic_accel_per_year, u(rng) < 0.5 ? 0.0 : log_uniform(1e2, 1e6));
     set(CountryParam::domestic_growth, u(rng) * 0.5);
     set(CountryParam::domestic_perf_ratio, u(rng));

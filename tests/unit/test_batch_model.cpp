@@ -48,7 +48,8 @@ void signed_zeros(RunParams& p, std::mt19937_64& rng, unsigned odds) {
                    CountryParam::budget_growth, CountryParam::electricity_usd_per_mwh,
                    CountryParam::workforce, CountryParam::workforce_growth,
                    CountryParam::staff_per_mw_ops, CountryParam::domestic_accel_per_year,
-                   CountryParam::domestic_growth, CountryParam::domestic_perf_ratio})
+                   CountryParam::domestic_growth, CountryParam::domestic_perf_ratio,
+                   CountryParam::tier2_cap})
       maybe(p.countries.at(i, k));
     for (auto& t : p.countries.targets[i]) maybe(t.mw);
   }

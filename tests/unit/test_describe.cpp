@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,12 +36,14 @@ std::vector<std::string> lines_of(const std::string& text) {
 // long the unit or default (supply_shocks' unit is 28 characters).
 TEST(ParameterListing, FieldsAreSeparatedOnEveryLine) {
   const auto lines = lines_of(parameter_listing(false));
-  int rows = 0;
+  // A name may stand in two scopes (tier2_cap): count each line once.
+  std::set<std::size_t> rows_seen;
   for (const auto& s : param_specs()) {
     const std::string head = "  " + std::string(s.name) + " ";
-    for (const auto& line : lines) {
+    for (std::size_t k = 0; k < lines.size(); ++k) {
+      const std::string& line = lines[k];
       if (line.rfind(head, 0) != 0) continue;
-      ++rows;
+      rows_seen.insert(k);
       const auto at = line.find("default ");
       ASSERT_NE(at, std::string::npos) << line;
       EXPECT_EQ(line[at - 1], ' ') << "no gap before 'default': " << line;
@@ -52,7 +55,7 @@ TEST(ParameterListing, FieldsAreSeparatedOnEveryLine) {
       EXPECT_NE(after.find(' '), std::string::npos) << line;
     }
   }
-  EXPECT_EQ(rows, static_cast<int>(param_specs().size()));
+  EXPECT_EQ(static_cast<int>(rows_seen.size()), static_cast<int>(param_specs().size()));
 }
 
 

@@ -216,7 +216,7 @@ TEST(ModelAnalytic, LeadTimesOffTheStepGridStillTrackTheTarget) {
 
 TEST(ModelAnalytic, TierThreeGetsNoVendorChipsAndTierTwoIsCapped) {
   auto p = unconstrained(2);
-  p.global[GlobalParam::tier2_cap] = 4000.0;  // 1000 chips a quarter = 2 MW at 2 kW
+  p.countries.at(1, CountryParam::tier2_cap) = 4000.0;  // 1000 chips a quarter = 2 MW at 2 kW
   p.global[GlobalParam::accel_kw_growth] = 0.0;
   for (int i = 0; i < 2; ++i) p.countries.targets[i] = {{2026.25, 100.0}};
   p.countries.at(0, CountryParam::export_tier) = 3.0;
@@ -234,6 +234,30 @@ TEST(ModelAnalytic, TierThreeGetsNoVendorChipsAndTierTwoIsCapped) {
   EXPECT_NEAR(at(r, CS::it_mw, 1, 5), 2.0, 1e-9);
   EXPECT_NEAR(at(r, CS::it_mw, 1, 10), 12.0, 1e-9);
   EXPECT_EQ(code(r, 1, 10), code(Bottleneck::chips));
+}
+
+// Licences per country: two tier-2 countries with 4,000 and 8,000 chips a year (1,000 and
+// 2,000 a quarter, 2 and 4 MW at 2 kW) fill their ready shells at those rates; the global
+// cap (which the loader would have given them) does not enter.
+TEST(ModelAnalytic, EachTierTwoCountryHasItsOwnLicence) {
+  auto p = unconstrained(2);
+  p.global[GlobalParam::tier2_cap] = 1.0;
+  p.global[GlobalParam::accel_kw_growth] = 0.0;
+  for (int i = 0; i < 2; ++i) {
+    p.countries.targets[i] = {{2026.25, 100.0}};
+    p.countries.at(i, CountryParam::export_tier) = 2.0;
+  }
+  p.countries.at(0, CountryParam::tier2_cap) = 4000.0;
+  p.countries.at(1, CountryParam::tier2_cap) = 8000.0;
+  const auto r = simulate(p);
+  // Shells started at step 0 are ready at step 4 and fitted out from then on: by index 10,
+  // six quarters of chips.
+  for (int n = 5; n <= 10; ++n) {
+    EXPECT_NEAR(at(r, CS::chip_received, 0, n), 4000.0, 1e-9) << n;
+    EXPECT_NEAR(at(r, CS::chip_received, 1, n), 8000.0, 1e-9) << n;
+  }
+  EXPECT_NEAR(at(r, CS::it_mw, 0, 10), 12.0, 1e-9);
+  EXPECT_NEAR(at(r, CS::it_mw, 1, 10), 24.0, 1e-9);
 }
 
 TEST(ModelAnalytic, DomesticChipsFillWhatTheVendorWillNot) {
@@ -395,7 +419,7 @@ TEST(ModelInvariants, HoldOverRandomParameterDraws) {
             ASSERT_EQ(got, 0.0);
           }
           if (c.at(i, CountryParam::export_tier) == 2.0) {
-            ASSERT_LE(got, p.global[GlobalParam::tier2_cap] * (1 + 1e-12));
+            ASSERT_LE(got, c.at(i, CountryParam::tier2_cap) * (1 + 1e-12));
           }
           received += got;
         }

@@ -13,6 +13,8 @@
 #include "sovcap/csv.hpp"
 #include "sovcap/params.hpp"
 #include "sovcap/scenario.hpp"
+#include "sovcap/sweep.hpp"
+#include "sovcap/sweep_runner.hpp"
 #include "scenario_support.hpp"
 
 namespace fs = std::filesystem;
@@ -24,6 +26,64 @@ using namespace sovcap::testing;
 
 // ---------------------------------------------------------------------------------------
 // Resolution
+
+// A country's export licence (tier2_cap) defaults to the global cap; one given for the
+// country (its table, [country."*"], [defaults], the CSV, --set) outranks it, and a sweep
+// that samples or levers the global cap moves only the countries that take it.
+TEST_F(ScenarioTest, CountryTier2CapDefaultsToTheGlobalCap) {
+  const std::string s = write("s.toml", R"([global]
+tier2_cap = 20000
+
+[sweep]
+samples = 4
+[sweep.levers]
+"country.KOR.tier2_cap" = [1000, 2000]
+[sweep.uncertain]
+"global.tier2_cap" = {dist = "uniform", low = 30000, high = 40000}
+
+[country.KOR]
+)" + std::string(kKorea) + R"(export_tier = 2
+
+[country.JPN]
+)" + kKorea + R"(export_tier = 2
+tier2_cap = 35000
+)");
+  const Scenario sc = load_scenario(s);
+  const auto& c = sc.params.countries;
+  const int kor = c.find("KOR"), jpn = c.find("JPN");
+  EXPECT_EQ(c.at(kor, CountryParam::tier2_cap), 20000.0);
+  EXPECT_EQ(c.at(jpn, CountryParam::tier2_cap), 35000.0);
+  EXPECT_TRUE(c.inherits(kor, CountryParam::tier2_cap));
+  EXPECT_FALSE(c.inherits(jpn, CountryParam::tier2_cap));
+  EXPECT_EQ(sc.origin.at("country.KOR.tier2_cap"), "from global.tier2_cap");
+
+  // --set of the global moves KOR, not JPN; --set of KOR's own value outranks the global.
+  const Scenario set = load_scenario(s, {"global.tier2_cap=5000"});
+  EXPECT_EQ(set.params.countries.at(kor, CountryParam::tier2_cap), 5000.0);
+  EXPECT_EQ(set.params.countries.at(jpn, CountryParam::tier2_cap), 35000.0);
+  const Scenario own = load_scenario(s, {"country.KOR.tier2_cap=7000"});
+  EXPECT_EQ(own.params.countries.at(kor, CountryParam::tier2_cap), 7000.0);
+  EXPECT_FALSE(own.params.countries.inherits(kor, CountryParam::tier2_cap));
+
+  // The sweep: the lever gives KOR its own licence in every policy, so the sampled global
+  // cap reaches neither country; without the lever it reaches KOR.
+  const auto policies = policy_params(sc);
+  ASSERT_EQ(policies.size(), 2u);
+  const double u = 0.25;  // uniform(30000, 40000) at 0.25
+  for (int p = 0; p < 2; ++p) {
+    RunParams q = policies[static_cast<std::size_t>(p)];
+    apply_samples(sc.sweep, &u, q);
+    EXPECT_DOUBLE_EQ(q.global[GlobalParam::tier2_cap], 32500.0);
+    EXPECT_EQ(q.countries.at(kor, CountryParam::tier2_cap), 1000.0 * (p + 1));
+    EXPECT_EQ(q.countries.at(jpn, CountryParam::tier2_cap), 35000.0);
+  }
+  SweepSpec no_lever = sc.sweep;
+  no_lever.levers.clear();
+  RunParams q = sc.params;
+  apply_samples(no_lever, &u, q);
+  EXPECT_DOUBLE_EQ(q.countries.at(kor, CountryParam::tier2_cap), 32500.0);
+  EXPECT_EQ(q.countries.at(jpn, CountryParam::tier2_cap), 35000.0);
+}
 
 TEST_F(ScenarioTest, PrecedenceRegistryDefaultsCsvInlineSet) {
   write("c.csv", std::string(kCsvHeader) + ",pue\n" +

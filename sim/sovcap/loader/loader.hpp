@@ -29,6 +29,9 @@ namespace sovcap::loader {
 
 inline constexpr const char* kSetFile = "--set";
 inline constexpr const char* kBuiltIn = "built-in default";
+// The origin of a country value taken from a global parameter (inherited_global), before
+// the global's name: "global.tier2_cap".
+inline constexpr const char* kFromGlobal = "from ";
 // [country."*"] and --set country.*.NAME: a value for every country, above the CSV.
 inline constexpr const char* kEveryCountry = "*";
 

@@ -270,7 +270,12 @@ void resolve_country(int i, const std::string& iso3, const CountrySources& cs, S
     cp.values(i, k) = chosen ? chosen->value : s.default_value;
     if (chosen)
       choose(key, chosen->loc, chosen->origin);
-    else if (!s.required())
+    else if (const auto g = inherited_global(static_cast<CountryParam>(k))) {
+      // A country's export licence defaults to the scenario's global one.
+      cp.values(i, k) = sc.params.global[*g];
+      cp.inherited[static_cast<std::size_t>(i) * kNumCountryParams + k] = 1;
+      sc.origin[key] = std::string(kFromGlobal) + "global." + std::string(spec(*g).name);
+    } else if (!s.required())
       sc.origin[key] = kBuiltIn;
     else if (!reported(std::string(s.name)))
       diags.add(home, key,
@@ -424,6 +429,7 @@ void resolve_countries(const TomlSource& src, const std::map<std::string, std::s
   cp.name.assign(order.size(), "");
   cp.targets.assign(order.size(), {});
   cp.values.resize(static_cast<int>(order.size()), kNumCountryParams);
+  cp.inherited.assign(order.size() * kNumCountryParams, 0);
   LayerUse used;
   for (std::size_t i = 0; i < order.size(); ++i)
     resolve_country(static_cast<int>(i), order[i], cs, sc, sites, used, diags);
