@@ -80,7 +80,8 @@ CODE_COLOURS = {
     "power": "#E69F00",      # orange
     "capital": "#0072B2",    # blue
     "talent": "#CC79A7",     # reddish purple
-    "chips": "#D55E00",      # vermillion
+    "export_controls": "#D55E00",  # vermillion
+    "chip_market": "#56B4E9",      # sky blue
 }
 CODE_LABELS = {
     "on_track": "on track (at or above target)",
@@ -88,7 +89,8 @@ CODE_LABELS = {
     "power": "power",
     "capital": "capital",
     "talent": "talent",
-    "chips": "chips (allocation / export tier)",
+    "export_controls": "export controls (tier cap)",
+    "chip_market": "chip market (rationed supply)",
 }
 GW = 1000.0
 FAN_COLOUR = "#1F5A99"

@@ -11,7 +11,7 @@ import numpy as np
 from sovcap_labels import lever_label, levers_text, metric_label, param_label
 
 # Bottleneck codes (docs/output-format.md, docs/model.md section 8), by their stored value.
-CODES = ("on_track", "lead_time", "power", "capital", "talent", "chips")
+CODES = ("on_track", "lead_time", "power", "capital", "talent", "export_controls", "chip_market")
 FIGURES = ("fan", "bottlenecks", "countries", "tornado")
 QUANTILES = (0.1, 0.5, 0.9)
 DEFAULT_MAX_RUNS = 20000

@@ -291,7 +291,7 @@ InvariantPlan plan_invariants(const ResultsReader& in, CheckReport& rep) {
        "chip_received or vendor_supply not stored (needs --store full)");
   note(p.money, "funds_usd = cash_usd + capex_usd + opex_usd",
        "funds_usd, cash_usd, capex_usd or opex_usd not stored");
-  note(p.code, "bottleneck codes in 0..5", "bottleneck not stored");
+  note(p.code, "bottleneck codes in 0..6", "bottleneck not stored");
   if (p.gw_final)
     rep.checks_run.push_back("year_gw_reached set where it_mw_final >= 1000 MW (the horizon only)");
   else
@@ -359,8 +359,8 @@ void check_step(const InvariantPlan& p, const InvariantBlock& b, std::size_t ku,
   }
   if (p.code) {
     const double v = b.code[ku](c, n);
-    if (!(v >= 0 && v <= 5 && v == std::floor(v)))
-      bad.add(run, cc, t, "bottleneck code " + num(v) + " is not in 0..5");
+    if (!(v >= 0 && v <= kNumBottlenecks - 1 && v == std::floor(v)))
+      bad.add(run, cc, t, "bottleneck code " + num(v) + " is not in 0..6");
   }
 }
 

@@ -30,7 +30,7 @@ CommandSpec check_spec() {
       "every shard present and readable; and the model's invariants on what is stored: no\n"
       "negative stocks, it_mw <= grid_mw / pue, chip_received <= chip_demand, chips received\n"
       "summed over countries <= vendor_supply, funds_usd = cash_usd + capex_usd + opex_usd,\n"
-      "bottleneck codes in 0..5, year_gw_reached consistent with it_mw. A summary-store file\n"
+      "bottleneck codes in 0..6, year_gw_reached consistent with it_mw. A summary-store file\n"
       "is checked on what it holds; the checks that could not run are listed.\n"
       "Exit status: 0 every check holds, 1 problems found (listed; a sovcap file too damaged\n"
       "to read is one), 2 not a sovcap file.\n";

@@ -418,7 +418,8 @@ SOVCAP_LANE_CLONES void BatchModel<N>::after_market(Country& b, const Lanes& tar
   constexpr double kPower = static_cast<double>(Bottleneck::power);
   constexpr double kCapital = static_cast<double>(Bottleneck::capital);
   constexpr double kTalent = static_cast<double>(Bottleneck::talent);
-  constexpr double kChips = static_cast<double>(Bottleneck::chips);
+  constexpr double kExport = static_cast<double>(Bottleneck::export_controls);
+  constexpr double kMarket = static_cast<double>(Bottleneck::chip_market);
   SOVCAP_LANE_LOOP
   for (int l = 0; l < kLanes; ++l) {
     const double price = ls.price_now[l], per_mw = ls.per_mw[l], flops_now = ls.flops_now[l];
@@ -484,12 +485,18 @@ SOVCAP_LANE_CLONES void BatchModel<N>::after_market(Country& b, const Lanes& tar
     b.ready_mw[l] = ready;
     b.pipeline_mw[l] = pipeline;
     b.strand_chips[l] = strand_chips;
-    // The stranded shells in MW: the held[] entry for chips or for capital (docs/model.md,
-    // section 9). Only comparisons read held[], so an entry may differ from the oracle's
-    // in the sign of a zero: this is strand_cash + (chips ? strand_chips : 0.0) rather
-    // than chips ? strand_chips + strand_cash : strand_cash, one division instead of one
-    // per branch.
-    b.stranded[l] = (b.strand_cash[l] + (strand_chips > kTiny ? strand_chips : 0.0)) / per_mw;
+    // The stranded shells in MW (docs/model.md, section 8): the chips the tier cap cut
+    // (affordable - demand) and those the market did not deliver (demand - received);
+    // when either cut, what cash could not pay for goes to the larger of the two (the
+    // tier within kTieRel), otherwise to capital, which stranded then holds. Only
+    // comparisons and sums read these, and adding 0.0 is exact: one division per entry.
+    const double cut_tier = b.affordable[l] - demand, cut_market = demand - received;
+    const bool chips_cut = strand_chips > kTiny;
+    const bool tier_wins = cut_market <= cut_tier * (1.0 + kTieRel);
+    const double cash_tier = chips_cut && tier_wins ? b.strand_cash[l] : 0.0;
+    const double cash_other = chips_cut && tier_wins ? 0.0 : b.strand_cash[l];
+    b.stranded_tier[l] = (chips_cut ? cut_tier + cash_tier : 0.0) / per_mw;
+    b.stranded[l] = (chips_cut ? cut_market + cash_other : cash_other) / per_mw;
     b.shortfall[l] = shortfall;
     b.kind[l] = kind;
   }
@@ -501,18 +508,21 @@ SOVCAP_LANE_CLONES void BatchModel<N>::after_market(Country& b, const Lanes& tar
   for (int l = 0; l < kLanes; ++l) {
     const double shortfall = b.shortfall[l], kind = b.kind[l], fit = b.stranded[l];
     // held[] per code (the oracle adds the shortfall to a 0.0 entry: the same in a
-    // comparison), and the first largest above kTiny in the order chips, capital, power,
-    // talent.
+    // comparison), and the first largest above kTiny in the order export_controls,
+    // chip_market, capital, power, talent.
     const bool on_track = b.it_mw[l] >= target_next[l] * (1.0 - kTiny) - kTiny;
     const bool chips = b.strand_chips[l] > kTiny;
-    const double held_chips = chips ? fit : 0.0;
+    const double held_export = b.stranded_tier[l];
+    const double held_market = chips ? fit : 0.0;
     double held_capital = chips ? 0.0 : fit;
     const double held_power = kind == 0.0 ? shortfall : 0.0;
     held_capital = kind == 1.0 ? held_capital + shortfall : held_capital;
     const double held_talent = kind == 2.0 ? shortfall : 0.0;
     double best = static_cast<double>(Bottleneck::lead_time), most = kTiny;
-    best = held_chips > most ? kChips : best;
-    most = held_chips > most ? held_chips : most;
+    best = held_export > most ? kExport : best;
+    most = held_export > most ? held_export : most;
+    best = held_market > most ? kMarket : best;
+    most = held_market > most ? held_market : most;
     best = held_capital > most ? kCapital : best;
     most = held_capital > most ? held_capital : most;
     best = held_power > most ? kPower : best;

@@ -91,10 +91,11 @@ class BatchModel {
         domestic_perf_ratio, staff_build, staff_ops, capex_mw;
     // The step's flows, per step (not per year), kept for the market and the view.
     Lanes need, dom, demand, affordable, strand_cash, received, code;
-    // What the bottleneck code is decided from: chips that the market did not deliver,
-    // the stranded shells in MW, the start shortfall and the binding cap (0 power, 1
+    // What the bottleneck code is decided from: chips affordable but not delivered, the
+    // stranded shells in MW put down to the export tier and to the market (or to capital
+    // when no chip constraint cut), the start shortfall and the binding cap (0 power, 1
     // capital, 2 talent).
-    Lanes strand_chips, stranded, shortfall, kind;
+    Lanes strand_chips, stranded_tier, stranded, shortfall, kind;
     // The step's entries for the delay lines when the lanes' delays differ: the lane
     // loops write them here, and a scalar loop moves each to its lane's slot.
     Lanes grid_req, starts;

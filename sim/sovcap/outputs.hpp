@@ -49,18 +49,19 @@ enum class RunSeries : int { SOVCAP_RUN_SERIES(SOVCAP_ENUM_ENTRY) count };
 inline constexpr int kNumCountrySeries = static_cast<int>(CountrySeries::count);
 inline constexpr int kNumRunSeries = static_cast<int>(RunSeries::count);
 
-// Bottleneck codes, in the order stored in the output (CF flag_values 0..5).
+// Bottleneck codes, in the order stored in the output (CF flag_values 0..6).
 enum class Bottleneck : std::int8_t {
   on_track = 0,   // capacity at or above the target path
   lead_time = 1,  // behind only because what was started is still being built
   power = 2,      // facility power capped new shells
   capital = 3,    // cash limited chip purchases or new shells
   talent = 4,     // the workforce capped new shells
-  chips = 5       // ready shells stranded by the vendor allocation or the export tier
+  export_controls = 5,  // ready shells stranded because the export tier cap cut the demand
+  chip_market = 6       // ready shells stranded because the market delivered less than demanded
 };
-inline constexpr int kNumBottlenecks = 6;
+inline constexpr int kNumBottlenecks = 7;
 inline constexpr std::array<std::string_view, kNumBottlenecks> kBottleneckNames = {
-    "on_track", "lead_time", "power", "capital", "talent", "chips"};
+    "on_track", "lead_time", "power", "capital", "talent", "export_controls", "chip_market"};
 
 struct SeriesInfo {
   std::string_view name;

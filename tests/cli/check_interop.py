@@ -289,7 +289,8 @@ def check_export_tree(c, where, f, out):
                      raw * float(packed.attrs.get("scale_factor", 1.0)))
     for b, bname in enumerate(text_of(f["bottleneck"].attrs["flag_meanings"]).split()
                               if "bottleneck" in f else
-                              ["on_track", "lead_time", "power", "capital", "talent", "chips"]):
+                              ["on_track", "lead_time", "power", "capital", "talent", "export_controls",
+                               "chip_market"]):
         check_cells(c, where, header, rows, f"bottleneck_share_{bname}",
                     [float(v) for v in share[:, :, b].reshape(-1)])
     gw_nan = np.isnan(f["year_target_reached"][()]).any() or np.isnan(f["year_gw_reached"][()]).any()

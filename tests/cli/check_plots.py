@@ -343,7 +343,7 @@ def cmd_stats(a, mod, c):
             close(b.target, ds.target_mw.values[sel][0, j, :], f"target path {k}", c)
             gw = ds.year_gw_reached.values[sel, j]
             close(b.gw[0], np.mean(~np.isnan(gw)), f"1 GW share {k} policy {b.policy}", c)
-            want = np.stack([(bn[sel, j, :] == code).mean(axis=0) for code in range(6)])
+            want = np.stack([(bn[sel, j, :] == code).mean(axis=0) for code in range(len(mod.CODES))])
             close(r.shares[k][g], want, f"bottleneck shares {k} policy {b.policy}", c)
     c.check(r.target_source == "target_mw", f"target source {r.target_source}")
     c.check("each policy on its own" in r.sample_text(), f"per policy not said: {r.sample_text()}")
@@ -358,7 +358,7 @@ def cmd_stats(a, mod, c):
         if c.check(len(rp.bands[k]) == 1, f"pooled {k}: {len(rp.bands[k])} bands"):
             close(rp.bands[k][0].it_q, np.quantile(it[:, j, :], q, axis=0),
                   f"pooled it_mw quantiles {k}", c)
-        want = np.stack([(bn[:, j, :] == code).mean(axis=0) for code in range(6)])
+        want = np.stack([(bn[:, j, :] == code).mean(axis=0) for code in range(len(mod.CODES))])
         close(rp.shares[k][0], want, f"pooled bottleneck shares {k}", c)
     c.check("4 policies pooled" in rp.sample_text(), f"pooling not said: {rp.sample_text()}")
 
@@ -387,7 +387,7 @@ def cmd_stats(a, mod, c):
         close(rs.bands[k][0].target, ds.target_mw.values[0, j, :],
               f"summary target from parameters {k}", c)
         sbn = sm.bottleneck.values[sel, j, :]
-        close(rs.shares[k][0], np.stack([(sbn == code).mean(axis=0) for code in range(6)]),
+        close(rs.shares[k][0], np.stack([(sbn == code).mean(axis=0) for code in range(len(mod.CODES))]),
               f"summary policy 2 shares {k}", c)
 
     # Past --max-runs: whole storage blocks, evenly spaced, and said on the figures.

@@ -55,7 +55,7 @@ add_test(NAME check_tampered_run_incomplete
 set_tests_properties(check_tampered_run_incomplete PROPERTIES FIXTURES_REQUIRED sweep_threads)
 add_test(NAME check_tampered_bottleneck_code
          COMMAND "${SOVCAP_SYSTEM_PYTHON3}" "${_tamper}" $<TARGET_FILE:sovcap>
-                 "${_sweepdir}/t1.h5" "${_hdir}/code.h5" bad_code "bottleneck code 9 is not in 0..5")
+                 "${_sweepdir}/t1.h5" "${_hdir}/code.h5" bad_code "bottleneck code 9 is not in 0..6")
 set_tests_properties(check_tampered_bottleneck_code PROPERTIES FIXTURES_REQUIRED sweep_threads)
 # A value that is not finite where one must be (inf passed check before).
 add_test(NAME check_tampered_inf_compute

@@ -38,7 +38,7 @@ void Model::reset(const RunParams& p) {
                   &accel_count_, &budget_rate_, &domestic_rate_, &budget_step_,
                   &domestic_step_, &opex_per_mw_, &grid_cap_, &tier_cap_, &tmp_a_, &tmp_b_,
                   &tmp_c_, &demand_, &received_, &start_shortfall_, &strand_chips_,
-                  &strand_cash_, &start_cap_kind_})
+                  &strand_tier_, &strand_cash_, &start_cap_kind_})
     a->setZero(nc);
   for (auto& s : series_) s.setZero(nc);
 
@@ -264,6 +264,7 @@ void Model::fit_out(const RunParams& p, int n) {
     allocated_ += received_(i);
   }
   strand_chips_ = tmp_a_ - received_;  // affordable but not delivered (tier or allocation)
+  strand_tier_ = tmp_a_ - demand_;     // affordable but above the tier cap
   tmp_b_ = received_ * price;
   cash_ = (cash_ - tmp_b_).max(0.0);
   capex_ += tmp_b_;
@@ -340,21 +341,28 @@ void Model::decide_bottleneck(int n) {
       code(i) = static_cast<double>(Bottleneck::on_track);
       continue;
     }
-    // Fit-out: when the market or the export tier delivered less than cash could pay
-    // for, chips were the tighter limit and every stranded shell is put down to them;
-    // otherwise what cash could not pay for is capital's.
+    // Fit-out: when the export tier or the market delivered less than cash could pay
+    // for, each is put down the chips it cut, and the shells cash could not pay for go
+    // to the larger of the two (the tier at a tie within kTieRel); otherwise what cash
+    // could not pay for is capital's.
     double held[kNumBottlenecks] = {};
-    if (strand_chips_(i) > kTiny)
-      held[static_cast<int>(Bottleneck::chips)] = (strand_chips_(i) + strand_cash_(i)) / per_mw;
-    else
+    if (strand_chips_(i) > kTiny) {
+      const double tier = strand_tier_(i), market = demand_(i) - received_(i);
+      const bool tier_wins = market <= tier * (1.0 + detail::kTieRel);
+      held[static_cast<int>(Bottleneck::export_controls)] =
+          (tier_wins ? tier + strand_cash_(i) : tier) / per_mw;
+      held[static_cast<int>(Bottleneck::chip_market)] =
+          (tier_wins ? market : market + strand_cash_(i)) / per_mw;
+    } else {
       held[static_cast<int>(Bottleneck::capital)] = strand_cash_(i) / per_mw;
+    }
     static constexpr Bottleneck kCapKind[3] = {Bottleneck::power, Bottleneck::capital,
                                                Bottleneck::talent};
     held[static_cast<int>(kCapKind[static_cast<int>(start_cap_kind_(i))])] += start_shortfall_(i);
     Bottleneck best = Bottleneck::lead_time;
     double most = kTiny;
-    for (Bottleneck b : {Bottleneck::chips, Bottleneck::capital, Bottleneck::power,
-                         Bottleneck::talent}) {
+    for (Bottleneck b : {Bottleneck::export_controls, Bottleneck::chip_market,
+                         Bottleneck::capital, Bottleneck::power, Bottleneck::talent}) {
       if (held[static_cast<int>(b)] > most) {
         most = held[static_cast<int>(b)];
         best = b;

@@ -176,7 +176,7 @@ TEST_F(ExportTest, WritesEveryTableWithExactValues) {
   ASSERT_EQ(summary.size(), 1u + 2 * nc);
   EXPECT_EQ(summary[0][4], "year_gw_reached");
   EXPECT_EQ(summary[0][6], "bottleneck_share_on_track");
-  EXPECT_EQ(summary[0].back(), "bottleneck_share_chips");
+  EXPECT_EQ(summary[0].back(), "bottleneck_share_chip_market");
   for (int c = 0; c < nc; ++c) {
     const double y = results_[0].year_target_reached(c);
     const std::string& cell = summary[static_cast<std::size_t>(1 + c)][5];

@@ -176,12 +176,12 @@ TEST(ModelAnalytic, MaxMinFairSharesAgainstHandComputedShares) {
   EXPECT_NEAR(at(r, CS::it_mw, 1, 1), 1.0, 1e-12);
 }
 
-TEST(ModelAnalytic, StrandedShellsUnderScarceSupplyAreChipBound) {
+TEST(ModelAnalytic, StrandedShellsUnderScarceSupplyAreMarketBound) {
   auto p = market_case(Allocation::pro_rata);
   p.countries.targets[1] = {{2026.25, 16.0}};  // wants all of its pipeline in service
   const auto r = simulate(p);
   EXPECT_GT(at(r, CS::ready_mw, 1, 1), 0.0);
-  EXPECT_EQ(code(r, 1, 1), code(Bottleneck::chips));
+  EXPECT_EQ(code(r, 1, 1), code(Bottleneck::chip_market));
 }
 
 TEST(ModelAnalytic, ChipScarcityIsNotHiddenByACashBacklog) {
@@ -201,7 +201,7 @@ TEST(ModelAnalytic, ChipScarcityIsNotHiddenByACashBacklog) {
   const auto r = simulate(p);
   EXPECT_NEAR(at(r, CS::chip_demand, 0, 1) * 0.25, 10000.0, 1e-6);
   EXPECT_NEAR(at(r, CS::chip_received, 0, 1) * 0.25, 5000.0, 1e-6);
-  EXPECT_EQ(code(r, 0, 1), code(Bottleneck::chips));
+  EXPECT_EQ(code(r, 0, 1), code(Bottleneck::chip_market));
 }
 
 TEST(ModelAnalytic, LeadTimesOffTheStepGridStillTrackTheTarget) {
@@ -229,11 +229,52 @@ TEST(ModelAnalytic, TierThreeGetsNoVendorChipsAndTierTwoIsCapped) {
   }
   EXPECT_EQ(at(r, CS::it_mw, 0, p.sim.steps()), 0.0);
   EXPECT_DOUBLE_EQ(at(r, CS::ready_mw, 0, 5), 100.0);
-  EXPECT_EQ(code(r, 0, 5), code(Bottleneck::chips));
+  EXPECT_EQ(code(r, 0, 5), code(Bottleneck::export_controls));
   // Tier 2: 2 MW a quarter once the shells are ready (index 5 onward).
   EXPECT_NEAR(at(r, CS::it_mw, 1, 5), 2.0, 1e-9);
   EXPECT_NEAR(at(r, CS::it_mw, 1, 10), 12.0, 1e-9);
-  EXPECT_EQ(code(r, 1, 10), code(Bottleneck::chips));
+  EXPECT_EQ(code(r, 1, 10), code(Bottleneck::export_controls));
+}
+
+// One tier-2 country whose 3 MW of shells a step ask for 3000 chips at 1 kW, beside 2000
+// chips a step of other demand; the tier cap and the supply are per year.
+RunParams capped_market_case(double tier2_cap, double vendor_supply) {
+  auto p = unconstrained(1);
+  p.global[GlobalParam::accel_kw] = 1.0;
+  p.global[GlobalParam::accel_kw_growth] = 0.0;
+  p.global[GlobalParam::tier2_cap] = tier2_cap;
+  p.global[GlobalParam::vendor_supply] = vendor_supply;
+  p.global[GlobalParam::other_demand] = 8000.0;
+  p.global[GlobalParam::other_demand_growth] = 0.0;
+  p.global[GlobalParam::allocation] = static_cast<double>(Allocation::pro_rata);
+  p.countries.at(0, CountryParam::export_tier) = 2.0;
+  p.countries.at(0, CountryParam::pipeline_mw) = 12.0;  // 3 MW arrive each step
+  p.countries.targets[0] = {{2026.25, 12.0}};
+  return p;
+}
+
+TEST(ModelAnalytic, TierCapCutsMoreThanTheMarketIsExportControls) {
+  // Cap 1000 chips a step: demand 1000 of 3000 affordable (the tier holds back 2 MW).
+  // Supply 2400 against 1000 + 2000: pro_rata share 0.8, 800 received (the market holds
+  // back 0.2 MW). The tier held back more.
+  const auto r = simulate(capped_market_case(4000.0, 9600.0));
+  EXPECT_DOUBLE_EQ(at(r, CS::chip_demand, 0, 1) * 0.25, 1000.0);
+  EXPECT_DOUBLE_EQ(at(r, CS::chip_received, 0, 1) * 0.25, 800.0);
+  EXPECT_NEAR(at(r, CS::it_mw, 0, 1), 0.8, 1e-12);
+  EXPECT_NEAR(at(r, CS::ready_mw, 0, 1), 2.2, 1e-12);
+  EXPECT_EQ(code(r, 0, 1), code(Bottleneck::export_controls));
+}
+
+TEST(ModelAnalytic, MarketRationingMoreThanTheTierCapIsChipMarket) {
+  // Cap 2500 chips a step: demand 2500 of 3000 (the tier holds back 0.5 MW). Supply 2250
+  // against 2500 + 2000: pro_rata share 0.5, 1250 received (the market holds back
+  // 1.25 MW). The market held back more.
+  const auto r = simulate(capped_market_case(10000.0, 9000.0));
+  EXPECT_DOUBLE_EQ(at(r, CS::chip_demand, 0, 1) * 0.25, 2500.0);
+  EXPECT_DOUBLE_EQ(at(r, CS::chip_received, 0, 1) * 0.25, 1250.0);
+  EXPECT_NEAR(at(r, CS::it_mw, 0, 1), 1.25, 1e-12);
+  EXPECT_NEAR(at(r, CS::ready_mw, 0, 1), 1.75, 1e-12);
+  EXPECT_EQ(code(r, 0, 1), code(Bottleneck::chip_market));
 }
 
 // Licences per country: two tier-2 countries with 4,000 and 8,000 chips a year (1,000 and
@@ -287,7 +328,7 @@ TEST(ModelAnalytic, ChipsRetireAfterTheirLifetime) {
   EXPECT_EQ(at(r, CS::it_mw, 0, 13), 0.0);
   EXPECT_NEAR(at(r, CS::ready_mw, 0, 13), 100.0, 1e-9);
   EXPECT_EQ(at(r, CS::accelerators, 0, 13), 0.0);
-  EXPECT_EQ(code(r, 0, 13), code(Bottleneck::chips));
+  EXPECT_EQ(code(r, 0, 13), code(Bottleneck::chip_market));
 }
 
 TEST(ModelAnalytic, InitialCapacityRetiresEvenlyOverOneLifetime) {

@@ -438,9 +438,9 @@ TEST_F(OutputFileTest, VariablesCarryUnitsFillAndFlags) {
   }
   h5::Handle b = h5::open_dataset(f.get(), "bottleneck");
   EXPECT_EQ(h5::read_attribute<std::int8_t>(b.get(), "flag_values"),
-            (std::vector<std::int8_t>{0, 1, 2, 3, 4, 5}));
+            (std::vector<std::int8_t>{0, 1, 2, 3, 4, 5, 6}));
   EXPECT_EQ(h5::read_string_attribute(b.get(), "flag_meanings"),
-            "on_track lead_time power capital talent chips");
+            "on_track lead_time power capital talent export_controls chip_market");
   {
     h5::Handle attr(H5Aopen(b.get(), "_FillValue", H5P_DEFAULT), H5Aclose);
     h5::Handle type(H5Aget_type(attr.get()), H5Tclose);

@@ -126,7 +126,7 @@ TEST(Summary, WithoutTrajectoriesWhatTheFileHoldsAndWhatItCannotGive) {
   SummaryBuilder b({"KOR"}, {"Korea"}, f.time, opt, none);
   f.gw(0) = 2034.0;
   f.steps(0, static_cast<int>(Bottleneck::power)) = 6;
-  f.steps(0, static_cast<int>(Bottleneck::chips)) = 3;
+  f.steps(0, static_cast<int>(Bottleneck::chip_market)) = 3;
   b.add(f.summary_slice());
   const auto s = b.finish();
   const auto& c = s.countries[0];
@@ -173,7 +173,7 @@ TEST(Summary, DominantBottleneckPerPeriod) {
   ASSERT_EQ(s.periods.size(), 2u);
   EXPECT_EQ(s.countries[0].dominant[0], static_cast<int>(Bottleneck::power));
   EXPECT_DOUBLE_EQ(s.countries[0].dominant_share[0], 0.75);
-  EXPECT_EQ(s.countries[0].dominant[1], static_cast<int>(Bottleneck::chips));
+  EXPECT_EQ(s.countries[0].dominant[1], static_cast<int>(Bottleneck::export_controls));
   EXPECT_DOUBLE_EQ(s.countries[0].dominant_share[1], 0.75);
 }
 
