@@ -69,8 +69,8 @@ doc=$tmp/scenarios.md
   echo "  spent (capital and operating) at the end."
   echo "- The **period** columns give the bottleneck code of most quarterly steps in that period."
   echo "  The share of steps is added when it is below 100%."
-  echo "- The codes (\`on_track\`, \`lead_time\`, \`power\`, \`capital\`, \`talent\`, \`chips\`) are"
-  echo "  defined in [model.md](model.md), section 8."
+  echo "- The codes (\`on_track\`, \`lead_time\`, \`power\`, \`capital\`, \`talent\`,"
+  echo "  \`export_controls\`, \`chip_market\`) are defined in [model.md](model.md), section 8."
   echo
   echo "The \"Against baseline\" lists under each scenario are printed by"
   echo "\`sovcap diff baseline.h5 SCENARIO.h5 --format markdown\`: the median years, the dominant"

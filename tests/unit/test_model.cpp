@@ -242,7 +242,7 @@ RunParams capped_market_case(double tier2_cap, double vendor_supply) {
   auto p = unconstrained(1);
   p.global[GlobalParam::accel_kw] = 1.0;
   p.global[GlobalParam::accel_kw_growth] = 0.0;
-  p.global[GlobalParam::tier2_cap] = tier2_cap;
+  p.countries.at(0, CountryParam::tier2_cap) = tier2_cap;
   p.global[GlobalParam::vendor_supply] = vendor_supply;
   p.global[GlobalParam::other_demand] = 8000.0;
   p.global[GlobalParam::other_demand_growth] = 0.0;
