@@ -1,4 +1,4 @@
-# Every command that reads a results file, given something that is not one (a text file,
+# Every command that reads a results file (merge: as a shard), given something that is not one (a text file,
 # an HDF5 file of another program, a folder): bad input, exit 2, saying so.
 # Included from tests/cli/CMakeLists.txt.
 set(_nr_dir "${CMAKE_CURRENT_BINARY_DIR}/not_results")
@@ -25,6 +25,9 @@ function(sovcap_not_results name file expected)
   add_test(NAME not_results_discover_${name}
            COMMAND ${_nr_expect} "${expected}" -- ${prog} discover "${file}" --country KOR
                    --metric it_mw_final --above 0)
+  add_test(NAME not_results_merge_${name}
+           COMMAND ${_nr_expect} "${expected}" -- ${prog} merge "${_nr_dir}/merged_${name}.h5"
+                   "${file}" --force)
 endfunction()
 
 sovcap_not_results(text "${_nr_text}" "README.md: not a sovcap results file (not an HDF5 file)")
@@ -36,7 +39,7 @@ if(SOVCAP_SYSTEM_PYTHON3 AND NOT _sovcap_readers_missing)
   set_tests_properties(not_results_write_foreign_h5 PROPERTIES FIXTURES_SETUP not_results_foreign)
   sovcap_not_results(foreign_h5 "${_nr_dir}/foreign.h5"
                      "foreign.h5: not a sovcap results file (no file_type = \"sovcap-results\")")
-  foreach(cmd summarize compare export sensitivity check robustness diff discover)
+  foreach(cmd summarize compare export sensitivity check robustness diff discover merge)
     set_tests_properties(not_results_${cmd}_foreign_h5 PROPERTIES FIXTURES_REQUIRED not_results_foreign)
   endforeach()
 endif()

@@ -45,11 +45,12 @@ add_test(NAME sweep_merged_readers
 set_tests_properties(sweep_merged_readers PROPERTIES FIXTURES_REQUIRED sweep_merged)
 
 # A shard missing from the set: merge must refuse, naming the runs not covered.
+# A refusal of the shards given is bad input: exit 2.
 add_test(NAME sweep_merge_refuses_a_gap
-         COMMAND $<TARGET_FILE:sovcap> merge "${_dir}/gap.h5" "${_dir}/shard0.h5"
+         COMMAND bash "${CMAKE_CURRENT_SOURCE_DIR}/expect_exit.sh" 2 "are in no shard (a shard is missing)"
+                 -- $<TARGET_FILE:sovcap> merge "${_dir}/gap.h5" "${_dir}/shard0.h5"
                  "${_dir}/shard2.h5" --force)
-set_tests_properties(sweep_merge_refuses_a_gap PROPERTIES FIXTURES_REQUIRED sweep_shards
-                                                          WILL_FAIL TRUE)
+set_tests_properties(sweep_merge_refuses_a_gap PROPERTIES FIXTURES_REQUIRED sweep_shards)
 
 # Summary storage: the file summarises (horizon only) and by policy.
 add_test(NAME sweep_summary_store

@@ -10,7 +10,7 @@ using namespace outfile;
 
 void merge_shards(const std::string& out, const std::vector<std::string>& shards, bool overwrite,
                   const std::string& command_line) {
-  if (shards.empty()) throw OutputError("cannot merge into " + out + ": no shards given");
+  if (shards.empty()) throw OutputRefused("cannot merge into " + out + ": no shards given");
   check_output_path(out, overwrite, shards);
   const OutputLock lock(out);
   const std::string fail = "cannot merge into " + out + ": ";
@@ -21,13 +21,21 @@ void merge_shards(const std::string& out, const std::vector<std::string>& shards
   std::vector<Shard> list;
   std::error_code ec;
   for (const auto& path : shards) {
-    if (!fs::exists(path, ec)) throw OutputError(fail + "shard " + path + " does not exist");
+    if (!fs::exists(path, ec)) throw OutputRefused(fail + "shard " + path + " does not exist");
     if (fs::exists(out, ec) && fs::equivalent(path, out, ec))
-      throw OutputError(fail + "shard " + path + " is the output file itself");
+      throw OutputRefused(fail + "shard " + path + " is the output file itself");
+    // Not a results file at all: bad input (exit 2), worded as the readers word it.
+    if (fs::is_directory(path, ec))
+      throw OutputRefused(fail + path + ": is a folder, not a sovcap results file");
+    if (h5::lacks_hdf5_signature(path))
+      throw OutputRefused(fail + path + ": not a sovcap results file (not an HDF5 file)");
     h5::Handle f = h5::open_file(path);
+    if (!h5::has_attribute(f.get(), "file_type") ||
+        h5::read_string_attribute(f.get(), "file_type") != "sovcap-results")
+      throw OutputRefused(fail + path + ": not a sovcap results file (no file_type = \"sovcap-results\")");
     Shard s{path, describe(f.get(), path)};
     if (s.d.master)
-      throw OutputError(fail + path + " is a merged master file, not a shard: merge its shards");
+      throw OutputRefused(fail + path + " is a merged master file, not a shard: merge its shards");
     const auto done = h5::read_all<std::int8_t>(h5::open_dataset(f.get(), "run_complete").get());
     long long missing = 0, first_missing = -1;
     for (std::size_t i = 0; i < done.size(); ++i)
@@ -36,9 +44,9 @@ void merge_shards(const std::string& out, const std::vector<std::string>& shards
         ++missing;
       }
     if (missing > 0)
-      throw OutputError(fail + "shard " + path + " is incomplete: " + std::to_string(missing) +
-                        " of its " + std::to_string(done.size()) + " runs are not written (first: run " +
-                        std::to_string(first_missing) + "); finish it with --resume");
+      throw OutputRefused(fail + "shard " + path + " is incomplete: " + std::to_string(missing) +
+                          " of its " + std::to_string(done.size()) + " runs are not written (first: run " +
+                          std::to_string(first_missing) + "); finish it with --resume");
     // Every variable the shard's layout implies, with its shape and type.
     const Schema schema = build_schema(s.d.layout, path);
     for (const auto& v : schema.vars) {
@@ -53,8 +61,8 @@ void merge_shards(const std::string& out, const std::vector<std::string>& shards
   }
   for (std::size_t i = 1; i < list.size(); ++i)
     if (auto d = first_difference(list[0].d, list[i].d, false, true))
-      throw OutputError(fail + "shard " + list[i].path + " does not belong to the sweep of " +
-                        list[0].path + ": " + explain(*d, list[0].path, list[i].path));
+      throw OutputRefused(fail + "shard " + list[i].path + " does not belong to the sweep of " +
+                          list[0].path + ": " + explain(*d, list[0].path, list[i].path));
   std::stable_sort(list.begin(), list.end(), [](const Shard& a, const Shard& b) {
     return a.d.layout.first_run < b.d.layout.first_run;
   });
@@ -67,16 +75,16 @@ void merge_shards(const std::string& out, const std::vector<std::string>& shards
   for (std::size_t i = 0; i < list.size(); ++i) {
     const auto& l = list[i].d.layout;
     if (l.first_run < next)
-      throw OutputError(fail + "shards " + list[i - 1].path + " (" + range(list[i - 1]) + ") and " +
-                        list[i].path + " (" + range(list[i]) + ") overlap");
+      throw OutputRefused(fail + "shards " + list[i - 1].path + " (" + range(list[i - 1]) + ") and " +
+                          list[i].path + " (" + range(list[i]) + ") overlap");
     if (l.first_run > next)
-      throw OutputError(fail + "runs " + std::to_string(next) + ".." + std::to_string(l.first_run - 1) +
-                        " of " + std::to_string(total) + " are in no shard (a shard is missing)");
+      throw OutputRefused(fail + "runs " + std::to_string(next) + ".." + std::to_string(l.first_run - 1) +
+                          " of " + std::to_string(total) + " are in no shard (a shard is missing)");
     next = l.first_run + l.runs;
   }
   if (next != total)
-    throw OutputError(fail + "runs " + std::to_string(next) + ".." + std::to_string(total - 1) +
-                      " of " + std::to_string(total) + " are in no shard (a shard is missing)");
+    throw OutputRefused(fail + "runs " + std::to_string(next) + ".." + std::to_string(total - 1) +
+                        " of " + std::to_string(total) + " are in no shard (a shard is missing)");
 
   OutputLayout layout = list[0].d.layout;
   layout.first_run = 0;
