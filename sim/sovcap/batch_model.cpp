@@ -250,6 +250,18 @@ void BatchModel<N>::reset() {
                                      [&b](int d) { return d == b.build_delay[0]; });
   }
 
+  scheduled_ = false;
+  for (int l = 0; l < kLanes; ++l) {
+    detail::scheduled_values(*params_[l], sched_[l]);
+    scheduled_ |= !sched_[l].empty();
+    // country -> its entry in sched_[l], or -1.
+    sched_index_[l].clear();
+    if (sched_[l].empty()) continue;
+    sched_index_[l].assign(nc, -1);
+    for (std::size_t e = 0; e < sched_[l].size(); ++e)
+      if (sched_[l][e].country >= 0) sched_index_[l][sched_[l][e].country] = static_cast<int>(e);
+  }
+
   reset_delay_lines(max_build, max_grid);
   reset_targets(max_build, max_grid);
   for (int l = 0; l < used_; ++l)
@@ -337,6 +349,15 @@ void BatchModel<N>::reset_targets(int max_build, int max_grid) {
     }
     for (int k = 0; k < steps; ++k)
       for (int l = 0; l < kLanes; ++l) target_grid_[k * nc + i][l] = grid[l][k] * b.pue[l];
+    // A scheduled pue: grid planning at step k asks for the target times pue(t_k).
+    if (!scheduled_) continue;
+    for (int l = 0; l < kLanes; ++l) {
+      const int e = sched_index_[l].empty() ? -1 : sched_index_[l][i];
+      if (e < 0 || !(sched_[l][e].mask & (1u << detail::kPue))) continue;
+      const double* v = sched_[l][e].v.data();
+      for (int k = 0; k < steps; ++k)
+        target_grid_[k * nc + i][l] = grid[l][k] * v[k * detail::kNumCountryFields + detail::kPue];
+    }
   }
 }
 
@@ -542,6 +563,7 @@ void BatchModel<N>::step(int n) {
   const double dt = dt_;
   const double t = params_[0]->sim.time(n);
   LaneScalars& ls = lane_;
+  if (scheduled_) apply_schedules(n);
 
   for (int l = 0; l < kLanes; ++l) {
     ls.per_mw[l] = kKwPerMw / ls.kw_now[l];  // accelerators per IT MW for new chips
@@ -639,6 +661,48 @@ void BatchModel<N>::step(int n) {
     ls.kw_now[l] = ls.kw_now[l] * ls.trend_step[2][l];
     ls.flops_now[l] = ls.flops_now[l] * ls.trend_step[3][l];
     ls.price_now[l] = ls.price_now[l] * ls.trend_step[4][l];
+  }
+}
+
+// Step n's values of the scheduled parameters replace the constants and the trends' values
+// and factors the step reads (detail::scheduled_values computed them at reset); the trend
+// multiplications at the end of the step leave a scheduled level to be replaced again.
+template <int N>
+void BatchModel<N>::apply_schedules(int n) {
+  LaneScalars& ls = lane_;
+  for (int l = 0; l < kLanes; ++l) {
+    for (const detail::ScheduledValues& e : sched_[l]) {
+      const std::uint32_t m = e.mask;
+      auto on = [m](int f) { return (m & (1u << f)) != 0; };
+      if (e.country < 0) {
+        const double* v = e.v.data() + static_cast<std::size_t>(n) * detail::kNumGlobalFields;
+        Lanes* level[5] = {&ls.vendor_rate, &ls.other_rate, &ls.kw_now, &ls.flops_now,
+                           &ls.price_now};
+        for (int k = 0; k < 5; ++k) {
+          if (on(2 * k)) (*level[k])[l] = v[2 * k];
+          if (on(2 * k + 1)) ls.trend_step[k][l] = v[2 * k + 1];
+        }
+        continue;
+      }
+      using namespace detail;
+      const double* v = e.v.data() + static_cast<std::size_t>(n) * kNumCountryFields;
+      Country& b = countries_[e.country];
+      if (on(kBudgetRate)) b.budget_rate[l] = v[kBudgetRate];
+      if (on(kBudgetStep)) b.budget_step[l] = v[kBudgetStep];
+      if (on(kDomesticRate)) b.domestic_rate[l] = v[kDomesticRate];
+      if (on(kDomesticStep)) b.domestic_step[l] = v[kDomesticStep];
+      if (on(kGridCap)) b.grid_cap[l] = v[kGridCap];
+      if (on(kOpexPerMw)) b.opex_per_mw[l] = v[kOpexPerMw];
+      if (on(kPue)) b.pue[l] = v[kPue];
+      if (on(kWorkforce)) b.workforce[l] = v[kWorkforce];
+      if (on(kWorkforceStep)) b.workforce_step[l] = v[kWorkforceStep];
+      if (on(kStaffBuild)) b.staff_build[l] = v[kStaffBuild];
+      if (on(kStaffOps)) b.staff_ops[l] = v[kStaffOps];
+      if (on(kCapexMw)) b.capex_mw[l] = v[kCapexMw];
+      if (on(kDomPrice)) b.domestic_price_ratio[l] = v[kDomPrice];
+      if (on(kDomPerf)) b.domestic_perf_ratio[l] = v[kDomPerf];
+      if (on(kTierCap)) b.tier_cap[l] = v[kTierCap];
+    }
   }
 }
 

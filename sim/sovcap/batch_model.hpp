@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include <Eigen/Core>
@@ -38,6 +39,14 @@ struct AccelMemo {  // detail::initial_accel for ages 1..per_mw.size()
   bool valid = false;
   std::vector<double> per_mw, flops;
   void update(const GlobalParams& g, double dt, int lifetime);
+};
+
+// One run's per-step values of its scheduled parameters (detail::scheduled_values in
+// model_detail.hpp says which fields and how they are computed).
+struct ScheduledValues {
+  int country = -1;        // -1: the global trends
+  std::uint32_t mask = 0;  // bit f: field f is scheduled
+  std::vector<double> v;   // [n * fields + f], n = 0..steps-1
 };
 
 }  // namespace detail
@@ -121,6 +130,8 @@ class BatchModel {
   void reset_delay_lines(int max_build, int max_grid);
   void reset_targets(int max_build, int max_grid);
   void step(int n);
+  // Copies step n's values of the scheduled parameters over what the step reads.
+  void apply_schedules(int n);
   void observe(int n);
   // The fused lane loops of one country's step, before and after the chip market, with
   // where they write their delay-line entries (the slots, or the country's staging when
@@ -144,6 +155,11 @@ class BatchModel {
   int last_index_ = 0;  // the horizon's time index
   double dt_ = 0.0;
   bool same_lifetime_ = false;
+  // Each lane's scheduled values (detail::scheduled_values), and whether any lane has some:
+  // runs without schedules skip apply_schedules.
+  std::array<std::vector<detail::ScheduledValues>, kLanes> sched_;
+  std::array<std::vector<int>, kLanes> sched_index_;  // [lane][country]: entry in sched_, or -1
+  bool scheduled_ = false;
 
   std::vector<Country> countries_;  // [country]
   LaneScalars lane_;

@@ -8,9 +8,11 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <vector>
 
+#include "sovcap/batch_model.hpp"  // detail::ScheduledValues
 #include "sovcap/params.hpp"
 
 namespace sovcap::detail {
@@ -79,6 +81,12 @@ struct CountryStart {
   double opex_per_mw, grid_cap, tier_cap;
 };
 
+// Vendor chips a step: tier 1 uncapped, tier 2 at the country's tier2_cap (the loader
+// gives it global.tier2_cap where the scenario sets none), tier 3 none.
+inline double tier_cap(double tier, double cap, double dt) {
+  return tier <= 1.0 ? kInf : (tier <= 2.0 ? cap * dt : 0.0);
+}
+
 inline CountryStart country_start(const CountryParams& c, int i, double dt) {
   CountryStart s{};
   s.it_mw = c.at(i, CountryParam::it_mw);
@@ -95,10 +103,7 @@ inline CountryStart country_start(const CountryParams& c, int i, double dt) {
   s.opex_per_mw = c.at(i, CountryParam::pue) * (kHoursPerYear * dt) *
                   c.at(i, CountryParam::electricity_usd_per_mwh);
   s.grid_cap = c.at(i, CountryParam::grid_add_mw_per_year) * dt;
-  // Vendor chips a step: tier 1 uncapped, tier 2 at the country's tier2_cap (the loader
-  // gives it global.tier2_cap where the scenario sets none), tier 3 none.
-  const double tier = c.at(i, CountryParam::export_tier);
-  s.tier_cap = tier <= 1.0 ? kInf : (tier <= 2.0 ? c.at(i, CountryParam::tier2_cap) * dt : 0.0);
+  s.tier_cap = tier_cap(c.at(i, CountryParam::export_tier), c.at(i, CountryParam::tier2_cap), dt);
   return s;
 }
 
@@ -159,6 +164,132 @@ InstalledChips initial_cohorts(double it_mw, int lifetime, const double* per_mw,
     sum.flops += fl;
   }
   return sum;
+}
+
+// ---- schedules (docs/model.md, "Schedules") ----
+// A scheduled parameter is evaluated at each step's time t_n = start_year + n*dt; the
+// values the step reads are computed from it once per run, here, for the kernel and the
+// oracle alike, and each step copies them over the constants and trends it would
+// otherwise read (a scheduled level replaces the trend's value, a scheduled growth its
+// per-step factor). Runs without schedules never reach this code.
+
+// What the step reads of a country, where a schedule sets it; per step n:
+enum CountryField : int {
+  kBudgetRate,     // budget_usd_per_year(t_n)
+  kBudgetStep,     // step_factor(budget_growth(t_n), dt)
+  kDomesticRate,   // domestic_accel_per_year(t_n)
+  kDomesticStep,   // step_factor(domestic_growth(t_n), dt)
+  kGridCap,        // grid_add_mw_per_year(t_n) * dt
+  kOpexPerMw,      // pue(t_n) * (8760 dt) * electricity_usd_per_mwh(t_n)
+  kPue,            // pue(t_n)
+  kWorkforce,      // workforce(t_{n+1}): the pool after stage 1 of step n
+  kWorkforceStep,  // workforce_growth(t_n) * dt; 0 where the pool itself is scheduled
+  kStaffBuild,     // staff_per_mw_build(t_n)
+  kStaffOps,       // staff_per_mw_ops(t_n)
+  kCapexMw,        // capex_shell_usd_per_mw(t_n)
+  kDomPrice,       // domestic_price_ratio(t_n)
+  kDomPerf,        // domestic_perf_ratio(t_n)
+  kTierCap,        // tier_cap(export_tier(t_n), tier2_cap(t_n), dt)
+  kNumCountryFields
+};
+// The global trends: level k at 2k, its per-step factor at 2k + 1, in trend_start's order.
+inline constexpr int kNumGlobalFields = 10;
+
+// One run's scheduled values: out[0] the global trends (when any is scheduled), then one
+// entry per country with a schedule. Empty when the run has none.
+inline void scheduled_values(const RunParams& p, std::vector<ScheduledValues>& out) {
+  out.clear();
+  const GlobalParams& g = p.global;
+  const CountryParams& c = p.countries;
+  if (g.schedules.empty() && c.schedules.empty()) return;
+  const int steps = p.sim.steps();
+  const double dt = p.sim.dt;
+  static constexpr GlobalParam kLevel[5] = {GlobalParam::vendor_supply, GlobalParam::other_demand,
+                                            GlobalParam::accel_kw, GlobalParam::accel_flops,
+                                            GlobalParam::accel_price_usd};
+  static constexpr GlobalParam kGrowth[5] = {
+      GlobalParam::vendor_supply_growth, GlobalParam::other_demand_growth,
+      GlobalParam::accel_kw_growth, GlobalParam::accel_flops_growth,
+      GlobalParam::accel_price_growth};
+  {
+    ScheduledValues e;
+    for (int k = 0; k < 5; ++k) {
+      if (g.schedule(kLevel[k])) e.mask |= 1u << (2 * k);
+      else if (g.schedule(kGrowth[k])) e.mask |= 1u << (2 * k + 1);
+    }
+    if (e.mask) {
+      e.v.assign(static_cast<std::size_t>(steps) * kNumGlobalFields, 0.0);
+      for (int n = 0; n < steps; ++n) {
+        const double t = p.sim.time(n);
+        double* v = e.v.data() + static_cast<std::size_t>(n) * kNumGlobalFields;
+        for (int k = 0; k < 5; ++k) {
+          if (const Schedule* s = g.schedule(kLevel[k])) v[2 * k] = schedule_at(*s, t, false);
+          if (const Schedule* s = g.schedule(kGrowth[k]))
+            v[2 * k + 1] = step_factor(schedule_at(*s, t, false), dt);
+        }
+      }
+      out.push_back(std::move(e));
+    }
+  }
+  // The countries with a schedule, in country order.
+  std::vector<int> which;
+  for (const auto& s : c.schedules) which.push_back(s.country);
+  std::sort(which.begin(), which.end());
+  which.erase(std::unique(which.begin(), which.end()), which.end());
+  for (const int i : which) {
+    using CP = CountryParam;
+    auto has = [&](CP q) { return c.schedule(i, q) != nullptr; };
+    // The parameter at time t: its schedule's value, else the constant.
+    auto at = [&](CP q, double t) {
+      const Schedule* s = c.schedule(i, q);
+      return s ? schedule_at(*s, t, q == CP::export_tier) : c.at(i, q);
+    };
+    ScheduledValues e;
+    e.country = i;
+    auto set = [&e](int f) { e.mask |= 1u << f; };
+    if (has(CP::budget_usd_per_year)) set(kBudgetRate);
+    else if (has(CP::budget_growth)) set(kBudgetStep);
+    if (has(CP::domestic_accel_per_year)) set(kDomesticRate);
+    else if (has(CP::domestic_growth)) set(kDomesticStep);
+    if (has(CP::grid_add_mw_per_year)) set(kGridCap);
+    if (has(CP::pue) || has(CP::electricity_usd_per_mwh)) set(kOpexPerMw);
+    if (has(CP::pue)) set(kPue);
+    if (has(CP::workforce)) {
+      set(kWorkforce);
+      set(kWorkforceStep);
+    } else if (has(CP::workforce_growth)) {
+      set(kWorkforceStep);
+    }
+    if (has(CP::staff_per_mw_build)) set(kStaffBuild);
+    if (has(CP::staff_per_mw_ops)) set(kStaffOps);
+    if (has(CP::capex_shell_usd_per_mw)) set(kCapexMw);
+    if (has(CP::domestic_price_ratio)) set(kDomPrice);
+    if (has(CP::domestic_perf_ratio)) set(kDomPerf);
+    if (has(CP::export_tier) || has(CP::tier2_cap)) set(kTierCap);
+    if (!e.mask) continue;
+    e.v.assign(static_cast<std::size_t>(steps) * kNumCountryFields, 0.0);
+    const bool pool = has(CP::workforce);
+    for (int n = 0; n < steps; ++n) {
+      const double t = p.sim.time(n);
+      double* v = e.v.data() + static_cast<std::size_t>(n) * kNumCountryFields;
+      v[kBudgetRate] = at(CP::budget_usd_per_year, t);
+      v[kBudgetStep] = step_factor(at(CP::budget_growth, t), dt);
+      v[kDomesticRate] = at(CP::domestic_accel_per_year, t);
+      v[kDomesticStep] = step_factor(at(CP::domestic_growth, t), dt);
+      v[kGridCap] = at(CP::grid_add_mw_per_year, t) * dt;
+      v[kOpexPerMw] = at(CP::pue, t) * (kHoursPerYear * dt) * at(CP::electricity_usd_per_mwh, t);
+      v[kPue] = at(CP::pue, t);
+      v[kWorkforce] = pool ? at(CP::workforce, p.sim.time(n + 1)) : 0.0;
+      v[kWorkforceStep] = pool ? 0.0 : at(CP::workforce_growth, t) * dt;
+      v[kStaffBuild] = at(CP::staff_per_mw_build, t);
+      v[kStaffOps] = at(CP::staff_per_mw_ops, t);
+      v[kCapexMw] = at(CP::capex_shell_usd_per_mw, t);
+      v[kDomPrice] = at(CP::domestic_price_ratio, t);
+      v[kDomPerf] = at(CP::domestic_perf_ratio, t);
+      v[kTierCap] = tier_cap(at(CP::export_tier, t), at(CP::tier2_cap, t), dt);
+    }
+    out.push_back(std::move(e));
+  }
 }
 
 }  // namespace sovcap::detail

@@ -27,25 +27,45 @@ ParamKind country_kind(CountryParam p) {
   return p == CountryParam::export_tier ? ParamKind::integer : ParamKind::real;
 }
 
+// Levels, rates, growths, prices, caps and tiers may be scheduled; the initial state, lead
+// times, the chip lifetime and the allocation rule describe the start or the model's
+// structure and take one number.
+bool global_schedulable(GlobalParam p) {
+  return p != GlobalParam::chip_lifetime_years && p != GlobalParam::allocation;
+}
+
+bool country_schedulable(CountryParam p) {
+  switch (p) {
+    case CountryParam::it_mw:
+    case CountryParam::pipeline_mw:
+    case CountryParam::grid_mw:
+    case CountryParam::grid_lead_years:
+    case CountryParam::build_lead_years:
+      return false;
+    default:
+      return true;
+  }
+}
+
 std::vector<ParamSpec> build_specs() {
   std::vector<ParamSpec> specs;
   // Simulation settings live in SimulationSettings, not in the value arrays.
   specs.push_back({"start_year", ParamScope::simulation, ParamKind::real, "year", 2026.0, 1900.0,
                    false, 2200.0, false, "decimal year of the initial state (index 0 of time)",
-                   {}, -1});
+                   {}, -1, false});
   specs.push_back({"end_year", ParamScope::simulation, ParamKind::real, "year", 2040.0, 1900.0,
                    false, 2300.0, false, "decimal year of the last state; after start_year",
-                   {}, -1});
+                   {}, -1, false});
   specs.push_back({"dt", ParamScope::simulation, ParamKind::real, "yr", 0.25, 0.0, true, 10.0,
-                   false, "step length; must divide end_year - start_year", {}, -1});
+                   false, "step length; must divide end_year - start_year", {}, -1, false});
   specs.push_back({"seed", ParamScope::simulation, ParamKind::integer, "", 1.0, 0.0, false,
                    9007199254740992.0, false,
-                   "seed of every random stream (sweeps); stored in every output file", {}, -1});
+                   "seed of every random stream (sweeps); stored in every output file", {}, -1, false});
 
   int k = 0;
 #define SOVCAP_GLOBAL_SPEC(nm, unit, def, lo, lo_open, hi, hi_open, meaning)                     \
   specs.push_back({#nm, ParamScope::global, global_kind(GlobalParam::nm), unit, def, lo, lo_open, \
-                   hi, hi_open, meaning, {}, k++});
+                   hi, hi_open, meaning, {}, k++, global_schedulable(GlobalParam::nm)});
   SOVCAP_GLOBAL_PARAMS(SOVCAP_GLOBAL_SPEC)
 #undef SOVCAP_GLOBAL_SPEC
   for (auto& s : specs)
@@ -54,19 +74,20 @@ std::vector<ParamSpec> build_specs() {
                    "list of {start, end, factor}", 0.0, 0.0, false, kInf, false,
                    "periods [start, end) during which vendor output is multiplied by factor "
                    "(factor >= 0, start < end)",
-                   {}, -1});
+                   {}, -1, false});
 
   k = 0;
 #define SOVCAP_COUNTRY_SPEC(nm, unit, def, lo, lo_open, hi, hi_open, meaning)                    \
   specs.push_back({#nm, ParamScope::country, country_kind(CountryParam::nm), unit, def, lo,       \
-                   lo_open, hi, hi_open, meaning, {}, k++});
+                   lo_open, hi, hi_open, meaning, {}, k++,                                \
+                   country_schedulable(CountryParam::nm)});
   SOVCAP_COUNTRY_PARAMS(SOVCAP_COUNTRY_SPEC)
 #undef SOVCAP_COUNTRY_SPEC
   specs.push_back({"targets", ParamScope::country, ParamKind::targets, "list of [year, MW]",
                    kRequired, 0.0, false, 1e7, false,
                    "announced milestones, increasing in year and after start_year; the target "
                    "path is piecewise linear from (start_year, it_mw) through them, flat after",
-                   {}, -1});
+                   {}, -1, false});
   return specs;
 }
 
@@ -309,6 +330,55 @@ GlobalParams GlobalParams::defaults() {
   for (int k = 0; k < kNumGlobalParams; ++k)
     g.values[k] = spec(static_cast<GlobalParam>(k)).default_value;
   return g;
+}
+
+double schedule_at(const Schedule& points, double t, bool integer) {
+  if (t <= points.front().year) return points.front().value;
+  for (std::size_t k = 1; k < points.size(); ++k) {
+    const SchedulePoint& b = points[k];
+    if (t < b.year) {
+      const SchedulePoint& a = points[k - 1];
+      if (integer) return a.value;
+      return a.value + (b.value - a.value) * ((t - a.year) / (b.year - a.year));
+    }
+  }
+  return points.back().value;
+}
+
+namespace {
+
+const Schedule* find_schedule(const std::vector<ParamSchedule>& list, int country, int param) {
+  for (const auto& s : list)
+    if (s.country == country && s.param == param) return &s.points;
+  return nullptr;
+}
+
+void put_schedule(std::vector<ParamSchedule>& list, int country, int param, Schedule points) {
+  auto it = std::find_if(list.begin(), list.end(), [&](const ParamSchedule& s) {
+    return s.country == country && s.param == param;
+  });
+  if (points.empty()) {
+    if (it != list.end()) list.erase(it);
+  } else if (it != list.end()) {
+    it->points = std::move(points);
+  } else {
+    list.push_back({country, param, std::move(points)});
+  }
+}
+
+}  // namespace
+
+const Schedule* GlobalParams::schedule(GlobalParam p) const {
+  return schedules.empty() ? nullptr : find_schedule(schedules, -1, static_cast<int>(p));
+}
+void GlobalParams::set_schedule(GlobalParam p, Schedule points) {
+  put_schedule(schedules, -1, static_cast<int>(p), std::move(points));
+}
+const Schedule* CountryParams::schedule(int country, CountryParam p) const {
+  return schedules.empty() ? nullptr : find_schedule(schedules, country, static_cast<int>(p));
+}
+void CountryParams::set_schedule(int country, CountryParam p, Schedule points) {
+  put_schedule(schedules, country, static_cast<int>(p), std::move(points));
 }
 
 int CountryParams::find(std::string_view code) const {

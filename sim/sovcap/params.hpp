@@ -122,6 +122,10 @@ struct ParamSpec {
   // Index into GlobalParams::values or the columns of CountryParams::values; -1 for
   // parameters stored outside those arrays (simulation settings, targets, shocks).
   int index;
+  // Whether the parameter may be given as a schedule [[year, value], ...] (a level, rate,
+  // growth, price, cap or tier); the initial state, lead times, the chip lifetime and the
+  // allocation rule take only a number. See docs/model.md, "Schedules".
+  bool schedulable = false;
 
   bool required() const { return std::isnan(default_value); }
   bool in_range(double v) const;
@@ -155,6 +159,25 @@ struct Target {
   double mw = 0.0;
 };
 
+// A parameter given over time: points (year, value), increasing in year. A real parameter
+// interpolates linearly between the years and holds flat beyond the ends; an integer one
+// (export_tier) takes each point's value from its year on (steps).
+struct SchedulePoint {
+  double year = 0.0;
+  double value = 0.0;
+};
+using Schedule = std::vector<SchedulePoint>;
+// The value of a schedule at decimal year t (non-empty points).
+double schedule_at(const Schedule& points, double t, bool integer);
+
+// One scheduled parameter of a run: `param` indexes GlobalParams::values (country -1) or
+// the columns of CountryParams::values (country >= 0).
+struct ParamSchedule {
+  int country = -1;
+  int param = 0;
+  Schedule points;
+};
+
 struct SimulationSettings {
   double start_year = 2026.0;
   double end_year = 2040.0;
@@ -170,6 +193,15 @@ struct SimulationSettings {
 struct GlobalParams {
   std::array<double, kNumGlobalParams> values{};
   std::vector<SupplyShock> supply_shocks;
+  // The scheduled global parameters, at most one entry each (none in most runs: a run
+  // without schedules takes the model's code path of constant parameters and trends).
+  // values[] holds a scheduled parameter's value at start_year.
+  std::vector<ParamSchedule> schedules;
+
+  // The parameter's schedule, or nullptr.
+  const Schedule* schedule(GlobalParam p) const;
+  // Sets (non-empty points) or removes (empty) the parameter's schedule; values[] is left.
+  void set_schedule(GlobalParam p, Schedule points);
 
   double operator[](GlobalParam p) const { return values[static_cast<int>(p)]; }
   double& operator[](GlobalParam p) { return values[static_cast<int>(p)]; }
@@ -191,6 +223,12 @@ struct CountryParams {
   // global parameter (inherited_global) because no source gave the country one; a sweep
   // that samples that global value sets these countries' values with it.
   std::vector<std::uint8_t> inherited;
+  // The scheduled country parameters, at most one entry per (country, parameter); values
+  // holds a scheduled parameter's value at start_year.
+  std::vector<ParamSchedule> schedules;
+
+  const Schedule* schedule(int country, CountryParam p) const;
+  void set_schedule(int country, CountryParam p, Schedule points);
 
   int size() const { return static_cast<int>(iso3.size()); }
   auto col(CountryParam p) const { return values.col(static_cast<int>(p)); }

@@ -19,6 +19,24 @@ sovcap_bad_input(unknown_key unknown_key.toml
   "unknown_key.toml:3:16: global.vendor_suply: unknown key" "did you mean 'vendor_supply'")
 sovcap_bad_input(out_of_range out_of_range.toml
   "out_of_range.toml:10:7: country.KOR.pue: pue = 0.9 is out of range" "allowed a number in [1, 5]")
+# Schedules: every point is checked where it stands (issue 13).
+sovcap_bad_input(schedule_years schedule_years.toml
+  "schedule_years.toml:11:45: country.KOR.tier2_cap[2]: year 2030 is not after the year before it"
+  "allowed increasing years")
+sovcap_bad_input(schedule_value schedule_value.toml
+  "schedule_value.toml:10:28: country.KOR.pue[1]: pue = 0.8 is out of range" "allowed a number in [1, 5]")
+sovcap_bad_input(schedule_tier schedule_tier.toml
+  "schedule_tier.toml:10:34: country.KOR.export_tier[1]: wrong type: a float (1.5) where an integer is expected"
+  "allowed an integer in [1, 3]")
+sovcap_bad_input(schedule_only_number schedule_only_number.toml
+  "schedule_only_number.toml:10:15: country.KOR.pipeline_mw: wrong type: a schedule (an array) where only a number is allowed"
+  "allowed a number in [0, 1e+06]")
+sovcap_bad_input(set_schedule_only_number valid_for_set.toml
+  --set "global.chip_lifetime_years=[[2026,1],[2030,2]]" --
+  "--set: global.chip_lifetime_years: wrong type: a schedule (an array) where only a number is allowed")
+sovcap_bad_input(set_schedule_years valid_for_set.toml
+  --set "global.vendor_supply=[[2030,1e6],[2026,2e6]]" --
+  "--set: global.vendor_supply[1]: year 2026 is not after the year before it, 2030")
 sovcap_bad_input(wrong_type wrong_type.toml
   "wrong_type.toml:3:8: simulation.seed: wrong type: a string" "allowed an integer")
 sovcap_bad_input(dt_horizon dt_horizon.toml

@@ -122,6 +122,17 @@ void Model::reset(const RunParams& p) {
   price_now_ = start[4];
   for (int k = 0; k < 5; ++k) trend_step_[k] = detail::step_factor(growth[k], dt);
 
+  pue_ = c.col(CountryParam::pue);
+  workforce_step_ = c.col(CountryParam::workforce_growth) * dt;
+  staff_build_ = c.col(CountryParam::staff_per_mw_build);
+  staff_ops_ = c.col(CountryParam::staff_per_mw_ops);
+  capex_mw_ = c.col(CountryParam::capex_shell_usd_per_mw);
+  dom_price_ = c.col(CountryParam::domestic_price_ratio);
+  dom_perf_ = c.col(CountryParam::domestic_perf_ratio);
+  detail::scheduled_values(p, sched_);
+  // A scheduled pue: grid planning at step n asks for the target times pue(t_n), which
+  // plan_grid reads from pue_ as apply_schedules sets it.
+
   alloc_demand_.assign(nc + 1, 0.0);
   alloc_out_.assign(nc + 1, 0.0);
   // alloc_order_ is left as it is: allocate() starts from it when it has the right size.
@@ -153,7 +164,41 @@ void Model::run(const RunParams& p, Observer& obs) {
   obs.end();
 }
 
+void Model::apply_schedules(int n) {
+  using namespace detail;
+  for (const ScheduledValues& e : sched_) {
+    auto on = [&e](int f) { return (e.mask & (1u << f)) != 0; };
+    if (e.country < 0) {
+      const double* v = e.v.data() + static_cast<std::size_t>(n) * kNumGlobalFields;
+      double* level[5] = {&vendor_rate_, &other_rate_, &kw_now_, &flops_now_, &price_now_};
+      for (int k = 0; k < 5; ++k) {
+        if (on(2 * k)) *level[k] = v[2 * k];
+        if (on(2 * k + 1)) trend_step_[k] = v[2 * k + 1];
+      }
+      continue;
+    }
+    const int i = e.country;
+    const double* v = e.v.data() + static_cast<std::size_t>(n) * kNumCountryFields;
+    if (on(kBudgetRate)) budget_rate_(i) = v[kBudgetRate];
+    if (on(kBudgetStep)) budget_step_(i) = v[kBudgetStep];
+    if (on(kDomesticRate)) domestic_rate_(i) = v[kDomesticRate];
+    if (on(kDomesticStep)) domestic_step_(i) = v[kDomesticStep];
+    if (on(kGridCap)) grid_cap_(i) = v[kGridCap];
+    if (on(kOpexPerMw)) opex_per_mw_(i) = v[kOpexPerMw];
+    if (on(kPue)) pue_(i) = v[kPue];
+    if (on(kWorkforce)) workforce_(i) = v[kWorkforce];
+    if (on(kWorkforceStep)) workforce_step_(i) = v[kWorkforceStep];
+    if (on(kStaffBuild)) staff_build_(i) = v[kStaffBuild];
+    if (on(kStaffOps)) staff_ops_(i) = v[kStaffOps];
+    if (on(kCapexMw)) capex_mw_(i) = v[kCapexMw];
+    if (on(kDomPrice)) dom_price_(i) = v[kDomPrice];
+    if (on(kDomPerf)) dom_perf_(i) = v[kDomPerf];
+    if (on(kTierCap)) tier_cap_(i) = v[kTierCap];
+  }
+}
+
 void Model::step(const RunParams& p, int n) {
+  apply_schedules(n);
   pay_and_retire(p, n);
   plan_grid(p, n);
   fit_out(p, n);
@@ -163,13 +208,12 @@ void Model::step(const RunParams& p, int n) {
 }
 
 void Model::pay_and_retire(const RunParams& p, int n) {
-  const auto& c = p.countries;
   const double dt = p.sim.dt;
 
   // 1. Budget and people arrive; operating cost of the capacity in service is paid first.
   cash_ += budget_rate_ * dt;
   funds_ += budget_rate_ * dt;
-  workforce_ = (workforce_ + c.col(CountryParam::workforce_growth) * dt).max(0.0);
+  workforce_ = (workforce_ + workforce_step_).max(0.0);
   tmp_a_ = it_mw_ * opex_per_mw_;
   tmp_b_ = tmp_a_.min(cash_);
   cash_ -= tmp_b_;
@@ -207,7 +251,7 @@ void Model::pay_and_retire(const RunParams& p, int n) {
 void Model::plan_grid(const RunParams& p, int n) {
   const auto& c = p.countries;
   const int nc = c.size();
-  const auto pue = c.col(CountryParam::pue);
+  const auto& pue = pue_;
 
   // 4. Grid planning. Power requested now arrives after grid_lead_years and is needed
   // from the moment a shell starts, so it must cover the target one build lead time and
@@ -243,7 +287,7 @@ void Model::fit_out(const RunParams& p, int n) {
   auto& need = series_[static_cast<int>(CountrySeries::chip_need)];
   auto& dom = series_[static_cast<int>(CountrySeries::domestic_received)];
   need = ready_mw_ * per_mw;
-  tmp_a_ = price * c.col(CountryParam::domestic_price_ratio);  // domestic price
+  tmp_a_ = price * dom_price_;  // domestic price
   dom = need.min(domestic_rate_ * dt).min(cash_ / tmp_a_);
   tmp_b_ = dom * tmp_a_;
   cash_ = (cash_ - tmp_b_).max(0.0);
@@ -270,7 +314,7 @@ void Model::fit_out(const RunParams& p, int n) {
   capex_ += tmp_b_;
   {
     const int slot = ring_slot(n, lifetime_steps_);
-    const auto perf = c.col(CountryParam::domestic_perf_ratio);
+    const auto& perf = dom_perf_;
     tmp_a_ = (dom + received_) / per_mw;  // MW commissioned
     ready_mw_ = (ready_mw_ - tmp_a_).max(0.0);
     it_mw_ += tmp_a_;
@@ -289,13 +333,13 @@ void Model::fit_out(const RunParams& p, int n) {
 void Model::start_shells(const RunParams& p, int n) {
   const auto& c = p.countries;
   const int nc = c.size();
-  const auto pue = c.col(CountryParam::pue);
+  const auto& pue = pue_;
 
   // 6. New shells, toward the target at the time they will be in service (started now,
   // built over build_lead_years, fitted out in the step they arrive).
-  const auto staff_build = c.col(CountryParam::staff_per_mw_build);
-  const auto staff_ops = c.col(CountryParam::staff_per_mw_ops);
-  const auto capex_mw = c.col(CountryParam::capex_shell_usd_per_mw);
+  const auto& staff_build = staff_build_;
+  const auto& staff_ops = staff_ops_;
+  const auto& capex_mw = capex_mw_;
   const int shell_rows = static_cast<int>(shell_due_.rows());
   const int shell_now = ring_slot(n, shell_rows);
   for (int i = 0; i < nc; ++i) {
@@ -390,10 +434,9 @@ void Model::record_flows(const RunParams& p, int n) {
 }
 
 void Model::fill_view(const RunParams& p, int n) {
-  const auto& c = p.countries;
   auto& s = series_;
   auto at = [&s](CountrySeries k) -> Eigen::ArrayXd& { return s[static_cast<int>(k)]; };
-  const auto pue = c.col(CountryParam::pue);
+  const auto& pue = pue_;
 
   // Derived series, those the observer reads; the state variables themselves are shown
   // to the observer in place.
@@ -405,8 +448,8 @@ void Model::fill_view(const RunParams& p, int n) {
   }
   if (wanted(CS::talent_utilisation, n) || wanted(CS::compute_flops, n)) {
     // Talent utilisation: staff left after construction, over staff needed to operate.
-    tmp_a_ = c.col(CountryParam::staff_per_mw_ops) * it_mw_;
-    tmp_b_ = (workforce_ - c.col(CountryParam::staff_per_mw_build) * pipeline_mw_).max(0.0);
+    tmp_a_ = staff_ops_ * it_mw_;
+    tmp_b_ = (workforce_ - staff_build_ * pipeline_mw_).max(0.0);
     auto& util = at(CS::talent_utilisation);
     util = (tmp_a_ > 0.0).select((tmp_b_ / tmp_a_).min(1.0), 1.0);
     at(CS::compute_flops) = flops_ * util;

@@ -18,6 +18,7 @@
 
 #include <Eigen/Core>
 
+#include "sovcap/batch_model.hpp"  // detail::ScheduledValues
 #include "sovcap/observer.hpp"
 #include "sovcap/outputs.hpp"
 #include "sovcap/params.hpp"
@@ -34,6 +35,7 @@ class Model {
   void reset(const RunParams& p);
   // One step, stage by stage (docs/model.md numbers them).
   void step(const RunParams& p, int n);
+  void apply_schedules(int n);                     // the schedules' values for step n
   void pay_and_retire(const RunParams& p, int n);  // stages 1 to 3
   void plan_grid(const RunParams& p, int n);       // stage 4
   void fit_out(const RunParams& p, int n);         // stage 5
@@ -66,6 +68,11 @@ class Model {
   std::array<double, 5> trend_step_{};  // vendor, other demand, kW, FLOP/s, price
   // Per-step constants: operating cost per IT MW, grid additions, vendor chips by tier.
   Eigen::ArrayXd opex_per_mw_, grid_cap_, tier_cap_;
+  // The parameters the step reads, as of the current step: the country's values, or a
+  // schedule's at the step's time (sched_, applied at the start of each step).
+  Eigen::ArrayXd pue_, workforce_step_, staff_build_, staff_ops_, capex_mw_, dom_price_,
+      dom_perf_;
+  std::vector<detail::ScheduledValues> sched_;
   double vendor_rate_ = 0.0, other_rate_ = 0.0, kw_now_ = 0.0, flops_now_ = 0.0,
          price_now_ = 0.0;
   // The chip market of the step: accelerators per IT MW for new chips, the vendor's

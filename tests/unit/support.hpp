@@ -3,6 +3,7 @@
 // ones filled with values that make no constraint bind, so a test can tighten exactly the
 // constraint it is about.
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <string>
@@ -107,6 +108,56 @@ inline RunParams random_params(std::mt19937_64& rng, int countries = 0) {
     }
   }
   return p;
+}
+
+// Random schedules on some of the run's schedulable parameters: each scheduled one gets 1
+// to 4 points between 2025 and 2040 (so some hold flat before the start, some after the
+// end), each in the parameter's range: levels 0.3 to 3 times the drawn value (a domestic
+// programme from zero now and then), growths shifted by up to +-0.2 a year, tiers 1 to
+// 3. The scalar becomes the schedule's value at start_year, as the loader sets it.
+inline void add_random_schedules(RunParams& p, std::mt19937_64& rng, double odds = 0.3) {
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  auto points = [&](const ParamSpec& s, double x) {
+    Schedule pts;
+    const int n = 1 + static_cast<int>(rng() % 4);
+    double year = 2025.0 + u(rng) * 3.0;
+    for (int k = 0; k < n; ++k) {
+      double v;
+      if (s.kind == ParamKind::integer) {
+        v = static_cast<double>(1 + rng() % 3);
+      } else if (s.name.size() > 7 && s.name.substr(s.name.size() - 7) == "_growth") {
+        v = s.name == "workforce_growth" ? x * (0.5 + 1.5 * u(rng)) : x + (u(rng) - 0.5) * 0.4;
+      } else if (x == 0.0 && u(rng) < 0.5) {
+        v = k == 0 ? 0.0 : 1e2 * std::pow(1e4, u(rng));
+      } else {
+        v = x * 0.3 * std::pow(10.0, u(rng));
+      }
+      v = std::clamp(v, s.lo, s.hi);
+      if (!s.in_range(v)) v = x;
+      pts.push_back({year, v});
+      year += 0.25 + u(rng) * 4.0;
+    }
+    return pts;
+  };
+  auto& g = p.global;
+  for (int k = 0; k < kNumGlobalParams; ++k) {
+    const auto q = static_cast<GlobalParam>(k);
+    const ParamSpec& s = spec(q);
+    if (!s.schedulable || u(rng) >= odds / 2) continue;
+    Schedule pts = points(s, g[q]);
+    g[q] = schedule_at(pts, p.sim.start_year, false);
+    g.set_schedule(q, std::move(pts));
+  }
+  auto& c = p.countries;
+  for (int i = 0; i < c.size(); ++i)
+    for (int k = 0; k < kNumCountryParams; ++k) {
+      const auto q = static_cast<CountryParam>(k);
+      const ParamSpec& s = spec(q);
+      if (!s.schedulable || u(rng) >= odds / 4) continue;
+      Schedule pts = points(s, c.at(i, q));
+      c.at(i, q) = schedule_at(pts, p.sim.start_year, s.kind == ParamKind::integer);
+      c.set_schedule(i, q, std::move(pts));
+    }
 }
 
 // Runs that can share a BatchModel batch with `shape`: its country count and simulation

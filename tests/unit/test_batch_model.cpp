@@ -75,6 +75,10 @@ std::vector<RunParams> random_batch(std::mt19937_64& rng, int n, bool zeros = fa
   for (int l = 1; l < n; ++l) batch.push_back(random_params_like(rng, shape));
   for (auto& p : batch)
     if (zeros || rng() % 3 == 0) signed_zeros(p, rng, zeros ? 2 : 16);
+  // Schedules in about a third of the runs (the others keep the constant code path, and
+  // batches mix both).
+  for (auto& p : batch)
+    if (rng() % 3 == 0) testing::add_random_schedules(p, rng);
   return batch;
 }
 

@@ -315,6 +315,87 @@ TEST(ModelAnalytic, DomesticChipsFillWhatTheVendorWillNot) {
   EXPECT_DOUBLE_EQ(at(r, CS::domestic_received, 0, 6), 4000.0);
 }
 
+// Schedules (docs/model.md, "Schedules"). A tier change at a date: a tier-2 country with a
+// licence of 4,000 chips a year (1,000 a quarter = 2 MW at 2 kW) moves to tier 1 in 2028.
+// Its 100 MW of shells, started at step 0, are ready at step 4 (2027.0): steps 4..7
+// (2027.0 to 2027.75) fit 2 MW each, 8 MW by index 8; step 8 (t = 2028.0) is tier 1 and
+// fits the other 92 MW at once (46,000 chips in the quarter, 184,000 a year).
+TEST(ModelAnalytic, ScheduledTierChangeLiftsTheCapAtItsYear) {
+  auto p = unconstrained(1);
+  p.global[GlobalParam::accel_kw_growth] = 0.0;
+  p.countries.targets[0] = {{2026.25, 100.0}};
+  p.countries.at(0, CountryParam::tier2_cap) = 4000.0;
+  p.countries.at(0, CountryParam::export_tier) = 2.0;
+  p.countries.set_schedule(0, CountryParam::export_tier, {{2026.0, 2.0}, {2028.0, 1.0}});
+  const auto r = simulate(p);
+  for (int n = 5; n <= 8; ++n) {
+    EXPECT_NEAR(at(r, CS::chip_received, 0, n), 4000.0, 1e-9) << n;
+    EXPECT_NEAR(at(r, CS::it_mw, 0, n), 2.0 * (n - 4), 1e-9) << n;
+    EXPECT_EQ(code(r, 0, n), code(Bottleneck::export_controls)) << n;
+  }
+  EXPECT_NEAR(at(r, CS::chip_received, 0, 9), 184000.0, 1e-6);
+  EXPECT_NEAR(at(r, CS::it_mw, 0, 9), 100.0, 1e-9);
+  EXPECT_EQ(code(r, 0, 9), code(Bottleneck::on_track));
+}
+
+// A scheduled supply with flat parts: [[2027, 4000], [2029, 12000]] holds 4,000 a year
+// before 2027, rises by 4,000 a year to 2029 and holds 12,000 after, whatever
+// vendor_supply_growth says (a scheduled level replaces its trend). The run series at
+// index n + 1 is the rate of step n, at t_n = 2026 + n/4.
+TEST(ModelAnalytic, ScheduledSupplyInterpolatesAndHoldsFlatBeyondItsEnds) {
+  auto p = unconstrained(1);
+  p.global[GlobalParam::vendor_supply] = 4000.0;
+  p.global[GlobalParam::vendor_supply_growth] = 0.5;
+  p.global.set_schedule(GlobalParam::vendor_supply, {{2027.0, 4000.0}, {2029.0, 12000.0}});
+  const auto r = simulate(p);
+  const auto& v = r[RunSeries::vendor_supply];
+  EXPECT_DOUBLE_EQ(v(1), 4000.0);    // 2026.0
+  EXPECT_DOUBLE_EQ(v(5), 4000.0);    // 2027.0
+  EXPECT_DOUBLE_EQ(v(6), 5000.0);    // 2027.25: 4000 + 4000 * 0.25
+  EXPECT_DOUBLE_EQ(v(7), 6000.0);    // 2027.5
+  EXPECT_DOUBLE_EQ(v(9), 8000.0);    // 2028.0
+  EXPECT_DOUBLE_EQ(v(13), 12000.0);  // 2029.0
+  EXPECT_DOUBLE_EQ(v(p.sim.steps()), 12000.0);
+}
+
+// A scheduled growth compounds year by year: with dt = 1, other_demand = 1000 and
+// other_demand_growth [[2026, 0.1], [2028, 0.5]] (0.1 in 2026, 0.3 in 2027, 0.5 from 2028),
+// the rate of step n is 1000, 1100, 1100 * 1.3 = 1430, 1430 * 1.5 = 2145, 3217.5.
+TEST(ModelAnalytic, ScheduledGrowthCompoundsYearByYear) {
+  auto p = unconstrained(1, 2026.0, 2031.0, 1.0);
+  p.global[GlobalParam::other_demand] = 1000.0;
+  p.global[GlobalParam::other_demand_growth] = 0.1;
+  p.global.set_schedule(GlobalParam::other_demand_growth, {{2026.0, 0.1}, {2028.0, 0.5}});
+  const auto r = simulate(p);
+  const auto& o = r[RunSeries::other_demand];
+  const double expect[] = {1000.0, 1100.0, 1430.0, 2145.0, 3217.5};
+  for (int n = 0; n < 5; ++n) EXPECT_NEAR(o(n + 1), expect[n], 1e-9) << n;
+}
+
+// A domestic programme starting in a given year: domestic_accel_per_year [[2026, 0],
+// [2029, 0], [2030, 1e5]] gives nothing before 2029, then 1e5 * (t - 2029) a year: the
+// quarter at 2029.25 25,000 a year, 2029.5 50,000, and 1e5 from 2030 (domestic_growth is
+// ignored: the level is scheduled). Tier 3: no vendor chips; 1000 MW of ready shells need
+// far more.
+TEST(ModelAnalytic, ScheduledDomesticProgrammeStartsInItsYear) {
+  auto p = unconstrained(1);
+  p.global[GlobalParam::accel_kw_growth] = 0.0;
+  p.countries.targets[0] = {{2026.25, 1000.0}};
+  p.countries.at(0, CountryParam::export_tier) = 3.0;
+  p.countries.at(0, CountryParam::domestic_growth) = 0.5;
+  p.countries.set_schedule(0, CountryParam::domestic_accel_per_year,
+                           {{2026.0, 0.0}, {2029.0, 0.0}, {2030.0, 1e5}});
+  const auto r = simulate(p);
+  for (int n = 1; n <= 13; ++n) EXPECT_EQ(at(r, CS::domestic_received, 0, n), 0.0) << n;
+  EXPECT_NEAR(at(r, CS::domestic_received, 0, 14), 25000.0, 1e-9);
+  EXPECT_NEAR(at(r, CS::domestic_received, 0, 15), 50000.0, 1e-9);
+  EXPECT_NEAR(at(r, CS::domestic_received, 0, 17), 1e5, 1e-9);
+  EXPECT_NEAR(at(r, CS::domestic_received, 0, 20), 1e5, 1e-9);
+  EXPECT_EQ(at(r, CS::it_mw, 0, 13), 0.0);
+  // 6,250 + 12,500 + 18,750 + 25,000 chips by index 17, at 500 a MW: 125 MW.
+  EXPECT_NEAR(at(r, CS::it_mw, 0, 17), 125.0, 1e-9);
+}
+
 TEST(ModelAnalytic, ChipsRetireAfterTheirLifetime) {
   // 100 MW installed in the step at 2027.0 (index 4 to 5); a 2-year life ends at 2029.0.
   // From 2028 the vendor ships nothing, so retired shells stay ready (stranded).

@@ -180,6 +180,76 @@ TEST(Conservation, MoneyAddsUpOverLongHorizonsAndFallingChipPower) {
   EXPECT_GE(steep, 120);  // the draws reach the steep end of the range
 }
 
+// Chips and money over random draws that include schedules (testing::add_random_schedules:
+// levels, growths, prices, caps and tiers given over time, on the global trends and on
+// about a third of the countries' parameters), in identities that hold whatever the
+// parameters are at each step: every dollar received is cash or was spent (funds = cash +
+// capex + opex); chips installed in step m (vendor plus domestic) retire in step m + L, so
+// once the initial capacity has retired (index n >= L) the accelerators in service are
+// exactly those installed in steps n-L..n-1, and before then they lie between those and
+// those plus the initial ones; no step installs more chips than its ready shells need; and
+// the market hands out exactly what the allocation rule gives for the recorded claims.
+TEST(Conservation, ChipsAndMoneyAddUpOverRandomDrawsWithSchedules) {
+  std::mt19937_64 rng(20261203);
+  constexpr double kEps = std::numeric_limits<double>::epsilon();
+  int scheduled = 0;
+  std::vector<double> claims, out;
+  std::vector<int> order;
+  for (int draw = 0; draw < 300; ++draw) {
+    auto p = random_params(rng);
+    testing::add_random_schedules(p, rng, 0.6);
+    scheduled += !p.global.schedules.empty() || !p.countries.schedules.empty();
+    const auto r = simulate(p);
+    const double dt = p.sim.dt;
+    const int steps = p.sim.steps();
+    const int nc = p.countries.size();
+    const int L = std::max(1, static_cast<int>(std::llround(p.global[GP::chip_lifetime_years] / dt)));
+    for (int i = 0; i < nc; ++i) {
+      SCOPED_TRACE(::testing::Message() << "draw " << draw << " country " << i);
+      std::vector<double> installed(steps, 0.0);
+      const double chips0 = at(r, CS::accelerators, i, 0);
+      double ever = chips0;
+      for (int n = 0; n <= steps; ++n) {
+        const double funds = at(r, CS::funds_usd, i, n);
+        ASSERT_NEAR(at(r, CS::cash_usd, i, n) + at(r, CS::capex_usd, i, n) + at(r, CS::opex_usd, i, n),
+                    funds, 8.0 * kEps * (n + 1) * funds) << "index " << n;
+        if (n > 0) {
+          const double dom = at(r, CS::domestic_received, i, n);
+          const double vendor = at(r, CS::chip_received, i, n);
+          ASSERT_LE(vendor + dom, at(r, CS::chip_need, i, n) * (1 + kRel) + 1e-9) << n;
+          ASSERT_GE(dom, 0.0);
+          ASSERT_GE(vendor, 0.0);
+          installed[n - 1] = (vendor + dom) * dt;
+          ever += installed[n - 1];
+        }
+        double in_service = 0.0;
+        for (int m = std::max(0, n - L); m < n; ++m) in_service += installed[m];
+        const double chips = at(r, CS::accelerators, i, n);
+        if (n >= L)
+          ASSERT_NEAR(chips, in_service, kRel * ever + 1e-9) << "index " << n;
+        else {
+          ASSERT_GE(chips, in_service - kRel * ever - 1e-9) << "index " << n;
+          ASSERT_LE(chips, in_service + chips0 + kRel * ever + 1e-9) << "index " << n;
+        }
+      }
+    }
+    for (int n = 1; n <= steps; ++n) {
+      claims.assign(nc + 1, 0.0);
+      for (int i = 0; i < nc; ++i) claims[i] = at(r, CS::chip_demand, i, n) * dt;
+      claims[nc] = r[RunSeries::other_demand](n) * dt;
+      const double supply = r[RunSeries::vendor_supply](n) * dt;
+      allocate(p.global.allocation(), claims, supply, out, order);
+      double total = 0.0;
+      for (double c : claims) total += c;
+      const double tol = kRel * std::max(supply, total) + 1e-9;
+      for (int i = 0; i < nc; ++i)
+        ASSERT_NEAR(at(r, CS::chip_received, i, n) * dt, out[i], tol)
+            << "draw " << draw << " index " << n << " country " << i;
+    }
+  }
+  EXPECT_GE(scheduled, 200);  // most draws have schedules
+}
+
 // The case that found it: one Korea-like country (its data set row of 2026), chips losing
 // half their power a year, 2026-2060.
 TEST(Conservation, MoneyAddsUpForAKoreaLikeCountryWithFastFallingChipPower) {

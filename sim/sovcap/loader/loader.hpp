@@ -173,6 +173,9 @@ struct GivenValue {
   T value{};
   Loc loc;
   std::string origin;
+  // A parameter given as a schedule (non-empty): its points; `value` is then the first
+  // point's value until resolution sets the scalar to the schedule's value at start_year.
+  Schedule schedule{};
 };
 using Given = GivenValue<double>;
 using GivenTargets = GivenValue<std::vector<Target>>;
@@ -200,9 +203,20 @@ struct ValueSites {
 
 // ---- one value from TOML (toml_values.cpp) ---------------------------------------------
 
-// A real, integer or choice parameter; reports and returns nullopt if invalid.
+// A real, integer or choice parameter; reports and returns nullopt if invalid. An array
+// [[year, value], ...] is read into *schedule where the parameter is schedulable and
+// `schedule` is given (the first point's value is returned); elsewhere it is reported as a
+// schedule where only a number is allowed.
 std::optional<double> read_scalar(const TomlSource& src, const toml::value& v, const ParamSpec& s,
-                                  const std::string& key, Diags& diags);
+                                  const std::string& key, Diags& diags,
+                                  Schedule* schedule = nullptr);
+// The points of a schedule, each checked (numbers, years increasing, every value in the
+// parameter's range and of its kind), reported where each stands; nullopt if invalid.
+std::optional<Schedule> read_schedule(const TomlSource& src, const toml::value& v,
+                                      const ParamSpec& s, const std::string& key, Diags& diags);
+// What a schedule is, for "allowed" texts.
+inline constexpr const char* kScheduleForm =
+    "a schedule [[year, value], ...] with increasing years, e.g. [[2026, 1], [2030, 2]]";
 std::optional<std::vector<Target>> read_targets(const TomlSource& src, const toml::value& v,
                                                 const std::string& key,
                                                 std::optional<double> start_year, Diags& diags);

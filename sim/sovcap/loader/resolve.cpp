@@ -23,6 +23,11 @@ void set_sim(SimulationSettings& s, std::string_view name, double x) {
     s.seed = static_cast<std::uint64_t>(x);
 }
 
+// The year a schedule's scalar is taken at: start_year when valid, else the first point's.
+double start_of(const ValueSites& sites, const Schedule& points) {
+  return sites.start_year ? *sites.start_year : points.front().year;
+}
+
 struct InlineCountry {
   std::string iso3;
   CountryLayer layer;
@@ -268,11 +273,20 @@ void resolve_country(int i, const std::string& iso3, const CountrySources& cs, S
     const Given* chosen = from ? &*from->values[k] : nullptr;
     if (from) used[from].insert(std::string(s.name));
     cp.values(i, k) = chosen ? chosen->value : s.default_value;
+    if (chosen && !chosen->schedule.empty()) {
+      // The scalar of a scheduled parameter is its value at start_year.
+      cp.values(i, k) = schedule_at(chosen->schedule, start_of(sites, chosen->schedule),
+                                    s.kind == ParamKind::integer);
+      cp.set_schedule(i, static_cast<CountryParam>(k), chosen->schedule);
+    }
     if (chosen)
       choose(key, chosen->loc, chosen->origin);
     else if (const auto g = inherited_global(static_cast<CountryParam>(k))) {
-      // A country's export licence defaults to the scenario's global one.
+      // A country's export licence defaults to the scenario's global one (and its
+      // schedule, when that is scheduled).
       cp.values(i, k) = sc.params.global[*g];
+      if (const Schedule* gs = sc.params.global.schedule(*g))
+        cp.set_schedule(i, static_cast<CountryParam>(k), *gs);
       cp.inherited[static_cast<std::size_t>(i) * kNumCountryParams + k] = 1;
       sc.origin[key] = std::string(kFromGlobal) + "global." + std::string(spec(*g).name);
     } else if (!s.required())
@@ -393,8 +407,9 @@ void resolve_global(const TomlSource& src, Scenario& sc, ValueSites& sites, Diag
         }
         continue;
       }
-      if (auto x = read_scalar(src, *v, *p, key, diags))
-        from_toml[p->index] = Given{*x, src.loc(*v), origin_of(src.loc(*v))};
+      Schedule points;
+      if (auto x = read_scalar(src, *v, *p, key, diags, &points))
+        from_toml[p->index] = Given{*x, src.loc(*v), origin_of(src.loc(*v)), std::move(points)};
     }
   }
   sc.origin["global.supply_shocks"] = shocks_origin ? *shocks_origin : kBuiltIn;
@@ -403,6 +418,13 @@ void resolve_global(const TomlSource& src, Scenario& sc, ValueSites& sites, Diag
     const auto& given = from_toml[k] ? from_toml[k] : from_csv[k];
     if (given) {
       g.values[k] = given->value;
+      if (!given->schedule.empty()) {
+        // The scalar of a scheduled parameter is its value at start_year.
+        const auto p = static_cast<GlobalParam>(k);
+        g.values[k] = schedule_at(given->schedule, start_of(sites, given->schedule),
+                                  spec(p).kind == ParamKind::integer);
+        g.set_schedule(p, given->schedule);
+      }
       sites.at[key] = given->loc;
       sc.origin[key] = given->origin;
     } else {

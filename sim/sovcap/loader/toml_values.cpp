@@ -8,10 +8,98 @@
 
 namespace sovcap::loader {
 
-std::optional<double> read_scalar(const TomlSource& src, const toml::value& v, const ParamSpec& s,
+namespace {
+
+// One schedule value: of the parameter's kind and in its range.
+std::optional<double> point_value(const TomlSource& src, const toml::value& v, const ParamSpec& s,
                                   const std::string& key, Diags& diags) {
+  const bool integer = s.kind == ParamKind::integer;
+  if (integer ? !v.is_integer() : !is_number(v)) {
+    diags.add(src.loc(v), key,
+              "wrong type: " + describe(v) + " where " + (integer ? "an integer" : "a number") +
+                  " is expected (the value of a schedule point); allowed " + s.allowed());
+    return std::nullopt;
+  }
+  const double x = number(v);
+  if (!s.in_range(x)) {
+    diags.add(src.loc(v), key,
+              range_problem(s.name, v.is_integer() ? std::to_string(v.as_integer()) : fmt(x), s,
+                            true));
+    return std::nullopt;
+  }
+  return x;
+}
+
+}  // namespace
+
+std::optional<Schedule> read_schedule(const TomlSource& src, const toml::value& v,
+                                      const ParamSpec& s, const std::string& key, Diags& diags) {
+  const std::string form = std::string("allowed ") + kScheduleForm + ", each value " + s.allowed();
+  if (!v.is_array() || v.as_array().empty()) {
+    diags.add(src.loc(v), key,
+              (v.is_array() ? std::string("an empty schedule") : "wrong type: " + describe(v)) +
+                  "; " + form);
+    return std::nullopt;
+  }
+  Schedule out;
+  bool ok = true;
+  const auto& arr = v.as_array();
+  std::optional<double> last_year;
+  for (std::size_t i = 0; i < arr.size(); ++i) {
+    const auto& p = arr[i];
+    const std::string k = key + "[" + std::to_string(i) + "]";
+    if (!p.is_array() || p.as_array().size() != 2 || !is_number(p.as_array()[0])) {
+      const std::string what =
+          p.is_array() ? "an array of " + std::to_string(p.as_array().size()) + " items" +
+                             (p.as_array().size() == 2 ? " whose year is not a number" : "")
+                       : describe(p);
+      diags.add(src.loc(p), k, "wrong type: " + what + " where a [year, value] pair is expected; " + form);
+      ok = false;
+      continue;
+    }
+    const double year = number(p.as_array()[0]);
+    if (!std::isfinite(year) || year < 1900.0 || year > 2300.0) {
+      diags.add(src.loc(p.as_array()[0]), k,
+                "year " + fmt(year) + " is out of range: allowed a decimal year in [1900, 2300]");
+      ok = false;
+      continue;
+    }
+    if (last_year && !(year > *last_year)) {
+      diags.add(src.loc(p.as_array()[0]), k,
+                "year " + fmt(year) + " is not after the year before it, " + fmt(*last_year) +
+                    ": allowed increasing years");
+      ok = false;
+    }
+    last_year = year;
+    const auto x = point_value(src, p.as_array()[1], s, k, diags);
+    if (!x) {
+      ok = false;
+      continue;
+    }
+    out.push_back({year, *x});
+  }
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+std::optional<double> read_scalar(const TomlSource& src, const toml::value& v, const ParamSpec& s,
+                                  const std::string& key, Diags& diags, Schedule* schedule) {
   const Loc at = src.loc(v);
   const std::string allowed = "allowed " + s.allowed();
+  if (v.is_array() && s.kind != ParamKind::choice) {
+    if (!schedule || !s.schedulable) {
+      diags.add(at, key,
+                "wrong type: a schedule (an array) where only a number is allowed: " +
+                    std::string(s.name) +
+                    " describes the start or the model's structure and does not change over "
+                    "time; " + allowed);
+      return std::nullopt;
+    }
+    auto points = read_schedule(src, v, s, key, diags);
+    if (!points) return std::nullopt;
+    *schedule = std::move(*points);
+    return schedule->front().value;
+  }
   if (s.kind == ParamKind::choice) {
     if (!v.is_string()) {
       diags.add(at, key, "wrong type: " + describe(v) + " where a name is expected; " + allowed);
@@ -205,8 +293,9 @@ CountryLayer read_country_table(const TomlSource& src, const toml::value& t,
         layer.bad.insert(name);
       continue;
     }
-    if (auto x = read_scalar(src, *v, *p, key, diags))
-      layer.values[p->index] = Given{*x, at, origin};
+    Schedule points;
+    if (auto x = read_scalar(src, *v, *p, key, diags, &points))
+      layer.values[p->index] = Given{*x, at, origin, std::move(points)};
     else
       layer.bad.insert(name);
   }
