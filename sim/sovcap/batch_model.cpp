@@ -460,7 +460,15 @@ SOVCAP_LANE_CLONES void BatchModel<N>::after_market(Country& b, const Lanes& tar
     const double committed = it + pipeline + ready;
     const double desired = std::max(0.0, target_build[l] - committed);
     const double cap_power = std::max(0.0, b.grid_mw[l] / pue - committed);
-    const double cap_capital = std::max(0.0, cash / capex_mw);
+    // The spending rule (docs/model.md, 6.6): a shell is started only with the cash for
+    // its chips as well, after the chips of the shells already under construction or
+    // waiting are set aside at today's price. Starting shells with all the cash and
+    // buying their chips later from whatever cash is left made chips and shells take
+    // turns, and that alternation amplified a relative change of the budget ~1e3-1e5
+    // times (docs/model.md, 11).
+    const double chips_mw = price * per_mw;
+    const double reserve = (pipeline + ready) * chips_mw;
+    const double cap_capital = std::max(0.0, (cash - reserve) / (capex_mw + chips_mw));
     const double cap_talent = std::max(
         0.0, (b.workforce[l] - b.staff_ops[l] * it - staff_build * pipeline) / staff_build);
     const bool capital_binds = cap_capital < cap_power;

@@ -298,13 +298,17 @@ void Model::start_shells(const RunParams& p, int n) {
   const auto capex_mw = c.col(CountryParam::capex_shell_usd_per_mw);
   const int shell_rows = static_cast<int>(shell_due_.rows());
   const int shell_now = ring_slot(n, shell_rows);
+  // The spending rule: cash for a new shell's chips too, after the chips of the shells
+  // under construction or waiting are set aside at today's price.
+  const double chips_mw = price_now_ * per_mw_;
   for (int i = 0; i < nc; ++i) {
     const double committed = it_mw_(i) + pipeline_mw_(i) + ready_mw_(i);
     const double goal = target_path_(n + 1 + build_delay_[i], i);
     const double desired = std::max(0.0, goal - committed);
     const double caps[3] = {
         std::max(0.0, grid_mw_(i) / pue(i) - committed),
-        std::max(0.0, cash_(i) / capex_mw(i)),
+        std::max(0.0, (cash_(i) - (pipeline_mw_(i) + ready_mw_(i)) * chips_mw) /
+                          (capex_mw(i) + chips_mw)),
         std::max(0.0, (workforce_(i) - staff_ops(i) * it_mw_(i) - staff_build(i) * pipeline_mw_(i)) /
                           staff_build(i))};
     int binding = 0;
