@@ -204,6 +204,7 @@ void BatchModel<N>::reset() {
       b.workforce[l] = s.workforce;
       b.funds[l] = s.funds;
       b.capex[l] = s.capex;
+      b.chips_capex[l] = s.capex;
       b.opex[l] = s.opex;
       b.unfunded[l] = s.unfunded;
       b.dom_flops[l] = s.dom_flops;
@@ -389,6 +390,7 @@ SOVCAP_LANE_CLONES void BatchModel<N>::before_market(Country& b, const Cohort& r
     const double dom_cost = dom * dom_price;
     cash = std::max(cash - dom_cost, 0.0);
     b.capex[l] = b.capex[l] + dom_cost;
+    b.chips_capex[l] = b.chips_capex[l] + dom_cost;
     const double rest = need - dom;
     const double can_pay = cash / price;
     const double strand_cash = std::max(rest - can_pay, 0.0);
@@ -439,6 +441,7 @@ SOVCAP_LANE_CLONES void BatchModel<N>::after_market(Country& b, const Lanes& tar
     const double chip_cost = received * price;
     double cash = std::max(b.cash[l] - chip_cost, 0.0);
     double capex = b.capex[l] + chip_cost;
+    b.chips_capex[l] = b.chips_capex[l] + chip_cost;
     const double dom = b.dom[l];
     const double installed = dom + received;
     const double mw = installed / per_mw;
@@ -673,6 +676,7 @@ void BatchModel<N>::observe(int n) {
     gather(CS::cash_usd, [l](const Country& b) { return b.cash[l]; });
     gather(CS::funds_usd, [l](const Country& b) { return b.funds[l]; });
     gather(CS::capex_usd, [l](const Country& b) { return b.capex[l]; });
+    gather(CS::chips_usd, [l](const Country& b) { return b.chips_capex[l]; });
     gather(CS::opex_usd, [l](const Country& b) { return b.opex[l]; });
     gather(CS::unfunded_opex_usd, [l](const Country& b) { return b.unfunded[l]; });
     gather(CS::workforce, [l](const Country& b) { return b.workforce[l]; });

@@ -34,7 +34,7 @@ void Model::reset(const RunParams& p) {
   const double dt = p.sim.dt;
 
   for (auto* a : {&it_mw_, &pipeline_mw_, &ready_mw_, &grid_mw_, &grid_pipeline_mw_, &cash_,
-                  &workforce_, &funds_, &capex_, &opex_, &unfunded_, &flops_, &dom_flops_,
+                  &workforce_, &funds_, &capex_, &chips_capex_, &opex_, &unfunded_, &flops_, &dom_flops_,
                   &accel_count_, &budget_rate_, &domestic_rate_, &budget_step_,
                   &domestic_step_, &opex_per_mw_, &grid_cap_, &tier_cap_, &tmp_a_, &tmp_b_,
                   &tmp_c_, &demand_, &received_, &start_shortfall_, &strand_chips_,
@@ -58,6 +58,7 @@ void Model::reset(const RunParams& p) {
     workforce_(i) = s.workforce;
     funds_(i) = s.funds;
     capex_(i) = s.capex;
+    chips_capex_(i) = s.capex;
     opex_(i) = s.opex;
     unfunded_(i) = s.unfunded;
     dom_flops_(i) = s.dom_flops;
@@ -248,6 +249,7 @@ void Model::fit_out(const RunParams& p, int n) {
   tmp_b_ = dom * tmp_a_;
   cash_ = (cash_ - tmp_b_).max(0.0);
   capex_ += tmp_b_;
+  chips_capex_ += tmp_b_;
   tmp_c_ = need - dom;                                   // still to fill
   strand_cash_ = (tmp_c_ - cash_ / price).max(0.0);      // cash cannot pay for these
   // Affordable: no more than cash pays for, however tmp_c_ - strand_cash_ rounds.
@@ -268,6 +270,7 @@ void Model::fit_out(const RunParams& p, int n) {
   tmp_b_ = received_ * price;
   cash_ = (cash_ - tmp_b_).max(0.0);
   capex_ += tmp_b_;
+  chips_capex_ += tmp_b_;
   {
     const int slot = ring_slot(n, lifetime_steps_);
     const auto perf = c.col(CountryParam::domestic_perf_ratio);
@@ -442,6 +445,7 @@ void Model::fill_view(const RunParams& p, int n) {
   show(CountrySeries::cash_usd, cash_);
   show(CountrySeries::funds_usd, funds_);
   show(CountrySeries::capex_usd, capex_);
+  show(CountrySeries::chips_usd, chips_capex_);
   show(CountrySeries::opex_usd, opex_);
   show(CountrySeries::unfunded_opex_usd, unfunded_);
   show(CountrySeries::workforce, workforce_);

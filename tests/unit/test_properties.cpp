@@ -130,6 +130,9 @@ TEST(Conservation, ChipsAndMoneyAddUpOverRandomRuns) {
         const double capex = at(r, CS::capex_usd, i, n);
         const double shells = (committed - committed0) * c.at(i, CP::capex_shell_usd_per_mw);
         ASSERT_NEAR(capex, chip_spend + shells, kRel * (capex + chip_spend) + 1e-3);
+        // chips_usd is the chips' part of it.
+        ASSERT_NEAR(at(r, CS::chips_usd, i, n), chip_spend, kRel * (capex + chip_spend) + 1e-3);
+        ASSERT_LE(at(r, CS::chips_usd, i, n), capex * (1 + kRel) + 1e-3);
         if (n > 0) {
           // Per step: chips installed fit the ready shells (chip_need = ready_mw * chips per
           // MW), vendor demand leaves room for the domestic chips, and domestic chips never
