@@ -33,7 +33,8 @@ void Model::reset(const RunParams& p) {
   const int nc = c.size();
   const double dt = p.sim.dt;
 
-  for (auto* a : {&it_mw_, &pipeline_mw_, &ready_mw_, &grid_mw_, &grid_pipeline_mw_, &cash_,
+  for (auto* a : {&it_mw_, &pipeline_mw_, &ready_mw_, &grid_mw_, &grid_pipeline_mw_,
+                  &onsite_mw_, &onsite_pipeline_mw_, &onsite_cap_, &cash_,
                   &workforce_, &funds_, &capex_, &chips_capex_, &opex_, &unfunded_, &flops_, &dom_flops_,
                   &accel_count_, &budget_rate_, &domestic_rate_, &budget_step_,
                   &domestic_step_, &opex_per_mw_, &grid_cap_, &tier_cap_, &tmp_a_, &tmp_b_,
@@ -46,7 +47,8 @@ void Model::reset(const RunParams& p) {
   // the kernel, BatchModel::reset, calls too).
   build_delay_.resize(nc);
   grid_delay_.resize(nc);
-  int max_build = 1, max_grid = 1;
+  onsite_delay_.resize(nc);
+  int max_build = 1, max_grid = 1, max_onsite = 1;
   for (int i = 0; i < nc; ++i) {
     const detail::CountryStart s = detail::country_start(c, i, dt);
     it_mw_(i) = s.it_mw;
@@ -68,9 +70,12 @@ void Model::reset(const RunParams& p) {
     domestic_step_(i) = detail::step_factor(c.at(i, CountryParam::domestic_growth), dt);
     opex_per_mw_(i) = s.opex_per_mw;
     grid_cap_(i) = s.grid_cap;
+    onsite_cap_(i) = s.onsite_cap;
     tier_cap_(i) = s.tier_cap;
     build_delay_[i] = s.build_delay;
     grid_delay_[i] = s.grid_delay;
+    onsite_delay_[i] = s.onsite_delay;
+    max_onsite = std::max(max_onsite, s.onsite_delay);
     tmp_a_(i) = s.shells_per_step;  // scratch until the shell delay line is sized, below
     max_build = std::max(max_build, s.build_delay);
     max_grid = std::max(max_grid, s.grid_delay);
@@ -103,6 +108,7 @@ void Model::reset(const RunParams& p) {
   // no grid power is on its way.
   shell_due_.setZero(max_build + 1, nc);
   grid_due_.setZero(max_grid + 1, nc);
+  onsite_due_.setZero(max_onsite + 1, nc);
   for (int i = 0; i < nc; ++i)
     for (int k = 0; k < build_delay_[i]; ++k) shell_due_(k, i) = tmp_a_(i);
 
@@ -202,6 +208,10 @@ void Model::pay_and_retire(const RunParams& p, int n) {
     grid_mw_ += grid_due_.row(gs).transpose();
     grid_pipeline_mw_ = (grid_pipeline_mw_ - grid_due_.row(gs).transpose()).max(0.0);
     grid_due_.row(gs).setZero();
+    const int os = ring_slot(n, static_cast<int>(onsite_due_.rows()));
+    onsite_mw_ += onsite_due_.row(os).transpose();
+    onsite_pipeline_mw_ = (onsite_pipeline_mw_ - onsite_due_.row(os).transpose()).max(0.0);
+    onsite_due_.row(os).setZero();
   }
 }
 
@@ -309,7 +319,7 @@ void Model::start_shells(const RunParams& p, int n) {
     const double goal = target_path_(n + 1 + build_delay_[i], i);
     const double desired = std::max(0.0, goal - committed);
     const double caps[3] = {
-        std::max(0.0, grid_mw_(i) / pue(i) - committed),
+        std::max(0.0, (grid_mw_(i) + onsite_mw_(i)) / pue(i) - committed),
         std::max(0.0, (cash_(i) - (pipeline_mw_(i) + ready_mw_(i)) * chips_mw) /
                           (capex_mw(i) + chips_mw)),
         std::max(0.0, (workforce_(i) - staff_ops(i) * it_mw_(i) - staff_build(i) * pipeline_mw_(i)) /
@@ -331,6 +341,21 @@ void Model::start_shells(const RunParams& p, int n) {
     int slot = shell_now + build_delay_[i];
     if (slot >= shell_rows) slot -= shell_rows;
     shell_due_(slot, i) += starts;
+    // 6b. On-site generation where power held shells back: their facility MW less what is
+    // on order, within the step's cap and the cash beyond the chips set aside.
+    const double want =
+        std::max(0.0, (kind == 0 ? start_shortfall_(i) * pue(i) : 0.0) - onsite_pipeline_mw_(i));
+    const double free = std::max(0.0, cash_(i) - (pipeline_mw_(i) + ready_mw_(i)) * chips_mw);
+    const double onsite_capex = c.at(i, CountryParam::onsite_capex_usd_per_mw);
+    const double order = std::min(std::min(want, onsite_cap_(i)), free / onsite_capex);
+    const double onsite_cost = order * onsite_capex;
+    cash_(i) = std::max(0.0, cash_(i) - onsite_cost);
+    capex_(i) += onsite_cost;
+    onsite_pipeline_mw_(i) += order;
+    const int onsite_rows = static_cast<int>(onsite_due_.rows());
+    int oslot = ring_slot(n, onsite_rows) + onsite_delay_[i];
+    if (oslot >= onsite_rows) oslot -= onsite_rows;
+    onsite_due_(oslot, i) += order;
   }
 }
 
@@ -441,6 +466,7 @@ void Model::fill_view(const RunParams& p, int n) {
   show(CountrySeries::pipeline_mw, pipeline_mw_);
   show(CountrySeries::ready_mw, ready_mw_);
   show(CountrySeries::grid_mw, grid_mw_);
+  show(CountrySeries::onsite_mw, onsite_mw_);
   show(CountrySeries::accelerators, accel_count_);
   show(CountrySeries::cash_usd, cash_);
   show(CountrySeries::funds_usd, funds_);

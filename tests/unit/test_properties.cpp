@@ -129,7 +129,16 @@ TEST(Conservation, ChipsAndMoneyAddUpOverRandomRuns) {
         prev_committed = committed;
         const double capex = at(r, CS::capex_usd, i, n);
         const double shells = (committed - committed0) * c.at(i, CP::capex_shell_usd_per_mw);
-        ASSERT_NEAR(capex, chip_spend + shells, kRel * (capex + chip_spend) + 1e-3);
+        // The rest is on-site generation: what is in service was paid for, and no more is on
+        // order than one lead time of orders at the yearly cap.
+        const double onsite_paid =
+            (capex - chip_spend - shells) / c.at(i, CP::onsite_capex_usd_per_mw);
+        const double onsite_scale = kRel * (capex + chip_spend) / c.at(i, CP::onsite_capex_usd_per_mw) + 1e-6;
+        ASSERT_GE(onsite_paid, at(r, CS::onsite_mw, i, n) - onsite_scale);
+        ASSERT_LE(onsite_paid, at(r, CS::onsite_mw, i, n) +
+                                   c.at(i, CP::onsite_add_mw_per_year) *
+                                       std::max(c.at(i, CP::onsite_lead_years), p.sim.dt) +
+                                   onsite_scale);
         // chips_usd is the chips' part of it.
         ASSERT_NEAR(at(r, CS::chips_usd, i, n), chip_spend, kRel * (capex + chip_spend) + 1e-3);
         ASSERT_LE(at(r, CS::chips_usd, i, n), capex * (1 + kRel) + 1e-3);
@@ -300,7 +309,10 @@ TEST(Conservation, MarketSharesAddUpToTheSupplyEveryStep) {
 //      of later supply, possibly more than was gained (under the greedy rule their unspent
 //      cash also went into more shells; the spending rule sets it aside for the chips);
 //   M7 chips per MW: with accel_kw_growth > accel_price_growth a dollar buys more MW of
-//      chips later, so chips delivered earlier give fewer MW for the same cash.
+//      chips later, so chips delivered earlier give fewer MW for the same cash;
+//   M8 on-site generation is ordered while power holds shells back and stays in service:
+//      less power early orders more of it, and the country can end with more power (the
+//      grid arriving later on top) than with more power early.
 // The regimes below exclude exactly these. Against M6 the country is the only one modelled
 // (everyone else is other_demand, which does not respond); no regime of the other countries
 // short of that was found to exclude it. The properties hold in these regimes over every
@@ -378,8 +390,9 @@ void long_life(RunParams& p, std::mt19937_64& rng) {
 }
 
 // With a budget that never binds (M2, M3, M5 and M7 then cannot act, as cash is never
-// short), no staff for operations (M4) and no chip retiring in the run (M1), more grid,
-// workforce, domestic or vendor chips never lower the country's capacity at the horizon.
+// short), no staff for operations (M4), no chip retiring in the run (M1) and no on-site
+// generation (M8), more grid, workforce, domestic or vendor chips never lower the
+// country's capacity at the horizon.
 TEST(MonotoneResponse, ResourcesWhenTheBudgetNeverBinds) {
   expect_monotone(
       20260419, 1000, {kGridAdd, kGridMw, kWorkforce, kDomestic, kVendor},
@@ -387,6 +400,7 @@ TEST(MonotoneResponse, ResourcesWhenTheBudgetNeverBinds) {
         long_life(p, rng);
         p.countries.at(i, CP::budget_usd_per_year) = 1e14;
         p.countries.at(i, CP::staff_per_mw_ops) = 0.0;
+        p.countries.at(i, CP::onsite_add_mw_per_year) = 0.0;
       },
       [](const RunParams& p, const RunResult& r, int i) {
         // Cash left after every step: nothing was ever cut short for want of money.

@@ -58,8 +58,8 @@ TEST(ShippedScenarios, EveryOneLoadsAndRuns) {
     const auto& it = r[CountrySeries::it_mw];
     EXPECT_TRUE(it.isFinite().all());
     EXPECT_TRUE((it >= 0.0).all());
-    // Capacity never outruns the facility power it needs.
-    const auto& grid = r[CountrySeries::grid_mw];
+    // Capacity never outruns the facility power it needs, from the grid and on site.
+    const Eigen::ArrayXXd grid = r[CountrySeries::grid_mw] + r[CountrySeries::onsite_mw];
     for (int i = 0; i < sc.params.countries.size(); ++i)
       EXPECT_TRUE((it.row(i) <= grid.row(i) / sc.params.countries.at(i, CountryParam::pue) * (1 + 1e-9) + 1e-9).all())
           << sc.params.countries.iso3[i];
