@@ -147,14 +147,14 @@ void check_contents(const ResultsReader& in, CheckReport& rep, Collector& bad);
 // Which invariants a file's stored variables let check run.
 struct InvariantPlan {
   std::vector<std::string> stocks;  // stored stocks: none may be negative or NaN
-  bool pue = false, chip = false, market = false, money = false, code = false;
+  bool pue = false, onsite = false, chip = false, market = false, money = false, code = false;
   bool gw = false, gw_final = false, share = false, it_final = false;
 };
 
 // The stored values of a block of runs that the invariants read.
 struct InvariantBlock {
   std::vector<std::vector<Eigen::ArrayXXd>> stock;
-  std::vector<Eigen::ArrayXXd> it, grid, recv, dem, funds, cash, capex, opex, code, share;
+  std::vector<Eigen::ArrayXXd> it, grid, onsite, recv, dem, funds, cash, capex, opex, code, share;
   Eigen::ArrayXXd pue, gw, it_final;
   std::vector<double> supply;
 };
@@ -266,6 +266,8 @@ InvariantPlan plan_invariants(const ResultsReader& in, CheckReport& rep) {
   for (const auto& s : stocks_all)
     if (has(s.c_str())) p.stocks.push_back(s);
   p.pue = has("it_mw") && has("grid_mw") && has("country.pue");
+  // Files written before on-site generation was modelled have none: the grid alone.
+  p.onsite = p.pue && has("onsite_mw");
   p.chip = has("chip_received") && has("chip_demand");
   p.market = has("chip_received") && has("vendor_supply");
   p.money = has("funds_usd") && has("cash_usd") && has("capex_usd") && has("opex_usd");
@@ -285,7 +287,8 @@ InvariantPlan plan_invariants(const ResultsReader& in, CheckReport& rep) {
   for (const auto& s : stocks_all)
     if (std::find(p.stocks.begin(), p.stocks.end(), s) == p.stocks.end()) absent += (absent.empty() ? "" : ", ") + s;
   if (!absent.empty()) rep.checks_skipped.push_back("no negative stocks of " + absent + ": not stored");
-  note(p.pue, "it_mw <= grid_mw / pue", "it_mw, grid_mw or country.pue not stored");
+  note(p.pue, p.onsite ? "it_mw <= (grid_mw + onsite_mw) / pue" : "it_mw <= grid_mw / pue",
+       "it_mw, grid_mw or country.pue not stored");
   note(p.chip, "chip_received <= chip_demand", "chip_received or chip_demand not stored");
   note(p.market, "sum over countries of chip_received <= vendor_supply",
        "chip_received or vendor_supply not stored (needs --store full)");
@@ -309,6 +312,7 @@ void read_block(const ResultsReader& in, const InvariantPlan& p, const std::opti
   if (p.pue) {
     in.read_country_series("it_mw", b0, count, b.it);
     in.read_country_series("grid_mw", b0, count, b.grid);
+    if (p.onsite) in.read_country_series("onsite_mw", b0, count, b.onsite);
     in.read_per_country("country.pue", b0, count, b.pue);
   }
   if (p.chip || p.market) in.read_country_series("chip_received", b0, count, b.recv);
@@ -342,9 +346,10 @@ void check_step(const InvariantPlan& p, const InvariantBlock& b, std::size_t ku,
     else if (v < 0) bad.add(run, cc, t, p.stocks[s] + " = " + num(v) + " is negative");
   }
   if (p.pue) {
-    const double it = b.it[ku](c, n), cap = b.grid[ku](c, n) / b.pue(c, k);
+    const double power = b.grid[ku](c, n) + (p.onsite ? b.onsite[ku](c, n) : 0.0);
+    const double it = b.it[ku](c, n), cap = power / b.pue(c, k);
     if (it > cap * (1 + kRel) + kRel)
-      bad.add(run, cc, t, "it_mw = " + num(it) + " exceeds grid_mw / pue = " + num(cap));
+      bad.add(run, cc, t, "it_mw = " + num(it) + (p.onsite ? " exceeds (grid_mw + onsite_mw) / pue = " : " exceeds grid_mw / pue = ") + num(cap));
   }
   if (p.chip) {
     const double got = b.recv[ku](c, n), want = b.dem[ku](c, n);

@@ -28,7 +28,7 @@ CommandSpec check_spec() {
       "Verifies a results file: file_type and format_version known; every run complete\n"
       "(run_complete 1; a partial file says how many are missing); for a merged master,\n"
       "every shard present and readable; and the model's invariants on what is stored: no\n"
-      "negative stocks, it_mw <= grid_mw / pue, chip_received <= chip_demand, chips received\n"
+      "negative stocks, it_mw <= (grid_mw + onsite_mw) / pue, chip_received <= chip_demand, chips received\n"
       "summed over countries <= vendor_supply, funds_usd = cash_usd + capex_usd + opex_usd,\n"
       "bottleneck codes in 0..6, year_gw_reached consistent with it_mw. A summary-store file\n"
       "is checked on what it holds; the checks that could not run are listed.\n"

@@ -188,7 +188,7 @@ void BatchModel<N>::reset() {
   countries_.resize(nc);
   country_factor_.resize(nc);
   shells_start_.resize(nc);
-  int max_build = 1, max_grid = 1;
+  int max_build = 1, max_grid = 1, max_onsite = 1;
   for (int i = 0; i < nc; ++i) {
     Country& b = countries_[i];
     for (int l = 0; l < kLanes; ++l) {
@@ -200,10 +200,13 @@ void BatchModel<N>::reset() {
       b.ready_mw[l] = s.ready_mw;
       b.grid_mw[l] = s.grid_mw;
       b.grid_pipeline_mw[l] = s.grid_pipeline_mw;
+      b.onsite_mw[l] = 0.0;
+      b.onsite_pipeline_mw[l] = 0.0;
       b.cash[l] = s.cash;
       b.workforce[l] = s.workforce;
       b.funds[l] = s.funds;
       b.capex[l] = s.capex;
+      b.chips_capex[l] = s.capex;
       b.opex[l] = s.opex;
       b.unfunded[l] = s.unfunded;
       b.dom_flops[l] = s.dom_flops;
@@ -214,6 +217,8 @@ void BatchModel<N>::reset() {
           country_factor_[i][1].get(cp.at(i, CountryParam::domestic_growth), dt);
       b.opex_per_mw[l] = s.opex_per_mw;
       b.grid_cap[l] = s.grid_cap;
+      b.onsite_cap[l] = s.onsite_cap;
+      b.onsite_capex[l] = cp.at(i, CountryParam::onsite_capex_usd_per_mw);
       b.tier_cap[l] = s.tier_cap;
       b.pue[l] = cp.at(i, CountryParam::pue);
       // What stage 1 adds every step, computed once: the same product each time.
@@ -225,8 +230,10 @@ void BatchModel<N>::reset() {
       b.capex_mw[l] = cp.at(i, CountryParam::capex_shell_usd_per_mw);
       b.grid_delay[l] = s.grid_delay;
       b.build_delay[l] = s.build_delay;
+      b.onsite_delay[l] = s.onsite_delay;
       max_build = std::max(max_build, s.build_delay);
       max_grid = std::max(max_grid, s.grid_delay);
+      max_onsite = std::max(max_onsite, s.onsite_delay);
       shells_start_[i][l] = s.shells_per_step;
 
       // The installed chips: cohort k retires at step k, which is slot k here (k below
@@ -248,6 +255,8 @@ void BatchModel<N>::reset() {
                                     [&b](int d) { return d == b.grid_delay[0]; });
     b.same_build_delay = std::all_of(b.build_delay + 1, b.build_delay + kLanes,
                                      [&b](int d) { return d == b.build_delay[0]; });
+    b.same_onsite_delay = std::all_of(b.onsite_delay + 1, b.onsite_delay + kLanes,
+                                      [&b](int d) { return d == b.onsite_delay[0]; });
   }
 
   scheduled_ = false;
@@ -262,7 +271,7 @@ void BatchModel<N>::reset() {
       if (sched_[l][e].country >= 0) sched_index_[l][sched_[l][e].country] = static_cast<int>(e);
   }
 
-  reset_delay_lines(max_build, max_grid);
+  reset_delay_lines(max_build, max_grid, max_onsite);
   reset_targets(max_build, max_grid);
   for (int l = 0; l < used_; ++l)
     for (auto& a : series_[l]) a.resize(nc);
@@ -271,7 +280,7 @@ void BatchModel<N>::reset() {
 }
 
 template <int N>
-void BatchModel<N>::reset_delay_lines(int max_build, int max_grid) {
+void BatchModel<N>::reset_delay_lines(int max_build, int max_grid, int max_onsite) {
   const int nc = nc_;
   // Delay lines: slot k holds what is due at step k. A lane's entries due before its
   // delay are the initial ones, the pipeline's shells and no grid power (the oracle's lines
@@ -290,6 +299,12 @@ void BatchModel<N>::reset_delay_lines(int max_build, int max_grid) {
     }
   for (int k = 0; k < max_grid; ++k)
     for (int i = 0; i < nc; ++i) grid_due_[k * nc + i] = Lanes{};
+  // On-site generation: none ordered before the start.
+  const int onsite_rows = ring_size(max_onsite);
+  onsite_mask_ = onsite_rows - 1;
+  onsite_due_.resize(static_cast<std::size_t>(onsite_rows) * nc);
+  for (int k = 0; k < max_onsite; ++k)
+    for (int i = 0; i < nc; ++i) onsite_due_[k * nc + i] = Lanes{};
 }
 
 template <int N>
@@ -365,6 +380,7 @@ void BatchModel<N>::reset_targets(int max_build, int max_grid) {
 template <int N>
 SOVCAP_LANE_CLONES void BatchModel<N>::before_market(Country& b, const Cohort& retiring,
                                                     const Lanes& shells, const Lanes& power,
+                                                    const Lanes& onsite,
                                                     const Lanes& target_grid, LaneScalars& ls,
                                                     double dt, Lanes& grid_req) {
   SOVCAP_LANE_LOOP
@@ -392,6 +408,8 @@ SOVCAP_LANE_CLONES void BatchModel<N>::before_market(Country& b, const Cohort& r
     b.pipeline_mw[l] = std::max(b.pipeline_mw[l] - shells[l], 0.0);
     const double grid = b.grid_mw[l] + power[l];
     const double grid_pipe = std::max(b.grid_pipeline_mw[l] - power[l], 0.0);
+    b.onsite_mw[l] = b.onsite_mw[l] + onsite[l];
+    b.onsite_pipeline_mw[l] = std::max(b.onsite_pipeline_mw[l] - onsite[l], 0.0);
 
     // 4. Grid planning (target_grid holds the target times pue).
     const double req = std::clamp(target_grid[l] - grid - grid_pipe, 0.0, b.grid_cap[l]);
@@ -410,6 +428,7 @@ SOVCAP_LANE_CLONES void BatchModel<N>::before_market(Country& b, const Cohort& r
     const double dom_cost = dom * dom_price;
     cash = std::max(cash - dom_cost, 0.0);
     b.capex[l] = b.capex[l] + dom_cost;
+    b.chips_capex[l] = b.chips_capex[l] + dom_cost;
     const double rest = need - dom;
     const double can_pay = cash / price;
     const double strand_cash = std::max(rest - can_pay, 0.0);
@@ -435,7 +454,8 @@ SOVCAP_LANE_CLONES void BatchModel<N>::before_market(Country& b, const Cohort& r
 template <int N>
 SOVCAP_LANE_CLONES void BatchModel<N>::after_market(Country& b, const Lanes& target_build,
                                                    const Lanes& target_next, LaneScalars& ls,
-                                                   Cohort& cohort, Lanes& starts) {
+                                                   Cohort& cohort, Lanes& starts,
+                                                   Lanes& onsite_req) {
   constexpr double kPower = static_cast<double>(Bottleneck::power);
   constexpr double kCapital = static_cast<double>(Bottleneck::capital);
   constexpr double kTalent = static_cast<double>(Bottleneck::talent);
@@ -460,6 +480,7 @@ SOVCAP_LANE_CLONES void BatchModel<N>::after_market(Country& b, const Lanes& tar
     const double chip_cost = received * price;
     double cash = std::max(b.cash[l] - chip_cost, 0.0);
     double capex = b.capex[l] + chip_cost;
+    b.chips_capex[l] = b.chips_capex[l] + chip_cost;
     const double dom = b.dom[l];
     const double installed = dom + received;
     const double mw = installed / per_mw;
@@ -480,8 +501,17 @@ SOVCAP_LANE_CLONES void BatchModel<N>::after_market(Country& b, const Lanes& tar
     const double pue = b.pue[l], capex_mw = b.capex_mw[l], staff_build = b.staff_build[l];
     const double committed = it + pipeline + ready;
     const double desired = std::max(0.0, target_build[l] - committed);
-    const double cap_power = std::max(0.0, b.grid_mw[l] / pue - committed);
-    const double cap_capital = std::max(0.0, cash / capex_mw);
+    // Facility power from the grid and from on-site generation.
+    const double cap_power = std::max(0.0, (b.grid_mw[l] + b.onsite_mw[l]) / pue - committed);
+    // The spending rule (docs/model.md, 6.6): a shell is started only with the cash for
+    // its chips as well, after the chips of the shells already under construction or
+    // waiting are set aside at today's price. Starting shells with all the cash and
+    // buying their chips later from whatever cash is left made chips and shells take
+    // turns, and that alternation amplified a relative change of the budget ~1e3-1e5
+    // times (docs/model.md, 11).
+    const double chips_mw = price * per_mw;
+    const double reserve = (pipeline + ready) * chips_mw;
+    const double cap_capital = std::max(0.0, (cash - reserve) / (capex_mw + chips_mw));
     const double cap_talent = std::max(
         0.0, (b.workforce[l] - b.staff_ops[l] * it - staff_build * pipeline) / staff_build);
     const bool capital_binds = cap_capital < cap_power;
@@ -499,6 +529,19 @@ SOVCAP_LANE_CLONES void BatchModel<N>::after_market(Country& b, const Lanes& tar
     capex = capex + cost;
     pipeline = pipeline + start;
     starts[l] = 0.0 + start;
+    // 6b. On-site generation (docs/model.md, 6): where power held shells back, the
+    // facility MW they would draw, less what is already on order, up to the step's cap and
+    // to the cash beyond the chips set aside for the shells now under way.
+    const double power_short = kind == 0.0 ? shortfall * pue : 0.0;
+    const double onsite_want = std::max(0.0, power_short - b.onsite_pipeline_mw[l]);
+    const double onsite_free = std::max(0.0, cash - (pipeline + ready) * chips_mw);
+    const double onsite = std::min(std::min(onsite_want, b.onsite_cap[l]),
+                                   onsite_free / b.onsite_capex[l]);
+    const double onsite_cost = onsite * b.onsite_capex[l];
+    cash = std::max(0.0, cash - onsite_cost);
+    capex = capex + onsite_cost;
+    b.onsite_pipeline_mw[l] = b.onsite_pipeline_mw[l] + onsite;
+    onsite_req[l] = 0.0 + onsite;
 
     b.cash[l] = cash;
     b.capex[l] = capex;
@@ -584,6 +627,7 @@ void BatchModel<N>::step(int n) {
   const Cohort* retiring = cohorts_.data() + (n & cohort_mask_) * nc;
   const Lanes* shells = shell_due_.data() + (n & shell_mask_) * nc;
   const Lanes* power = grid_due_.data() + (n & grid_mask_) * nc;
+  const Lanes* onsite = onsite_due_.data() + (n & onsite_mask_) * nc;
   const Lanes* target_grid = target_grid_.data() + n * nc;
 
   for (int c = 0; c < nc; ++c) {
@@ -592,7 +636,8 @@ void BatchModel<N>::step(int n) {
       return grid_due_[((n + b.grid_delay[l]) & grid_mask_) * nc + c];
     };
     Lanes& grid_req = b.same_grid_delay ? grid_slot(0) : b.grid_req;
-    before_market(b, retiring[c], shells[c], power[c], target_grid[c], ls, dt, grid_req);
+    before_market(b, retiring[c], shells[c], power[c], onsite[c], target_grid[c], ls, dt,
+                  grid_req);
     if (!b.same_grid_delay) {
       SOVCAP_LANE_LOOP
       for (int l = 0; l < kLanes; ++l) grid_slot(l)[l] = b.grid_req[l];
@@ -630,8 +675,12 @@ void BatchModel<N>::step(int n) {
       return shell_due_[((n + b.build_delay[l]) & shell_mask_) * nc + c];
     };
     Cohort& cohort = same_lifetime_ ? cohort_row[0][c] : b.cohort;
+    const auto onsite_slot = [&](int l) -> Lanes& {
+      return onsite_due_[((n + b.onsite_delay[l]) & onsite_mask_) * nc + c];
+    };
     Lanes& starts = b.same_build_delay ? shell_slot(0) : b.starts;
-    after_market(b, target_build[c], target_next[c], ls, cohort, starts);
+    Lanes& onsite_req = b.same_onsite_delay ? onsite_slot(0) : b.onsite_req;
+    after_market(b, target_build[c], target_next[c], ls, cohort, starts, onsite_req);
     if (!same_lifetime_) {
       SOVCAP_LANE_LOOP
       for (int l = 0; l < kLanes; ++l) {
@@ -645,6 +694,10 @@ void BatchModel<N>::step(int n) {
     if (!b.same_build_delay) {
       SOVCAP_LANE_LOOP
       for (int l = 0; l < kLanes; ++l) shell_slot(l)[l] = b.starts[l];
+    }
+    if (!b.same_onsite_delay) {
+      SOVCAP_LANE_LOOP
+      for (int l = 0; l < kLanes; ++l) onsite_slot(l)[l] = b.onsite_req[l];
     }
   }
 
@@ -725,10 +778,12 @@ void BatchModel<N>::observe(int n) {
     gather(CS::pipeline_mw, [l](const Country& b) { return b.pipeline_mw[l]; });
     gather(CS::ready_mw, [l](const Country& b) { return b.ready_mw[l]; });
     gather(CS::grid_mw, [l](const Country& b) { return b.grid_mw[l]; });
+    gather(CS::onsite_mw, [l](const Country& b) { return b.onsite_mw[l]; });
     gather(CS::accelerators, [l](const Country& b) { return b.accel_count[l]; });
     gather(CS::cash_usd, [l](const Country& b) { return b.cash[l]; });
     gather(CS::funds_usd, [l](const Country& b) { return b.funds[l]; });
     gather(CS::capex_usd, [l](const Country& b) { return b.capex[l]; });
+    gather(CS::chips_usd, [l](const Country& b) { return b.chips_capex[l]; });
     gather(CS::opex_usd, [l](const Country& b) { return b.opex[l]; });
     gather(CS::unfunded_opex_usd, [l](const Country& b) { return b.unfunded[l]; });
     gather(CS::workforce, [l](const Country& b) { return b.workforce[l]; });

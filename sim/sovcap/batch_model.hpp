@@ -91,13 +91,14 @@ class BatchModel {
   // lane loops then address one object, and the compiler can tell the arrays apart.
   struct Country {
     // State.
-    Lanes it_mw, pipeline_mw, ready_mw, grid_mw, grid_pipeline_mw, cash, workforce, funds,
-        capex, opex, unfunded, flops, dom_flops, accel_count;
+    Lanes it_mw, pipeline_mw, ready_mw, grid_mw, grid_pipeline_mw, onsite_mw,
+        onsite_pipeline_mw, cash, workforce, funds, capex, chips_capex, opex, unfunded, flops,
+        dom_flops, accel_count;
     // Exponential trends and their per-step factors.
     Lanes budget_rate, domestic_rate, budget_step, domestic_step;
     // Per-run constants; workforce_step is workforce_growth * dt.
     Lanes opex_per_mw, grid_cap, tier_cap, pue, workforce_step, domestic_price_ratio,
-        domestic_perf_ratio, staff_build, staff_ops, capex_mw;
+        domestic_perf_ratio, staff_build, staff_ops, capex_mw, onsite_cap, onsite_capex;
     // The step's flows, per step (not per year), kept for the market and the view.
     Lanes need, dom, demand, affordable, strand_cash, received, code;
     // What the bottleneck code is decided from: chips affordable but not delivered, the
@@ -107,13 +108,14 @@ class BatchModel {
     Lanes strand_chips, stranded_tier, stranded, shortfall, kind;
     // The step's entries for the delay lines when the lanes' delays differ: the lane
     // loops write them here, and a scalar loop moves each to its lane's slot.
-    Lanes grid_req, starts;
+    Lanes grid_req, starts, onsite_req;
     Cohort cohort;
     // Delays in steps, and whether every lane has the same one (then the lane loops
     // write the delay line's slot directly).
     alignas(kAlign) int grid_delay[kLanes];
     int build_delay[kLanes];
-    bool same_grid_delay, same_build_delay;
+    int onsite_delay[kLanes];
+    bool same_grid_delay, same_build_delay, same_onsite_delay;
   };
 
   // Per-lane scalars: the global trends and the chip market of the step.
@@ -127,7 +129,7 @@ class BatchModel {
 
   void reset();
   // reset()'s delay lines and target path, given the longest build and grid delays.
-  void reset_delay_lines(int max_build, int max_grid);
+  void reset_delay_lines(int max_build, int max_grid, int max_onsite);
   void reset_targets(int max_build, int max_grid);
   void step(int n);
   // Copies step n's values of the scheduled parameters over what the step reads.
@@ -140,10 +142,10 @@ class BatchModel {
   // countries, the compiler carries one pointer per array across it, and spills them),
   // and they are the unit that batch_model.cpp compiles for more than one instruction set.
   static void before_market(Country& b, const Cohort& retiring, const Lanes& shells,
-                            const Lanes& power, const Lanes& target_grid, LaneScalars& ls,
-                            double dt, Lanes& grid_req);
+                            const Lanes& power, const Lanes& onsite, const Lanes& target_grid,
+                            LaneScalars& ls, double dt, Lanes& grid_req);
   static void after_market(Country& b, const Lanes& target_build, const Lanes& target_next,
-                           LaneScalars& ls, Cohort& cohort, Lanes& starts);
+                           LaneScalars& ls, Cohort& cohort, Lanes& starts, Lanes& onsite_req);
   bool wanted(int lane, CountrySeries s, int n) const {
     return n == 0 || n == last_index_ || wanted_[lane][static_cast<int>(s)];
   }
@@ -167,8 +169,8 @@ class BatchModel {
   // country]; one size for every lane (a power of two above the longest delay), so that
   // the slot read in a step is the same for every lane and only the writes differ.
   std::vector<Cohort> cohorts_;  // by retirement step
-  std::vector<Lanes> shell_due_, grid_due_;
-  int cohort_mask_ = 0, shell_mask_ = 0, grid_mask_ = 0;
+  std::vector<Lanes> shell_due_, grid_due_, onsite_due_;
+  int cohort_mask_ = 0, shell_mask_ = 0, grid_mask_ = 0, onsite_mask_ = 0;
   // The target path at the look-aheads the step reads, [index * nc + country]: now (for
   // the view and, one index on, the bottleneck), one build lead time and one step ahead,
   // and, times pue (the facility power grid planning asks for), one grid plus build lead

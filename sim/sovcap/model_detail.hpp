@@ -73,12 +73,12 @@ inline void fill_target_path(const std::vector<Target>& targets, const Simulatio
 struct CountryStart {
   double it_mw, pipeline_mw, ready_mw, grid_mw, grid_pipeline_mw, cash, workforce, funds,
       capex, opex, unfunded, dom_flops, budget_rate, domestic_rate;
-  int build_delay, grid_delay;  // lead times in whole steps
+  int build_delay, grid_delay, onsite_delay;  // lead times in whole steps
   // The initial pipeline was started over the past build lead time and arrives evenly over
   // steps 0..build_delay-1, this much a step.
   double shells_per_step;
-  // Operating cost per IT MW, grid additions and vendor chips a step.
-  double opex_per_mw, grid_cap, tier_cap;
+  // Operating cost per IT MW, grid additions, on-site orders and vendor chips a step.
+  double opex_per_mw, grid_cap, onsite_cap, tier_cap;
 };
 
 // Vendor chips a step: tier 1 uncapped, tier 2 at the country's tier2_cap (the loader
@@ -99,10 +99,12 @@ inline CountryStart country_start(const CountryParams& c, int i, double dt) {
       s.dom_flops = 0.0;
   s.build_delay = to_steps(c.at(i, CountryParam::build_lead_years), dt);
   s.grid_delay = to_steps(c.at(i, CountryParam::grid_lead_years), dt);
+  s.onsite_delay = to_steps(c.at(i, CountryParam::onsite_lead_years), dt);
   s.shells_per_step = s.pipeline_mw / s.build_delay;
   s.opex_per_mw = c.at(i, CountryParam::pue) * (kHoursPerYear * dt) *
                   c.at(i, CountryParam::electricity_usd_per_mwh);
   s.grid_cap = c.at(i, CountryParam::grid_add_mw_per_year) * dt;
+  s.onsite_cap = c.at(i, CountryParam::onsite_add_mw_per_year) * dt;
   s.tier_cap = tier_cap(c.at(i, CountryParam::export_tier), c.at(i, CountryParam::tier2_cap), dt);
   return s;
 }

@@ -17,6 +17,7 @@ namespace sovcap {
   X(ready_mw, "MW", "IT capacity of ready shells waiting for chips (stranded)")                \
   X(target_mw, "MW", "target path of IT capacity")                                            \
   X(grid_mw, "MW", "facility power available to AI data centres (grid, PPAs)")                 \
+  X(onsite_mw, "MW", "on-site (bridging) generation in service, facility MW beside grid_mw")    \
   X(facility_mw, "MW", "facility power drawn by capacity in service (it_mw * pue)")           \
   X(energy_twh, "TWh/yr", "energy use per year at the current draw")                          \
   X(compute_flops, "FLOP/s", "effective dense 16-bit compute (installed x talent utilisation)") \
@@ -24,7 +25,8 @@ namespace sovcap {
   X(domestic_share, "1", "share of installed FLOP/s on domestic accelerators")                \
   X(cash_usd, "USD", "cash on hand")                                                          \
   X(funds_usd, "USD", "cumulative budget received")                                           \
-  X(capex_usd, "USD", "cumulative capital spending (shells and chips)")                       \
+  X(capex_usd, "USD", "cumulative capital spending (shells, chips, on-site generation)")                       \
+  X(chips_usd, "USD", "cumulative spending on chips, vendor and domestic (part of capex_usd)") \
   X(opex_usd, "USD", "cumulative operating cost paid")                                        \
   X(unfunded_opex_usd, "USD", "cumulative operating cost that cash could not cover")          \
   X(workforce, "people", "skilled data-centre workforce")                                     \

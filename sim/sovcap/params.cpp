@@ -207,6 +207,7 @@ std::vector<ParamRule> build_rules() {
                    }});
   rules.push_back(lead_time_rule("build_lead_whole_steps", "country.build_lead_years"));
   rules.push_back(lead_time_rule("grid_lead_whole_steps", "country.grid_lead_years"));
+  rules.push_back(lead_time_rule("onsite_lead_whole_steps", "country.onsite_lead_years"));
   for (const auto& [name, level, growth] :
        {std::tuple{"vendor_supply_trend", "global.vendor_supply", "global.vendor_supply_growth"},
         {"other_demand_trend", "global.other_demand", "global.other_demand_growth"},

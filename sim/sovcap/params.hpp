@@ -62,6 +62,12 @@ inline constexpr double kInf = std::numeric_limits<double>::infinity();
     "most new facility power the grid can deliver per year")                                    \
   X(grid_lead_years, "yr", 4.0, 0.0, true, 30.0, false,                                          \
     "lead time from requesting new facility power to its delivery")                             \
+  X(onsite_add_mw_per_year, "MW/yr", 0.0, 0.0, false, 1e6, false,                                \
+    "most on-site (bridging) generation a year the country orders when grid power is short")    \
+  X(onsite_lead_years, "yr", 1.0, 0.0, true, 30.0, false,                                        \
+    "lead time from ordering on-site generation to its delivery")                               \
+  X(onsite_capex_usd_per_mw, "USD/MW", 1.5e6, 0.0, true, 1e10, false,                            \
+    "capital cost of on-site generation per facility MW, paid when ordered")                    \
   X(pue, "ratio", 1.3, 1.0, false, 5.0, false, "facility power / IT power")                      \
   X(budget_usd_per_year, "USD/yr", kRequired, 0.0, false, 1e14, false,                           \
     "committed capital per year, public and private, at start_year")                            \

@@ -33,8 +33,9 @@ void Model::reset(const RunParams& p) {
   const int nc = c.size();
   const double dt = p.sim.dt;
 
-  for (auto* a : {&it_mw_, &pipeline_mw_, &ready_mw_, &grid_mw_, &grid_pipeline_mw_, &cash_,
-                  &workforce_, &funds_, &capex_, &opex_, &unfunded_, &flops_, &dom_flops_,
+  for (auto* a : {&it_mw_, &pipeline_mw_, &ready_mw_, &grid_mw_, &grid_pipeline_mw_,
+                  &onsite_mw_, &onsite_pipeline_mw_, &onsite_cap_, &cash_,
+                  &workforce_, &funds_, &capex_, &chips_capex_, &opex_, &unfunded_, &flops_, &dom_flops_,
                   &accel_count_, &budget_rate_, &domestic_rate_, &budget_step_,
                   &domestic_step_, &opex_per_mw_, &grid_cap_, &tier_cap_, &tmp_a_, &tmp_b_,
                   &tmp_c_, &demand_, &received_, &start_shortfall_, &strand_chips_,
@@ -46,7 +47,8 @@ void Model::reset(const RunParams& p) {
   // the kernel, BatchModel::reset, calls too).
   build_delay_.resize(nc);
   grid_delay_.resize(nc);
-  int max_build = 1, max_grid = 1;
+  onsite_delay_.resize(nc);
+  int max_build = 1, max_grid = 1, max_onsite = 1;
   for (int i = 0; i < nc; ++i) {
     const detail::CountryStart s = detail::country_start(c, i, dt);
     it_mw_(i) = s.it_mw;
@@ -58,6 +60,7 @@ void Model::reset(const RunParams& p) {
     workforce_(i) = s.workforce;
     funds_(i) = s.funds;
     capex_(i) = s.capex;
+    chips_capex_(i) = s.capex;
     opex_(i) = s.opex;
     unfunded_(i) = s.unfunded;
     dom_flops_(i) = s.dom_flops;
@@ -67,9 +70,12 @@ void Model::reset(const RunParams& p) {
     domestic_step_(i) = detail::step_factor(c.at(i, CountryParam::domestic_growth), dt);
     opex_per_mw_(i) = s.opex_per_mw;
     grid_cap_(i) = s.grid_cap;
+    onsite_cap_(i) = s.onsite_cap;
     tier_cap_(i) = s.tier_cap;
     build_delay_[i] = s.build_delay;
     grid_delay_[i] = s.grid_delay;
+    onsite_delay_[i] = s.onsite_delay;
+    max_onsite = std::max(max_onsite, s.onsite_delay);
     tmp_a_(i) = s.shells_per_step;  // scratch until the shell delay line is sized, below
     max_build = std::max(max_build, s.build_delay);
     max_grid = std::max(max_grid, s.grid_delay);
@@ -102,6 +108,7 @@ void Model::reset(const RunParams& p) {
   // no grid power is on its way.
   shell_due_.setZero(max_build + 1, nc);
   grid_due_.setZero(max_grid + 1, nc);
+  onsite_due_.setZero(max_onsite + 1, nc);
   for (int i = 0; i < nc; ++i)
     for (int k = 0; k < build_delay_[i]; ++k) shell_due_(k, i) = tmp_a_(i);
 
@@ -245,6 +252,10 @@ void Model::pay_and_retire(const RunParams& p, int n) {
     grid_mw_ += grid_due_.row(gs).transpose();
     grid_pipeline_mw_ = (grid_pipeline_mw_ - grid_due_.row(gs).transpose()).max(0.0);
     grid_due_.row(gs).setZero();
+    const int os = ring_slot(n, static_cast<int>(onsite_due_.rows()));
+    onsite_mw_ += onsite_due_.row(os).transpose();
+    onsite_pipeline_mw_ = (onsite_pipeline_mw_ - onsite_due_.row(os).transpose()).max(0.0);
+    onsite_due_.row(os).setZero();
   }
 }
 
@@ -292,6 +303,7 @@ void Model::fit_out(const RunParams& p, int n) {
   tmp_b_ = dom * tmp_a_;
   cash_ = (cash_ - tmp_b_).max(0.0);
   capex_ += tmp_b_;
+  chips_capex_ += tmp_b_;
   tmp_c_ = need - dom;                                   // still to fill
   strand_cash_ = (tmp_c_ - cash_ / price).max(0.0);      // cash cannot pay for these
   // Affordable: no more than cash pays for, however tmp_c_ - strand_cash_ rounds.
@@ -312,6 +324,7 @@ void Model::fit_out(const RunParams& p, int n) {
   tmp_b_ = received_ * price;
   cash_ = (cash_ - tmp_b_).max(0.0);
   capex_ += tmp_b_;
+  chips_capex_ += tmp_b_;
   {
     const int slot = ring_slot(n, lifetime_steps_);
     const auto& perf = dom_perf_;
@@ -342,13 +355,17 @@ void Model::start_shells(const RunParams& p, int n) {
   const auto& capex_mw = capex_mw_;
   const int shell_rows = static_cast<int>(shell_due_.rows());
   const int shell_now = ring_slot(n, shell_rows);
+  // The spending rule: cash for a new shell's chips too, after the chips of the shells
+  // under construction or waiting are set aside at today's price.
+  const double chips_mw = price_now_ * per_mw_;
   for (int i = 0; i < nc; ++i) {
     const double committed = it_mw_(i) + pipeline_mw_(i) + ready_mw_(i);
     const double goal = target_path_(n + 1 + build_delay_[i], i);
     const double desired = std::max(0.0, goal - committed);
     const double caps[3] = {
-        std::max(0.0, grid_mw_(i) / pue(i) - committed),
-        std::max(0.0, cash_(i) / capex_mw(i)),
+        std::max(0.0, (grid_mw_(i) + onsite_mw_(i)) / pue(i) - committed),
+        std::max(0.0, (cash_(i) - (pipeline_mw_(i) + ready_mw_(i)) * chips_mw) /
+                          (capex_mw(i) + chips_mw)),
         std::max(0.0, (workforce_(i) - staff_ops(i) * it_mw_(i) - staff_build(i) * pipeline_mw_(i)) /
                           staff_build(i))};
     int binding = 0;
@@ -368,6 +385,21 @@ void Model::start_shells(const RunParams& p, int n) {
     int slot = shell_now + build_delay_[i];
     if (slot >= shell_rows) slot -= shell_rows;
     shell_due_(slot, i) += starts;
+    // 6b. On-site generation where power held shells back: their facility MW less what is
+    // on order, within the step's cap and the cash beyond the chips set aside.
+    const double want =
+        std::max(0.0, (kind == 0 ? start_shortfall_(i) * pue(i) : 0.0) - onsite_pipeline_mw_(i));
+    const double free = std::max(0.0, cash_(i) - (pipeline_mw_(i) + ready_mw_(i)) * chips_mw);
+    const double onsite_capex = c.at(i, CountryParam::onsite_capex_usd_per_mw);
+    const double order = std::min(std::min(want, onsite_cap_(i)), free / onsite_capex);
+    const double onsite_cost = order * onsite_capex;
+    cash_(i) = std::max(0.0, cash_(i) - onsite_cost);
+    capex_(i) += onsite_cost;
+    onsite_pipeline_mw_(i) += order;
+    const int onsite_rows = static_cast<int>(onsite_due_.rows());
+    int oslot = ring_slot(n, onsite_rows) + onsite_delay_[i];
+    if (oslot >= onsite_rows) oslot -= onsite_rows;
+    onsite_due_(oslot, i) += order;
   }
 }
 
@@ -477,10 +509,12 @@ void Model::fill_view(const RunParams& p, int n) {
   show(CountrySeries::pipeline_mw, pipeline_mw_);
   show(CountrySeries::ready_mw, ready_mw_);
   show(CountrySeries::grid_mw, grid_mw_);
+  show(CountrySeries::onsite_mw, onsite_mw_);
   show(CountrySeries::accelerators, accel_count_);
   show(CountrySeries::cash_usd, cash_);
   show(CountrySeries::funds_usd, funds_);
   show(CountrySeries::capex_usd, capex_);
+  show(CountrySeries::chips_usd, chips_capex_);
   show(CountrySeries::opex_usd, opex_);
   show(CountrySeries::unfunded_opex_usd, unfunded_);
   show(CountrySeries::workforce, workforce_);

@@ -49,17 +49,19 @@ class Model {
   }
 
   // Per-country state, each [country].
-  Eigen::ArrayXd it_mw_, pipeline_mw_, ready_mw_, grid_mw_, grid_pipeline_mw_, cash_,
-      workforce_, funds_, capex_, opex_, unfunded_, flops_, dom_flops_, accel_count_;
+  Eigen::ArrayXd it_mw_, pipeline_mw_, ready_mw_, grid_mw_, grid_pipeline_mw_, onsite_mw_,
+      onsite_pipeline_mw_, cash_,
+      workforce_, funds_, capex_, chips_capex_, opex_, unfunded_, flops_, dom_flops_,
+      accel_count_;
   // Row-major, so that one slot (all countries) is contiguous for array arithmetic.
   using Ring = Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   // Cohorts of installed chips, ring buffers over install step: [slot, country].
   Ring cohort_mw_, cohort_flops_, cohort_dom_flops_, cohort_count_;
   // Delay lines, ring buffers over due step: [slot, country].
-  Ring shell_due_, grid_due_;
+  Ring shell_due_, grid_due_, onsite_due_;
   // The target path at every time index the step needs to look at: [index, country].
   Ring target_path_;
-  std::vector<int> build_delay_, grid_delay_;  // in steps, per country
+  std::vector<int> build_delay_, grid_delay_, onsite_delay_;  // in steps, per country
   int lifetime_steps_ = 1;
   // The initial cohorts' chips by age - 1: accelerators per MW, FLOP/s per accelerator.
   std::vector<double> accel_per_mw_, accel_flops_;
@@ -67,7 +69,7 @@ class Model {
   Eigen::ArrayXd budget_rate_, domestic_rate_, budget_step_, domestic_step_;
   std::array<double, 5> trend_step_{};  // vendor, other demand, kW, FLOP/s, price
   // Per-step constants: operating cost per IT MW, grid additions, vendor chips by tier.
-  Eigen::ArrayXd opex_per_mw_, grid_cap_, tier_cap_;
+  Eigen::ArrayXd opex_per_mw_, grid_cap_, onsite_cap_, tier_cap_;
   // The parameters the step reads, as of the current step: the country's values, or a
   // schedule's at the step's time (sched_, applied at the start of each step).
   Eigen::ArrayXd pue_, workforce_step_, staff_build_, staff_ops_, capex_mw_, dom_price_,

@@ -86,6 +86,10 @@ inline RunParams random_params(std::mt19937_64& rng, int countries = 0) {
     set(CountryParam::grid_add_mw_per_year, log_uniform(1, 5000));
     set(CountryParam::grid_lead_years, 0.25 * static_cast<double>(1 + rng() % 24));
     set(CountryParam::build_lead_years, 0.25 * static_cast<double>(1 + rng() % 12));
+    // On-site generation half the time.
+    set(CountryParam::onsite_add_mw_per_year, u(rng) < 0.5 ? 0.0 : log_uniform(1, 2000));
+    set(CountryParam::onsite_lead_years, 0.25 * static_cast<double>(1 + rng() % 8));
+    set(CountryParam::onsite_capex_usd_per_mw, log_uniform(3e5, 5e6));
     set(CountryParam::budget_usd_per_year, log_uniform(1e7, 1e11));
     set(CountryParam::budget_growth, u(rng) * 0.5 - 0.1);
     set(CountryParam::electricity_usd_per_mwh, u(rng) * 200);

@@ -109,7 +109,7 @@ TEST_F(CheckTest, ItAbovePowerFails) {
     auto& it = r.country[static_cast<int>(CS::it_mw)];
     it(1, 3) = r[CS::grid_mw](1, 3) * 2;  // also past 1 GW: year_gw_reached then disagrees
   });
-  expect_problem("FRA", "exceeds grid_mw / pue");
+  expect_problem("FRA", "exceeds (grid_mw + onsite_mw) / pue");
 }
 
 TEST_F(CheckTest, ChipsAboveDemandFail) {

@@ -489,6 +489,50 @@ TEST(ModelAnalytic, ATieOfZeroCapsGoesToPowerWhateverTheRoundingResidue) {
   }
 }
 
+// On-site generation bridges a grid that adds nothing. Annual steps, pue 1, one-year build
+// and on-site lead times, on-site up to 50 MW a year at 1e6 USD/MW, chips 1e6 USD a MW
+// (1 kW at 1000 USD), shells 1e6 USD/MW, ample cash, a target of 100 MW by 2028.
+//   2026: no power, so no shells; power holds back 100 MW: 50 MW on site ordered (the cap).
+//   2027: 50 MW on site arrive; 50 MW of shells start, power holds back the other 50: 50 MW
+//     more on site.
+//   2028: the first shells are fitted (50 MW in service at 2029.0), 100 MW on site, the
+//     last 50 MW of shells start. 2029: they are fitted: 100 MW at 2030.0.
+// Without on-site generation the country never builds. Spending: 100 MW each of shells,
+// chips and on-site generation at 1e6 USD, 3e8 USD in all.
+TEST(ModelAnalytic, OnSiteGenerationBridgesAGridThatAddsNothing) {
+  auto p = unconstrained(1, 2026.0, 2031.0, 1.0);
+  p.global[GlobalParam::accel_kw] = 1.0;
+  p.global[GlobalParam::accel_kw_growth] = 0.0;
+  p.global[GlobalParam::accel_price_usd] = 1e3;
+  p.global[GlobalParam::accel_price_growth] = 0.0;
+  auto& c = p.countries;
+  c.at(0, CountryParam::pue) = 1.0;
+  c.at(0, CountryParam::grid_mw) = 0.0;
+  c.at(0, CountryParam::grid_add_mw_per_year) = 0.0;
+  c.at(0, CountryParam::build_lead_years) = 1.0;
+  c.at(0, CountryParam::capex_shell_usd_per_mw) = 1e6;
+  c.at(0, CountryParam::onsite_add_mw_per_year) = 50.0;
+  c.at(0, CountryParam::onsite_lead_years) = 1.0;
+  c.at(0, CountryParam::onsite_capex_usd_per_mw) = 1e6;
+  c.targets[0] = {{2028.0, 100.0}};
+  const auto r = simulate(p);
+  const double onsite[] = {0, 0, 50, 100, 100, 100}, it[] = {0, 0, 0, 50, 100, 100};
+  for (int n = 0; n <= 5; ++n) {
+    EXPECT_NEAR(at(r, CS::onsite_mw, 0, n), onsite[n], 1e-9) << "index " << n;
+    EXPECT_NEAR(at(r, CS::it_mw, 0, n), it[n], 1e-9) << "index " << n;
+    EXPECT_EQ(at(r, CS::grid_mw, 0, n), 0.0);
+  }
+  EXPECT_EQ(code(r, 0, 1), code(Bottleneck::power));
+  EXPECT_EQ(code(r, 0, 2), code(Bottleneck::power));
+  EXPECT_NEAR(at(r, CS::capex_usd, 0, 5), 3e8, 1e-3);
+  EXPECT_NEAR(at(r, CS::chips_usd, 0, 5), 1e8, 1e-3);
+
+  c.at(0, CountryParam::onsite_add_mw_per_year) = 0.0;
+  const auto none = simulate(p);
+  EXPECT_EQ(at(none, CS::it_mw, 0, 5), 0.0);
+  EXPECT_EQ(at(none, CS::onsite_mw, 0, 5), 0.0);
+}
+
 TEST(ModelAnalytic, OperatingCostIsPaidFirstAndShortfallRecorded) {
   auto p = unconstrained(1);
   p.countries.at(0, CountryParam::it_mw) = 100.0;
@@ -520,8 +564,10 @@ TEST(ModelInvariants, HoldOverRandomParameterDraws) {
         const double pue = c.at(i, CountryParam::pue);
         const double committed = at(r, CS::it_mw, i, n) + at(r, CS::pipeline_mw, i, n) +
                                  at(r, CS::ready_mw, i, n);
-        ASSERT_LE(at(r, CS::it_mw, i, n), at(r, CS::grid_mw, i, n) / pue * (1 + 1e-9) + 1e-9);
-        ASSERT_LE(committed, at(r, CS::grid_mw, i, n) / pue * (1 + 1e-9) + 1e-9);
+        // Facility power: the grid and on-site generation.
+        const double power = at(r, CS::grid_mw, i, n) + at(r, CS::onsite_mw, i, n);
+        ASSERT_LE(at(r, CS::it_mw, i, n), power / pue * (1 + 1e-9) + 1e-9);
+        ASSERT_LE(committed, power / pue * (1 + 1e-9) + 1e-9);
         // Money: what was spent never exceeds what was received, and it all adds up.
         const double funds = at(r, CS::funds_usd, i, n);
         const double spent = at(r, CS::capex_usd, i, n) + at(r, CS::opex_usd, i, n);

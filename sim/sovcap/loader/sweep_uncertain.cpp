@@ -147,7 +147,8 @@ std::optional<Cell> check_uncertain_key(const SweepContext& cx, const std::strin
   // The model's delay lines and chip retirement move in whole steps (the registry's
   // *_whole_steps rules).
   const bool whole_steps =
-      name == "chip_lifetime_years" || name == "build_lead_years" || name == "grid_lead_years";
+      name == "chip_lifetime_years" || name == "build_lead_years" || name == "grid_lead_years" ||
+      name == "onsite_lead_years";
   if (whole_steps && cx.sites.dt && *cx.sites.dt > u.lo) {
     u.lo = *cx.sites.dt;
     u.lo_open = false;
