@@ -157,7 +157,7 @@ TEST(DescribeSweep, ListsPoliciesUncertainKeysRunsAndEstimates) {
   for (const std::string want :
        {"[sweep] lhs, 4 policies x 500 samples = 2000 runs",
         "policy 3: global.allocation = \"max_min_fair\", country.KOR.grid_lead_years = 1.75",
-        "uncertain global.other_demand: lognormal (median 1000000, sigma 0.4)",
+        "uncertain global.other_demand: lognormal (median 500000, sigma 0.3)",
         "uncertain global.chip_lifetime_years: choice (values 4, 5, 6; weights 0.25, 0.5, 0.25)",
         "uncertain country.*.budget_usd_per_year: uniform (low 0.6, high 1.4), times the "
         "resolved value",
