@@ -273,6 +273,7 @@ void BatchModel<N>::reset() {
 
   reset_delay_lines(max_build, max_grid, max_onsite);
   reset_targets(max_build, max_grid);
+  reset_queues();
   for (int l = 0; l < used_; ++l)
     for (auto& a : series_[l]) a.resize(nc);
   alloc_demand_.assign(nc + 1, 0.0);
@@ -376,11 +377,43 @@ void BatchModel<N>::reset_targets(int max_build, int max_grid) {
   }
 }
 
+template <int N>
+void BatchModel<N>::reset_queues() {
+  const int nc = nc_, steps = last_index_;
+  bool any = false;
+  for (int i = 0; i < nc; ++i) {
+    Country& b = countries_[i];
+    b.has_queue = false;
+    for (int l = 0; l < kLanes; ++l)
+      b.has_queue |= params_[l]->countries.schedule(i, CountryParam::grid_queue) != nullptr;
+    any |= b.has_queue;
+  }
+  if (!any) return;
+  queue_arrive_.resize(static_cast<std::size_t>(steps) * nc);
+  queue_window_.resize(static_cast<std::size_t>(steps) * nc);
+  std::vector<double> arrive, window;
+  for (int i = 0; i < nc; ++i) {
+    const Country& b = countries_[i];
+    if (!b.has_queue) continue;
+    for (int l = 0; l < kLanes; ++l) {
+      const Schedule* q = params_[l]->countries.schedule(i, CountryParam::grid_queue);
+      arrive.assign(static_cast<std::size_t>(steps), 0.0);
+      window.assign(static_cast<std::size_t>(steps), 0.0);
+      if (q) detail::queue_steps(*q, params_[l]->sim, b.grid_delay[l], arrive, window);
+      for (int k = 0; k < steps; ++k) {
+        queue_arrive_[static_cast<std::size_t>(k) * nc + i][l] = arrive[static_cast<std::size_t>(k)];
+        queue_window_[static_cast<std::size_t>(k) * nc + i][l] = window[static_cast<std::size_t>(k)];
+      }
+    }
+  }
+}
+
 // Stages 1 to 5 up to the demand on the vendor, for every lane of one country.
 template <int N>
 SOVCAP_LANE_CLONES void BatchModel<N>::before_market(Country& b, const Cohort& retiring,
                                                     const Lanes& shells, const Lanes& power,
-                                                    const Lanes& onsite,
+                                                    const Lanes& onsite, const Lanes& queued,
+                                                    const Lanes& queue_window,
                                                     const Lanes& target_grid, LaneScalars& ls,
                                                     double dt, Lanes& grid_req) {
   SOVCAP_LANE_LOOP
@@ -406,13 +439,16 @@ SOVCAP_LANE_CLONES void BatchModel<N>::before_market(Country& b, const Cohort& r
     // 3. Deliveries due now.
     ready = ready + shells[l];
     b.pipeline_mw[l] = std::max(b.pipeline_mw[l] - shells[l], 0.0);
-    const double grid = b.grid_mw[l] + power[l];
+    // Power requested earlier, and power from the grid queue arriving in this step.
+    const double grid = b.grid_mw[l] + power[l] + queued[l];
     const double grid_pipe = std::max(b.grid_pipeline_mw[l] - power[l], 0.0);
     b.onsite_mw[l] = b.onsite_mw[l] + onsite[l];
     b.onsite_pipeline_mw[l] = std::max(b.onsite_pipeline_mw[l] - onsite[l], 0.0);
 
-    // 4. Grid planning (target_grid holds the target times pue).
-    const double req = std::clamp(target_grid[l] - grid - grid_pipe, 0.0, b.grid_cap[l]);
+    // 4. Grid planning (target_grid holds the target times pue), counting the queue that
+    // arrives by the time a request made now would.
+    const double req =
+        std::clamp(target_grid[l] - grid - grid_pipe - queue_window[l], 0.0, b.grid_cap[l]);
     grid_req[l] = 0.0 + req;
     b.grid_pipeline_mw[l] = grid_pipe + req;
     b.grid_mw[l] = grid;
@@ -636,8 +672,11 @@ void BatchModel<N>::step(int n) {
       return grid_due_[((n + b.grid_delay[l]) & grid_mask_) * nc + c];
     };
     Lanes& grid_req = b.same_grid_delay ? grid_slot(0) : b.grid_req;
-    before_market(b, retiring[c], shells[c], power[c], onsite[c], target_grid[c], ls, dt,
-                  grid_req);
+    const bool queue = b.has_queue;
+    const std::size_t q = static_cast<std::size_t>(n) * nc + c;
+    before_market(b, retiring[c], shells[c], power[c], onsite[c],
+                  queue ? queue_arrive_[q] : zero_, queue ? queue_window_[q] : zero_,
+                  target_grid[c], ls, dt, grid_req);
     if (!b.same_grid_delay) {
       SOVCAP_LANE_LOOP
       for (int l = 0; l < kLanes; ++l) grid_slot(l)[l] = b.grid_req[l];
@@ -755,6 +794,8 @@ void BatchModel<N>::apply_schedules(int n) {
       if (on(kDomPrice)) b.domestic_price_ratio[l] = v[kDomPrice];
       if (on(kDomPerf)) b.domestic_perf_ratio[l] = v[kDomPerf];
       if (on(kTierCap)) b.tier_cap[l] = v[kTierCap];
+      if (on(kOnsiteCap)) b.onsite_cap[l] = v[kOnsiteCap];
+      if (on(kOnsiteCapex)) b.onsite_capex[l] = v[kOnsiteCapex];
     }
   }
 }

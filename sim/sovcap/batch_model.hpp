@@ -116,6 +116,7 @@ class BatchModel {
     int build_delay[kLanes];
     int onsite_delay[kLanes];
     bool same_grid_delay, same_build_delay, same_onsite_delay;
+    bool has_queue;  // some lane's run has a grid queue for this country
   };
 
   // Per-lane scalars: the global trends and the chip market of the step.
@@ -142,7 +143,8 @@ class BatchModel {
   // countries, the compiler carries one pointer per array across it, and spills them),
   // and they are the unit that batch_model.cpp compiles for more than one instruction set.
   static void before_market(Country& b, const Cohort& retiring, const Lanes& shells,
-                            const Lanes& power, const Lanes& onsite, const Lanes& target_grid,
+                            const Lanes& power, const Lanes& onsite, const Lanes& queued,
+                            const Lanes& queue_window, const Lanes& target_grid,
                             LaneScalars& ls, double dt, Lanes& grid_req);
   static void after_market(Country& b, const Lanes& target_build, const Lanes& target_next,
                            LaneScalars& ls, Cohort& cohort, Lanes& starts, Lanes& onsite_req);
@@ -176,6 +178,12 @@ class BatchModel {
   // and, times pue (the facility power grid planning asks for), one grid plus build lead
   // time and one step ahead.
   std::vector<Lanes> target_now_, target_build_, target_grid_;
+  // The grid queue per step, [step * nc + country], for countries with has_queue: what
+  // arrives in the step, and what arrives after it within the grid lead time
+  // (detail::queue_steps). Countries without a queue read zero_.
+  std::vector<Lanes> queue_arrive_, queue_window_;
+  Lanes zero_{};
+  void reset_queues();
   // Each lane's target path of one country, while reset() lays it out (lanes that share
   // lane 0's path read paths_[0]).
   std::array<std::vector<double>, kLanes> paths_;

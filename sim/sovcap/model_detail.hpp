@@ -192,6 +192,8 @@ enum CountryField : int {
   kDomPrice,       // domestic_price_ratio(t_n)
   kDomPerf,        // domestic_perf_ratio(t_n)
   kTierCap,        // tier_cap(export_tier(t_n), tier2_cap(t_n), dt)
+  kOnsiteCap,      // onsite_add_mw_per_year(t_n) * dt
+  kOnsiteCapex,    // onsite_capex_usd_per_mw(t_n)
   kNumCountryFields
 };
 // The global trends: level k at 2k, its per-step factor at 2k + 1, in trend_start's order.
@@ -268,6 +270,8 @@ inline void scheduled_values(const RunParams& p, std::vector<ScheduledValues>& o
     if (has(CP::domestic_price_ratio)) set(kDomPrice);
     if (has(CP::domestic_perf_ratio)) set(kDomPerf);
     if (has(CP::export_tier) || has(CP::tier2_cap)) set(kTierCap);
+    if (has(CP::onsite_add_mw_per_year)) set(kOnsiteCap);
+    if (has(CP::onsite_capex_usd_per_mw)) set(kOnsiteCapex);
     if (!e.mask) continue;
     e.v.assign(static_cast<std::size_t>(steps) * kNumCountryFields, 0.0);
     const bool pool = has(CP::workforce);
@@ -289,9 +293,35 @@ inline void scheduled_values(const RunParams& p, std::vector<ScheduledValues>& o
       v[kDomPrice] = at(CP::domestic_price_ratio, t);
       v[kDomPerf] = at(CP::domestic_perf_ratio, t);
       v[kTierCap] = tier_cap(at(CP::export_tier, t), at(CP::tier2_cap, t), dt);
+      v[kOnsiteCap] = at(CP::onsite_add_mw_per_year, t) * dt;
+      v[kOnsiteCapex] = at(CP::onsite_capex_usd_per_mw, t);
     }
     out.push_back(std::move(e));
   }
+}
+
+// ---- the grid queue (docs/model.md, stages 3 and 4) ----
+// The step a queued arrival in decimal year `year` is delivered in: the step n with
+// t_n <= year < t_n + dt (up to rounding of the year), the first for year = start_year.
+inline int queue_step(double year, const SimulationSettings& sim) {
+  return static_cast<int>(std::floor((year - sim.start_year) / sim.dt + 1e-9));
+}
+
+// One country's queue per step n = 0..steps-1: arrive[n], the facility MW delivered in step
+// n, and window[n], the MW that arrives after step n and by step n + grid_delay (with a grid
+// request made in step n), each summed in the points' order from 0.0, so that the kernel
+// and the oracle add the same terms in the same order.
+inline void queue_steps(const Schedule& q, const SimulationSettings& sim, int grid_delay,
+                        std::vector<double>& arrive, std::vector<double>& window) {
+  const int steps = sim.steps();
+  arrive.assign(static_cast<std::size_t>(steps), 0.0);
+  window.assign(static_cast<std::size_t>(steps), 0.0);
+  for (int n = 0; n < steps; ++n)
+    for (const SchedulePoint& e : q) {
+      const int a = queue_step(e.year, sim);
+      if (a == n) arrive[n] = arrive[n] + e.value;
+      if (a > n && a <= n + grid_delay) window[n] = window[n] + e.value;
+    }
 }
 
 }  // namespace sovcap::detail

@@ -41,6 +41,7 @@ bool country_schedulable(CountryParam p) {
     case CountryParam::grid_mw:
     case CountryParam::grid_lead_years:
     case CountryParam::build_lead_years:
+    case CountryParam::onsite_lead_years:
       return false;
     default:
       return true;
@@ -208,6 +209,26 @@ std::vector<ParamRule> build_rules() {
   rules.push_back(lead_time_rule("build_lead_whole_steps", "country.build_lead_years"));
   rules.push_back(lead_time_rule("grid_lead_whole_steps", "country.grid_lead_years"));
   rules.push_back(lead_time_rule("onsite_lead_whole_steps", "country.onsite_lead_years"));
+  // The grid queue is a list of arrivals: a lone number would say neither when nor that it
+  // is not already in grid_mw, and an arrival before the start is grid_mw's.
+  rules.push_back({"grid_queue_arrivals", "country.grid_queue", {"simulation.start_year"},
+                   {"country.grid_queue"}, "",
+                   [](const RuleValues& v) -> std::string {
+                     const Schedule* q = v.params.countries.schedule(v.country, CountryParam::grid_queue);
+                     if (!q) {
+                       const double x = v("country.grid_queue");
+                       if (x == 0.0 || std::isnan(x)) return "";
+                       return "grid_queue = " + format_value(x) +
+                              " is a number: allowed a list of [year, facility MW] arrivals, "
+                              "e.g. [[2027, 500], [2028.5, 1200]], or 0 for none";
+                     }
+                     const double start = v("simulation.start_year");
+                     if (!(q->front().year < start)) return "";
+                     return "grid_queue's first arrival, in " + format_value(q->front().year) +
+                            ", is before start_year = " + format_value(start) +
+                            ": power delivered by then is in grid_mw; allowed arrival years >= "
+                            "start_year";
+                   }});
   for (const auto& [name, level, growth] :
        {std::tuple{"vendor_supply_trend", "global.vendor_supply", "global.vendor_supply_growth"},
         {"other_demand_trend", "global.other_demand", "global.other_demand_growth"},

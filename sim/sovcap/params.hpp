@@ -62,6 +62,9 @@ inline constexpr double kInf = std::numeric_limits<double>::infinity();
     "most new facility power the grid can deliver per year")                                    \
   X(grid_lead_years, "yr", 4.0, 0.0, true, 30.0, false,                                          \
     "lead time from requesting new facility power to its delivery")                             \
+  X(grid_queue, "MW", 0.0, 0.0, false, 1e7, false,                                               \
+    "power already contracted or under construction, [[year, facility MW], ...]: each "         \
+    "arrives in its year whatever grid_add_mw_per_year allows (0: none)")                       \
   X(onsite_add_mw_per_year, "MW/yr", 0.0, 0.0, false, 1e6, false,                                \
     "most on-site (bridging) generation a year the country orders when grid power is short")    \
   X(onsite_lead_years, "yr", 1.0, 0.0, true, 30.0, false,                                        \

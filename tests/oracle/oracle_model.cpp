@@ -34,7 +34,7 @@ void Model::reset(const RunParams& p) {
   const double dt = p.sim.dt;
 
   for (auto* a : {&it_mw_, &pipeline_mw_, &ready_mw_, &grid_mw_, &grid_pipeline_mw_,
-                  &onsite_mw_, &onsite_pipeline_mw_, &onsite_cap_, &cash_,
+                  &onsite_mw_, &onsite_pipeline_mw_, &onsite_cap_, &onsite_capex_, &cash_,
                   &workforce_, &funds_, &capex_, &chips_capex_, &opex_, &unfunded_, &flops_, &dom_flops_,
                   &accel_count_, &budget_rate_, &domestic_rate_, &budget_step_,
                   &domestic_step_, &opex_per_mw_, &grid_cap_, &tier_cap_, &tmp_a_, &tmp_b_,
@@ -71,6 +71,7 @@ void Model::reset(const RunParams& p) {
     opex_per_mw_(i) = s.opex_per_mw;
     grid_cap_(i) = s.grid_cap;
     onsite_cap_(i) = s.onsite_cap;
+    onsite_capex_(i) = c.at(i, CountryParam::onsite_capex_usd_per_mw);
     tier_cap_(i) = s.tier_cap;
     build_delay_[i] = s.build_delay;
     grid_delay_[i] = s.grid_delay;
@@ -137,6 +138,11 @@ void Model::reset(const RunParams& p) {
   dom_price_ = c.col(CountryParam::domestic_price_ratio);
   dom_perf_ = c.col(CountryParam::domestic_perf_ratio);
   detail::scheduled_values(p, sched_);
+  queue_arrive_.assign(nc, {});
+  queue_window_.assign(nc, {});
+  for (int i = 0; i < nc; ++i)
+    if (const Schedule* q = c.schedule(i, CountryParam::grid_queue))
+      detail::queue_steps(*q, p.sim, grid_delay_[i], queue_arrive_[i], queue_window_[i]);
   // A scheduled pue: grid planning at step n asks for the target times pue(t_n), which
   // plan_grid reads from pue_ as apply_schedules sets it.
 
@@ -201,6 +207,8 @@ void Model::apply_schedules(int n) {
     if (on(kDomPrice)) dom_price_(i) = v[kDomPrice];
     if (on(kDomPerf)) dom_perf_(i) = v[kDomPerf];
     if (on(kTierCap)) tier_cap_(i) = v[kTierCap];
+    if (on(kOnsiteCap)) onsite_cap_(i) = v[kOnsiteCap];
+    if (on(kOnsiteCapex)) onsite_capex_(i) = v[kOnsiteCapex];
   }
 }
 
@@ -252,6 +260,9 @@ void Model::pay_and_retire(const RunParams& p, int n) {
     grid_mw_ += grid_due_.row(gs).transpose();
     grid_pipeline_mw_ = (grid_pipeline_mw_ - grid_due_.row(gs).transpose()).max(0.0);
     grid_due_.row(gs).setZero();
+    // The grid queue's arrivals of this step.
+    for (int i = 0; i < static_cast<int>(queue_arrive_.size()); ++i)
+      if (!queue_arrive_[i].empty()) grid_mw_(i) += queue_arrive_[i][static_cast<std::size_t>(n)];
     const int os = ring_slot(n, static_cast<int>(onsite_due_.rows()));
     onsite_mw_ += onsite_due_.row(os).transpose();
     onsite_pipeline_mw_ = (onsite_pipeline_mw_ - onsite_due_.row(os).transpose()).max(0.0);
@@ -275,7 +286,11 @@ void Model::plan_grid(const RunParams& p, int n) {
     // The delays as the delay lines apply them (whole steps), so that unconstrained
     // capacity tracks the target even when a lead time is not a multiple of dt.
     const double need = target_path_(n + grid_delay_[i] + 1 + build_delay_[i], i) * pue(i);
-    const double req = std::clamp(need - grid_mw_(i) - grid_pipeline_mw_(i), 0.0, grid_cap_(i));
+    // The queue arriving by the time this request would (none: nothing to subtract).
+    const double queued =
+        queue_window_[i].empty() ? 0.0 : queue_window_[i][static_cast<std::size_t>(n)];
+    const double req =
+        std::clamp(need - grid_mw_(i) - grid_pipeline_mw_(i) - queued, 0.0, grid_cap_(i));
     int slot = grid_now + grid_delay_[i];
     if (slot >= grid_rows) slot -= grid_rows;
     grid_due_(slot, i) += req;
@@ -390,7 +405,7 @@ void Model::start_shells(const RunParams& p, int n) {
     const double want =
         std::max(0.0, (kind == 0 ? start_shortfall_(i) * pue(i) : 0.0) - onsite_pipeline_mw_(i));
     const double free = std::max(0.0, cash_(i) - (pipeline_mw_(i) + ready_mw_(i)) * chips_mw);
-    const double onsite_capex = c.at(i, CountryParam::onsite_capex_usd_per_mw);
+    const double onsite_capex = onsite_capex_(i);
     const double order = std::min(std::min(want, onsite_cap_(i)), free / onsite_capex);
     const double onsite_cost = order * onsite_capex;
     cash_(i) = std::max(0.0, cash_(i) - onsite_cost);

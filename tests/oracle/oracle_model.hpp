@@ -69,7 +69,9 @@ class Model {
   Eigen::ArrayXd budget_rate_, domestic_rate_, budget_step_, domestic_step_;
   std::array<double, 5> trend_step_{};  // vendor, other demand, kW, FLOP/s, price
   // Per-step constants: operating cost per IT MW, grid additions, vendor chips by tier.
-  Eigen::ArrayXd opex_per_mw_, grid_cap_, onsite_cap_, tier_cap_;
+  Eigen::ArrayXd opex_per_mw_, grid_cap_, onsite_cap_, onsite_capex_, tier_cap_;
+  // The grid queue per country, per step (detail::queue_steps); empty for no queue.
+  std::vector<std::vector<double>> queue_arrive_, queue_window_;
   // The parameters the step reads, as of the current step: the country's values, or a
   // schedule's at the step's time (sched_, applied at the start of each step).
   Eigen::ArrayXd pue_, workforce_step_, staff_build_, staff_ops_, capex_mw_, dom_price_,
