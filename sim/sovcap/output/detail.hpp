@@ -62,7 +62,7 @@ constexpr const char* kLockSuffix = ".lock";
 using Bytes = std::vector<unsigned char>;
 
 // The dimensions of the file, in the order they are created.
-enum Dim : int { kRun, kCountry, kTime, kConstraint, kTarget, kShock, kNumDims };
+enum Dim : int { kRun, kCountry, kTime, kConstraint, kTarget, kShock, kSchedule, kNumDims };
 
 // ---- Small helpers (schema.cpp, description.cpp) ---------------------------------------
 

@@ -73,6 +73,17 @@ void OutputFile::Impl::check_record(const RunRecord& rec) const {
     if (t.size() > schema.dim[kTarget])
       throw OutputError(w + std::to_string(t.size()) + " targets, the file has room for " +
                         std::to_string(schema.dim[kTarget]));
+  if (!params.global.schedules.empty() || !params.countries.schedules.empty()) {
+    // Every schedule must have its variables and room for its points.
+    OutputLayout own;
+    add_schedules_to_layout(params, own);
+    for (const auto& name : own.scheduled)
+      if (!std::binary_search(l.scheduled.begin(), l.scheduled.end(), name))
+        throw OutputError(w + "it schedules " + name + ", which the file has no schedule for");
+    if (own.max_schedule_points > 0 && static_cast<hsize_t>(own.max_schedule_points) > schema.dim[kSchedule])
+      throw OutputError(w + "a schedule of " + std::to_string(own.max_schedule_points) +
+                        " points, the file has room for " + std::to_string(schema.dim[kSchedule]));
+  }
   if (params.global.supply_shocks.size() > schema.dim[kShock])
     throw OutputError(w + std::to_string(params.global.supply_shocks.size()) +
                       " supply shocks, the file has room for " + std::to_string(schema.dim[kShock]));
