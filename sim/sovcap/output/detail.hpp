@@ -120,6 +120,10 @@ struct Schema {
   std::array<hsize_t, kNumDims> dim{};
   long long block = kBlockRuns;
   std::vector<VarDef> vars;  // run_complete last
+  // Which parameters the file has schedule variables for, by index (layout.scheduled), so
+  // that checking a run's schedules allocates nothing.
+  std::array<bool, kNumGlobalParams> scheduled_global{};
+  std::array<bool, kNumCountryParams> scheduled_country{};
 };
 
 // The layout as stored and compared: keep sorted and empty in full mode, one multiply

@@ -537,6 +537,14 @@ Schema build_schema(const OutputLayout& layout_in, const std::string& path) {
   add_result_vars(vars, l, nc, nt);
   add_param_vars(vars, l, nc, nk, ns);
   add_schedule_vars(vars, l, nc, np);
+  if (np > 0)
+    for (const std::string& name : l.scheduled) {
+      const bool global = name.rfind("global.", 0) == 0;
+      const ParamSpec* sp = find_param(global ? ParamScope::global : ParamScope::country,
+                                       name.substr(name.find('.') + 1));
+      if (!sp || sp->index < 0) continue;
+      (global ? s.scheduled_global.data() : s.scheduled_country.data())[sp->index] = true;
+    }
   add_sweep_vars(vars, l);
 
   // Blocks: enough of them to share out, each chunk without a time axis under kMaxChunkBytes.

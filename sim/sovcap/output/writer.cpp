@@ -75,14 +75,20 @@ void OutputFile::Impl::check_record(const RunRecord& rec) const {
                         std::to_string(schema.dim[kTarget]));
   if (!params.global.schedules.empty() || !params.countries.schedules.empty()) {
     // Every schedule must have its variables and room for its points.
-    OutputLayout own;
-    add_schedules_to_layout(params, own);
-    for (const auto& name : own.scheduled)
-      if (!std::binary_search(l.scheduled.begin(), l.scheduled.end(), name))
-        throw OutputError(w + "it schedules " + name + ", which the file has no schedule for");
-    if (own.max_schedule_points > 0 && static_cast<hsize_t>(own.max_schedule_points) > schema.dim[kSchedule])
-      throw OutputError(w + "a schedule of " + std::to_string(own.max_schedule_points) +
-                        " points, the file has room for " + std::to_string(schema.dim[kSchedule]));
+    auto check = [&](const ParamSchedule& s, bool global) {
+      const bool known = global ? schema.scheduled_global[static_cast<std::size_t>(s.param)]
+                                : schema.scheduled_country[static_cast<std::size_t>(s.param)];
+      if (!known)
+        throw OutputError(w + "it schedules " + (global ? "global." : "country.") +
+                          std::string(global ? spec(static_cast<GlobalParam>(s.param)).name
+                                             : spec(static_cast<CountryParam>(s.param)).name) +
+                          ", which the file has no schedule for");
+      if (s.points.size() > schema.dim[kSchedule])
+        throw OutputError(w + "a schedule of " + std::to_string(s.points.size()) +
+                          " points, the file has room for " + std::to_string(schema.dim[kSchedule]));
+    };
+    for (const auto& s : params.global.schedules) check(s, true);
+    for (const auto& s : params.countries.schedules) check(s, false);
   }
   if (params.global.supply_shocks.size() > schema.dim[kShock])
     throw OutputError(w + std::to_string(params.global.supply_shocks.size()) +
