@@ -237,7 +237,8 @@ inline void scheduled_values(const RunParams& p, std::vector<ScheduledValues>& o
       ScheduledValues& e = next();
       e.country = -1;
       e.mask = mask;
-      e.v.assign(static_cast<std::size_t>(steps) * kNumGlobalFields, 0.0);
+      // Not cleared: only the masked fields are written and read.
+      e.v.resize(static_cast<std::size_t>(steps) * kNumGlobalFields);
       for (int n = 0; n < steps; ++n) {
         const double t = p.sim.time(n);
         double* v = e.v.data() + static_cast<std::size_t>(n) * kNumGlobalFields;
@@ -290,7 +291,7 @@ inline void scheduled_values(const RunParams& p, std::vector<ScheduledValues>& o
     ScheduledValues& e = next();
     e.country = i;
     e.mask = mask;
-    e.v.assign(static_cast<std::size_t>(steps) * kNumCountryFields, 0.0);
+    e.v.resize(static_cast<std::size_t>(steps) * kNumCountryFields);  // masked fields only
     auto on = [mask](int f) { return (mask & (1u << f)) != 0; };
     for (int n = 0; n < steps; ++n) {
       const double t = p.sim.time(n);
