@@ -318,6 +318,20 @@ std::string shocks_text(const Variable& start, const Variable& end, const Variab
   return out + "]";
 }
 
+// [[2026, 2], [2028, 1]] from the NaN-padded schedule of one parameter (entry `at` of
+// the run's row), or "" when the run does not schedule it.
+std::string schedule_text(const Variable& years, const Variable& values, std::size_t run,
+                          std::size_t at, std::size_t points) {
+  std::string out;
+  for (std::size_t j = 0; j < points; ++j) {
+    const double y = years.at(run, at + j);
+    if (std::isnan(y)) continue;
+    out += out.empty() ? "[[" : ", [";
+    out += number_text(y) + ", " + number_text(values.at(run, at + j)) + "]";
+  }
+  return out.empty() ? out : out + "]";
+}
+
 // Length of a dimension that may be absent (target, shock): 0 when absent.
 std::size_t optional_dim(hid_t file, const char* name) {
   if (!h5::exists(file, name)) return 0;
@@ -330,7 +344,9 @@ struct ExportVariables {
   std::vector<Variable> keys;  // policy, sample; a cell stays empty where one is absent
   std::vector<Variable> series, run_series, summary, share, finals, params_run, params_country;
   std::vector<Variable> shocks, targets, design;
-  std::size_t nc = 0, nt = 0, n_targets = 0, n_shocks = 0;
+  // Schedules: year and value variables of each scheduled parameter, global then country.
+  std::vector<Variable> sched_global, sched_country;
+  std::size_t nc = 0, nt = 0, n_targets = 0, n_shocks = 0, n_points = 0;
 
   const Variable* key(const char* name) const {
     for (const auto& v : keys)
@@ -340,7 +356,7 @@ struct ExportVariables {
   std::vector<Variable*> all() {
     std::vector<Variable*> out = {&run_coord};
     for (auto* group : {&keys, &series, &run_series, &summary, &share, &finals, &params_run,
-                        &params_country, &shocks, &targets, &design})
+                        &params_country, &shocks, &targets, &design, &sched_global, &sched_country})
       for (auto& v : *group) out.push_back(&v);
     return out;
   }
@@ -388,6 +404,15 @@ ExportVariables open_export_variables(const ResultsReader& in, hid_t f, const st
   if (x.n_targets > 0)
     for (const char* name : {"country.target_year", "country.target_mw"})
       x.targets.push_back(open(name, nc * x.n_targets));
+  x.n_points = optional_dim(f, "schedule_point");
+  if (x.n_points > 0 && h5::has_attribute(f, "scheduled_parameters"))
+    for (const auto& name : split_words(h5::read_string_attribute(f, "scheduled_parameters"))) {
+      const bool global = name.rfind("global.", 0) == 0;
+      auto& into = global ? x.sched_global : x.sched_country;
+      const std::size_t inner = (global ? 1 : nc) * x.n_points;
+      into.push_back(open(name + ".schedule_year", inner));
+      into.push_back(open(name + ".schedule_value", inner));
+    }
   for (const auto& key : in.lever_keys()) x.design.push_back(open("lever." + key, 1));
   if (h5::has_attribute(f, "uncertain_keys"))
     for (const auto& key : split_words(h5::read_string_attribute(f, "uncertain_keys")))
@@ -461,6 +486,11 @@ ExportTables open_tables(const ExportVariables& x, const fs::path& partial, Expo
     h += ",global.supply_shocks";
     for (const auto& v : x.params_country) h += "," + v.name;
     h += ",country.targets";
+    // A scheduled parameter's schedule as TOML ("" where the run gives it one value).
+    for (std::size_t s = 0; s < x.sched_global.size(); s += 2)
+      h += "," + x.sched_global[s].name.substr(0, x.sched_global[s].name.size() - 14) + ".schedule";
+    for (std::size_t s = 0; s < x.sched_country.size(); s += 2)
+      h += "," + x.sched_country[s].name.substr(0, x.sched_country[s].name.size() - 14) + ".schedule";
     for (const auto& v : x.design) h += "," + csv_cell(v.name);
     t.params->end_row();
   }
@@ -536,6 +566,15 @@ void write_run_rows(const ExportVariables& x, std::size_t k, const std::string& 
     }
     p += ',';
     p += csv_cell(x.targets.empty() ? "[]" : targets_text(x.targets[0], x.targets[1], k, c, x.n_targets));
+    for (std::size_t s = 0; s < x.sched_global.size(); s += 2) {
+      p += ',';
+      p += csv_cell(schedule_text(x.sched_global[s], x.sched_global[s + 1], k, 0, x.n_points));
+    }
+    for (std::size_t s = 0; s < x.sched_country.size(); s += 2) {
+      p += ',';
+      p += csv_cell(schedule_text(x.sched_country[s], x.sched_country[s + 1], k, c * x.n_points,
+                                  x.n_points));
+    }
     for (const auto& v : x.design) {
       p += ',';
       put_cell(p, v.format, v.at(k));

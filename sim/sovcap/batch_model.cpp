@@ -776,26 +776,21 @@ void BatchModel<N>::apply_schedules(int n) {
         }
         continue;
       }
-      using namespace detail;
-      const double* v = e.v.data() + static_cast<std::size_t>(n) * kNumCountryFields;
+      // The Country member each field sets, in detail::CountryField order; only the set
+      // bits of the mask are visited.
+      static constexpr Lanes Country::*kMember[detail::kNumCountryFields] = {
+          &Country::budget_rate,  &Country::budget_step,    &Country::domestic_rate,
+          &Country::domestic_step, &Country::grid_cap,      &Country::opex_per_mw,
+          &Country::pue,          &Country::workforce,      &Country::workforce_step,
+          &Country::staff_build,  &Country::staff_ops,      &Country::capex_mw,
+          &Country::domestic_price_ratio, &Country::domestic_perf_ratio, &Country::tier_cap,
+          &Country::onsite_cap, &Country::onsite_capex};
+      const double* v = e.v.data() + static_cast<std::size_t>(n) * detail::kNumCountryFields;
       Country& b = countries_[e.country];
-      if (on(kBudgetRate)) b.budget_rate[l] = v[kBudgetRate];
-      if (on(kBudgetStep)) b.budget_step[l] = v[kBudgetStep];
-      if (on(kDomesticRate)) b.domestic_rate[l] = v[kDomesticRate];
-      if (on(kDomesticStep)) b.domestic_step[l] = v[kDomesticStep];
-      if (on(kGridCap)) b.grid_cap[l] = v[kGridCap];
-      if (on(kOpexPerMw)) b.opex_per_mw[l] = v[kOpexPerMw];
-      if (on(kPue)) b.pue[l] = v[kPue];
-      if (on(kWorkforce)) b.workforce[l] = v[kWorkforce];
-      if (on(kWorkforceStep)) b.workforce_step[l] = v[kWorkforceStep];
-      if (on(kStaffBuild)) b.staff_build[l] = v[kStaffBuild];
-      if (on(kStaffOps)) b.staff_ops[l] = v[kStaffOps];
-      if (on(kCapexMw)) b.capex_mw[l] = v[kCapexMw];
-      if (on(kDomPrice)) b.domestic_price_ratio[l] = v[kDomPrice];
-      if (on(kDomPerf)) b.domestic_perf_ratio[l] = v[kDomPerf];
-      if (on(kTierCap)) b.tier_cap[l] = v[kTierCap];
-      if (on(kOnsiteCap)) b.onsite_cap[l] = v[kOnsiteCap];
-      if (on(kOnsiteCapex)) b.onsite_capex[l] = v[kOnsiteCapex];
+      for (std::uint32_t bits = m; bits != 0; bits &= bits - 1) {
+        const int f = __builtin_ctz(bits);
+        (b.*kMember[f])[l] = v[f];
+      }
     }
   }
 }

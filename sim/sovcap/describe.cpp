@@ -24,7 +24,8 @@ std::string default_text(const ParamSpec& s) {
 std::string allowed_text(const ParamSpec& s) {
   if (s.kind == ParamKind::targets) return "years increasing, after start_year; MW >= 0";
   if (s.kind == ParamKind::shocks) return "start < end, factor >= 0";
-  return s.allowed();
+  // Schedulable parameters may also be given over time (docs/model.md, "Schedules").
+  return s.allowed() + (s.schedulable ? "; or a schedule [[year, value], ...]" : "");
 }
 
 // Shares of their raw bytes that compressed data take on disk, measured on
@@ -193,6 +194,19 @@ std::string parameter_listing(bool markdown) {
   return os.str();
 }
 
+namespace {
+
+// " at start_year, scheduled [[2026, 2], [2028, 1]]" after a scheduled parameter's value.
+std::string schedule_text(const Schedule* s) {
+  if (!s) return "";
+  std::string out = " at start_year, scheduled [";
+  for (std::size_t j = 0; j < s->size(); ++j)
+    out += (j ? ", [" : "[") + format_number((*s)[j].year) + ", " + format_number((*s)[j].value) + "]";
+  return out + "]";
+}
+
+}  // namespace
+
 std::string describe_scenario(const Scenario& sc, int cores) {
   const auto& p = sc.params;
   auto origin = [&](const std::string& key) {
@@ -213,7 +227,8 @@ std::string describe_scenario(const Scenario& sc, int cores) {
       os << s.choices[static_cast<std::size_t>(p.global.values[k])];
     else
       os << format_number(p.global.values[k]) << " " << s.unit;
-    os << origin("global." + std::string(s.name)) << "\n";
+    os << schedule_text(p.global.schedule(static_cast<GlobalParam>(k)))
+       << origin("global." + std::string(s.name)) << "\n";
   }
   os << "  supply_shocks = [";
   for (std::size_t i = 0; i < p.global.supply_shocks.size(); ++i) {
@@ -228,7 +243,7 @@ std::string describe_scenario(const Scenario& sc, int cores) {
     for (int k = 0; k < kNumCountryParams; ++k) {
       const auto& s = spec(static_cast<CountryParam>(k));
       os << "  " << s.name << " = " << format_number(p.countries.values(i, k)) << " " << s.unit
-         << origin("country." + code + "." + std::string(s.name)) << "\n";
+         << schedule_text(p.countries.schedule(i, static_cast<CountryParam>(k))) << origin("country." + code + "." + std::string(s.name)) << "\n";
     }
     os << "  targets = [";
     const auto& tg = p.countries.targets[i];

@@ -199,13 +199,25 @@ enum CountryField : int {
 // The global trends: level k at 2k, its per-step factor at 2k + 1, in trend_start's order.
 inline constexpr int kNumGlobalFields = 10;
 
-// One run's scheduled values: out[0] the global trends (when any is scheduled), then one
-// entry per country with a schedule. Empty when the run has none.
+// One run's scheduled values: first the global trends (when any is scheduled), then one
+// entry per country with a schedule, in country order; none when the run has none. The
+// entries of `out` are reused (their vectors keep their capacity): a sweep resets a model
+// per batch. Only the fields a schedule sets are computed, each from the schedules found
+// once per country.
 inline void scheduled_values(const RunParams& p, std::vector<ScheduledValues>& out) {
-  out.clear();
   const GlobalParams& g = p.global;
   const CountryParams& c = p.countries;
-  if (g.schedules.empty() && c.schedules.empty()) return;
+  std::size_t used = 0;
+  if (g.schedules.empty() && c.schedules.empty()) {
+    out.resize(0);
+    return;
+  }
+  auto next = [&]() -> ScheduledValues& {
+    if (used == out.size()) out.emplace_back();
+    ScheduledValues& e = out[used++];
+    e.mask = 0;
+    return e;
+  };
   const int steps = p.sim.steps();
   const double dt = p.sim.dt;
   static constexpr GlobalParam kLevel[5] = {GlobalParam::vendor_supply, GlobalParam::other_demand,
@@ -216,41 +228,49 @@ inline void scheduled_values(const RunParams& p, std::vector<ScheduledValues>& o
       GlobalParam::accel_kw_growth, GlobalParam::accel_flops_growth,
       GlobalParam::accel_price_growth};
   {
-    ScheduledValues e;
+    std::uint32_t mask = 0;
+    const Schedule* level[5];
+    const Schedule* growth[5];
     for (int k = 0; k < 5; ++k) {
-      if (g.schedule(kLevel[k])) e.mask |= 1u << (2 * k);
-      else if (g.schedule(kGrowth[k])) e.mask |= 1u << (2 * k + 1);
+      level[k] = g.schedule(kLevel[k]);
+      growth[k] = level[k] ? nullptr : g.schedule(kGrowth[k]);
+      if (level[k]) mask |= 1u << (2 * k);
+      if (growth[k]) mask |= 1u << (2 * k + 1);
     }
-    if (e.mask) {
-      e.v.assign(static_cast<std::size_t>(steps) * kNumGlobalFields, 0.0);
+    if (mask) {
+      ScheduledValues& e = next();
+      e.country = -1;
+      e.mask = mask;
+      // Not cleared: only the masked fields are written and read.
+      e.v.resize(static_cast<std::size_t>(steps) * kNumGlobalFields);
       for (int n = 0; n < steps; ++n) {
         const double t = p.sim.time(n);
         double* v = e.v.data() + static_cast<std::size_t>(n) * kNumGlobalFields;
         for (int k = 0; k < 5; ++k) {
-          if (const Schedule* s = g.schedule(kLevel[k])) v[2 * k] = schedule_at(*s, t, false);
-          if (const Schedule* s = g.schedule(kGrowth[k]))
-            v[2 * k + 1] = step_factor(schedule_at(*s, t, false), dt);
+          if (level[k]) v[2 * k] = schedule_at(*level[k], t, false);
+          if (growth[k]) v[2 * k + 1] = step_factor(schedule_at(*growth[k], t, false), dt);
         }
       }
-      out.push_back(std::move(e));
     }
   }
-  // The countries with a schedule, in country order.
+  // The countries with a schedule, in country order, each with its schedules by parameter.
   std::vector<int> which;
   for (const auto& s : c.schedules) which.push_back(s.country);
   std::sort(which.begin(), which.end());
   which.erase(std::unique(which.begin(), which.end()), which.end());
+  using CP = CountryParam;
   for (const int i : which) {
-    using CP = CountryParam;
-    auto has = [&](CP q) { return c.schedule(i, q) != nullptr; };
+    std::array<const Schedule*, kNumCountryParams> sch{};
+    for (const auto& s : c.schedules)
+      if (s.country == i) sch[static_cast<std::size_t>(s.param)] = &s.points;
+    auto has = [&](CP q) { return sch[static_cast<std::size_t>(q)] != nullptr; };
     // The parameter at time t: its schedule's value, else the constant.
     auto at = [&](CP q, double t) {
-      const Schedule* s = c.schedule(i, q);
+      const Schedule* s = sch[static_cast<std::size_t>(q)];
       return s ? schedule_at(*s, t, q == CP::export_tier) : c.at(i, q);
     };
-    ScheduledValues e;
-    e.country = i;
-    auto set = [&e](int f) { e.mask |= 1u << f; };
+    std::uint32_t mask = 0;
+    auto set = [&mask](int f) { mask |= 1u << f; };
     if (has(CP::budget_usd_per_year)) set(kBudgetRate);
     else if (has(CP::budget_growth)) set(kBudgetStep);
     if (has(CP::domestic_accel_per_year)) set(kDomesticRate);
@@ -258,7 +278,8 @@ inline void scheduled_values(const RunParams& p, std::vector<ScheduledValues>& o
     if (has(CP::grid_add_mw_per_year)) set(kGridCap);
     if (has(CP::pue) || has(CP::electricity_usd_per_mwh)) set(kOpexPerMw);
     if (has(CP::pue)) set(kPue);
-    if (has(CP::workforce)) {
+    const bool pool = has(CP::workforce);
+    if (pool) {
       set(kWorkforce);
       set(kWorkforceStep);
     } else if (has(CP::workforce_growth)) {
@@ -272,32 +293,36 @@ inline void scheduled_values(const RunParams& p, std::vector<ScheduledValues>& o
     if (has(CP::export_tier) || has(CP::tier2_cap)) set(kTierCap);
     if (has(CP::onsite_add_mw_per_year)) set(kOnsiteCap);
     if (has(CP::onsite_capex_usd_per_mw)) set(kOnsiteCapex);
-    if (!e.mask) continue;
-    e.v.assign(static_cast<std::size_t>(steps) * kNumCountryFields, 0.0);
-    const bool pool = has(CP::workforce);
+    if (!mask) continue;
+    ScheduledValues& e = next();
+    e.country = i;
+    e.mask = mask;
+    e.v.resize(static_cast<std::size_t>(steps) * kNumCountryFields);  // masked fields only
+    auto on = [mask](int f) { return (mask & (1u << f)) != 0; };
     for (int n = 0; n < steps; ++n) {
       const double t = p.sim.time(n);
       double* v = e.v.data() + static_cast<std::size_t>(n) * kNumCountryFields;
-      v[kBudgetRate] = at(CP::budget_usd_per_year, t);
-      v[kBudgetStep] = step_factor(at(CP::budget_growth, t), dt);
-      v[kDomesticRate] = at(CP::domestic_accel_per_year, t);
-      v[kDomesticStep] = step_factor(at(CP::domestic_growth, t), dt);
-      v[kGridCap] = at(CP::grid_add_mw_per_year, t) * dt;
-      v[kOpexPerMw] = at(CP::pue, t) * (kHoursPerYear * dt) * at(CP::electricity_usd_per_mwh, t);
-      v[kPue] = at(CP::pue, t);
-      v[kWorkforce] = pool ? at(CP::workforce, p.sim.time(n + 1)) : 0.0;
-      v[kWorkforceStep] = pool ? 0.0 : at(CP::workforce_growth, t) * dt;
-      v[kStaffBuild] = at(CP::staff_per_mw_build, t);
-      v[kStaffOps] = at(CP::staff_per_mw_ops, t);
-      v[kCapexMw] = at(CP::capex_shell_usd_per_mw, t);
-      v[kDomPrice] = at(CP::domestic_price_ratio, t);
-      v[kDomPerf] = at(CP::domestic_perf_ratio, t);
-      v[kTierCap] = tier_cap(at(CP::export_tier, t), at(CP::tier2_cap, t), dt);
-      v[kOnsiteCap] = at(CP::onsite_add_mw_per_year, t) * dt;
-      v[kOnsiteCapex] = at(CP::onsite_capex_usd_per_mw, t);
+      if (on(kBudgetRate)) v[kBudgetRate] = at(CP::budget_usd_per_year, t);
+      if (on(kBudgetStep)) v[kBudgetStep] = step_factor(at(CP::budget_growth, t), dt);
+      if (on(kDomesticRate)) v[kDomesticRate] = at(CP::domestic_accel_per_year, t);
+      if (on(kDomesticStep)) v[kDomesticStep] = step_factor(at(CP::domestic_growth, t), dt);
+      if (on(kGridCap)) v[kGridCap] = at(CP::grid_add_mw_per_year, t) * dt;
+      if (on(kOpexPerMw))
+        v[kOpexPerMw] = at(CP::pue, t) * (kHoursPerYear * dt) * at(CP::electricity_usd_per_mwh, t);
+      if (on(kPue)) v[kPue] = at(CP::pue, t);
+      if (on(kWorkforce)) v[kWorkforce] = at(CP::workforce, p.sim.time(n + 1));
+      if (on(kWorkforceStep)) v[kWorkforceStep] = pool ? 0.0 : at(CP::workforce_growth, t) * dt;
+      if (on(kStaffBuild)) v[kStaffBuild] = at(CP::staff_per_mw_build, t);
+      if (on(kStaffOps)) v[kStaffOps] = at(CP::staff_per_mw_ops, t);
+      if (on(kCapexMw)) v[kCapexMw] = at(CP::capex_shell_usd_per_mw, t);
+      if (on(kDomPrice)) v[kDomPrice] = at(CP::domestic_price_ratio, t);
+      if (on(kDomPerf)) v[kDomPerf] = at(CP::domestic_perf_ratio, t);
+      if (on(kTierCap)) v[kTierCap] = tier_cap(at(CP::export_tier, t), at(CP::tier2_cap, t), dt);
+      if (on(kOnsiteCap)) v[kOnsiteCap] = at(CP::onsite_add_mw_per_year, t) * dt;
+      if (on(kOnsiteCapex)) v[kOnsiteCapex] = at(CP::onsite_capex_usd_per_mw, t);
     }
-    out.push_back(std::move(e));
   }
+  out.resize(used);
 }
 
 // ---- the grid queue (docs/model.md, stages 3 and 4) ----

@@ -55,6 +55,10 @@ struct OutputLayout {
   long long total_runs = 1;        // runs of the whole sweep (== runs unless a shard)
   int max_targets = 0;             // length of the target dimension (parameters)
   int max_shocks = 0;              // length of the shock dimension (parameters)
+  // Scheduled parameters: "global.NAME" / "country.NAME" that some run of the file gives as
+  // a schedule (sorted), and the most points of any one schedule (schedule_point dimension).
+  std::vector<std::string> scheduled;
+  int max_schedule_points = 0;
   StoreMode store = StoreMode::full;
   std::vector<CountrySeries> keep; // summary mode: the [run, country, time] series kept
   SweepLayout sweep;
@@ -95,6 +99,9 @@ struct OutputMetadata {
 
 // Layout of a single-scenario file for these parameters.
 OutputLayout layout_for(const RunParams& params, int runs = 1);
+// Adds the parameters `params` schedules to layout.scheduled (kept sorted and unique) and
+// widens max_schedule_points to its longest schedule.
+void add_schedules_to_layout(const RunParams& params, OutputLayout& layout);
 
 // Compressed chunks of a block of consecutive runs, ready to be written in order.
 struct PreparedBlock;

@@ -120,7 +120,15 @@ ParamRule trend_rule(std::string_view name, std::string_view level, std::string_
   return {name, growth, {"simulation.start_year", "simulation.end_year"},
           {growth, level, "simulation.end_year"}, "end_after_start",
           [level, growth](const RuleValues& v) -> std::string {
-            const double x0 = v(level), g = v(growth);
+            // A scheduled level replaces its trend (its points are in range); a scheduled
+            // growth is checked at the point that moves the level furthest (as if it held
+            // over the whole horizon: a bound, not the exact path).
+            if (v.schedule(level)) return "";
+            const double x0 = v(level);
+            double g = v(growth);
+            if (const Schedule* gs = v.schedule(growth))
+              for (const SchedulePoint& pt : *gs)
+                if (std::abs(std::log10(1.0 + pt.value)) > std::abs(std::log10(1.0 + g))) g = pt.value;
             const double start = v("simulation.start_year"), end = v("simulation.end_year");
             if (!(x0 > 0.0) || !(g > -1.0)) return "";
             const double per_year = std::log10(1.0 + g);
@@ -265,6 +273,20 @@ double RuleValues::operator()(std::string_view key) const {
   const ParamSpec* p = find_param(global ? ParamScope::global : ParamScope::country, name);
   if (global) return params.global.values[static_cast<std::size_t>(p->index)];
   return params.countries.values(country, p->index);
+}
+
+const Schedule* RuleValues::schedule(std::string_view key) const {
+  const auto dot = key.find('.');
+  const std::string_view scope = key.substr(0, dot), name = key.substr(dot + 1);
+  if (scope == "global") {
+    const ParamSpec* p = find_param(ParamScope::global, name);
+    return p ? params.global.schedule(static_cast<GlobalParam>(p->index)) : nullptr;
+  }
+  if (scope == "country" && country >= 0) {
+    const ParamSpec* p = find_param(ParamScope::country, name);
+    return p ? params.countries.schedule(country, static_cast<CountryParam>(p->index)) : nullptr;
+  }
+  return nullptr;
 }
 
 const std::vector<ParamRule>& param_rules() {

@@ -270,6 +270,8 @@ struct RuleValues {
   // Whether the value of a key was given in the input (not left at its built-in default).
   std::function<bool(std::string_view key)> given;
   double operator()(std::string_view key) const;
+  // The schedule of a global or country key, or nullptr.
+  const Schedule* schedule(std::string_view key) const;
 };
 
 // A rule relating several parameters. Each value's own rule (kind and range) is its

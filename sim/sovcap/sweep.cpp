@@ -384,13 +384,46 @@ void SampleDesign::point(long long s, double* u) const {
 
 // ---- applying samples ----
 
+namespace {
+
+const ParamSpec& spec_of_global(int k) { return spec(static_cast<GlobalParam>(k)); }
+const ParamSpec& spec_of_country(int k) { return spec(static_cast<CountryParam>(k)); }
+
+// A sampled parameter that the run schedules: with multiply, every point is scaled by the
+// factor the scalar was (and limited to the parameter's range: the factor's distribution
+// is truncated for the scalar, not for each point); a sampled value replaces the schedule.
+void sample_schedule(std::vector<ParamSchedule>& list, int country, int param, bool multiply,
+                     double factor, const ParamSpec& sp) {
+  for (auto it = list.begin(); it != list.end(); ++it) {
+    if (it->country != country || it->param != param) continue;
+    if (!multiply) {
+      list.erase(it);
+      return;
+    }
+    for (auto& pt : it->points) pt.value = std::clamp(pt.value * factor, sp.lo, sp.hi);
+    return;
+  }
+}
+
+}  // namespace
+
 void apply_samples(const SweepSpec& spec, const double* u, RunParams& params) {
+  const bool schedules = !params.global.schedules.empty() || !params.countries.schedules.empty();
   for (std::size_t i = 0; i < spec.uncertain.size(); ++i) {
     const Uncertain& x = spec.uncertain[i];
     const ParamTarget& t = x.target;
+    double factor = 1.0;  // the last multiply factor applied
     auto set = [&](double& cell) {
       const double q = x.quantile(u[i], cell);
+      factor = q;
       cell = x.multiply ? q * cell : q;
+    };
+    // The schedule of the cell just set, where the run has one.
+    auto follow = [&](ParamScope scope, int country) {
+      if (!schedules || t.index < 0) return;
+      const ParamSpec& sp = scope == ParamScope::global ? spec_of_global(t.index) : spec_of_country(t.index);
+      sample_schedule(scope == ParamScope::global ? params.global.schedules : params.countries.schedules,
+                      country, t.index, x.multiply, factor, sp);
     };
     if (t.index < 0) {
       SupplyShock& shock = params.global.supply_shocks.at(static_cast<std::size_t>(t.shock));
@@ -398,21 +431,32 @@ void apply_samples(const SweepSpec& spec, const double* u, RunParams& params) {
     } else if (t.scope == ParamScope::global) {
       double& value = params.global.values.at(static_cast<std::size_t>(t.index));
       set(value);
-      // Countries that take this global value where they have none of their own.
+      follow(ParamScope::global, -1);
+      // Countries that take this global value where they have none of their own (and its
+      // schedule, where it has one).
       for (int k = 0; k < kNumCountryParams; ++k) {
         const auto p = static_cast<CountryParam>(k);
         if (inherited_global(p) != static_cast<GlobalParam>(t.index)) continue;
+        const Schedule* gs = schedules ? params.global.schedule(static_cast<GlobalParam>(t.index)) : nullptr;
         for (int c = 0; c < params.countries.size(); ++c)
-          if (params.countries.inherits(c, p)) params.countries.values(c, k) = value;
+          if (params.countries.inherits(c, p)) {
+            params.countries.values(c, k) = value;
+            if (schedules) params.countries.set_schedule(c, p, gs ? *gs : Schedule{});
+          }
       }
     } else if (t.country >= 0) {
       set(params.countries.values(t.country, t.index));
+      follow(ParamScope::country, t.country);
     } else if (!x.multiply) {
       // One sampled value for every country: the range is the same for all of them.
       const double q = x.quantile(u[i]);
       params.countries.values.col(t.index).setConstant(q);
+      for (int c = 0; schedules && c < params.countries.size(); ++c) follow(ParamScope::country, c);
     } else {
-      for (int c = 0; c < params.countries.size(); ++c) set(params.countries.values(c, t.index));
+      for (int c = 0; c < params.countries.size(); ++c) {
+        set(params.countries.values(c, t.index));
+        follow(ParamScope::country, c);
+      }
     }
   }
 

@@ -151,6 +151,7 @@ OutputLayout sweep_layout(const Scenario& scenario, const std::vector<RunParams>
     const auto other = layout_for(p, 1);
     layout.max_targets = std::max(layout.max_targets, other.max_targets);
     layout.max_shocks = std::max(layout.max_shocks, other.max_shocks);
+    add_schedules_to_layout(p, layout);
   }
   const auto& spec = scenario.sweep;
   layout.total_runs = spec.runs();

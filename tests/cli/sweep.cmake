@@ -72,3 +72,10 @@ add_test(NAME sweep_sampled_pue_check
          COMMAND $<TARGET_FILE:sovcap> check "${_dir}/sampled_pue.h5")
 set_tests_properties(sweep_sampled_pue_check PROPERTIES FIXTURES_REQUIRED sweep_sampled_pue
                      PASS_REGULAR_EXPRESSION "OK: every check holds")
+
+# Schedules (issue 13): every run of a sweep with scheduled parameters, a schedule lever and
+# a multiplied uncertainty is reproduced bit for bit from its exported schedules.
+add_test(NAME schedules_reproducible_from_file
+         COMMAND "${SOVCAP_SYSTEM_PYTHON3}" "${CMAKE_CURRENT_SOURCE_DIR}/check_schedules.py"
+                 $<TARGET_FILE:sovcap> "${CMAKE_CURRENT_SOURCE_DIR}/schedules" "${_dir}/schedules")
+set_tests_properties(schedules_reproducible_from_file PROPERTIES LABELS "cli" TIMEOUT 120)

@@ -517,6 +517,57 @@ TEST_F(OutputFileTest, NoTargetOrShockDimensionWhenNoneAreUsed) {
   EXPECT_TRUE(h5::exists(f.get(), "it_mw"));
 }
 
+// Schedules (issue 13): each scheduled parameter gets NAME.schedule_year and
+// NAME.schedule_value, NaN-padded to the longest schedule, NaN where a run or country does
+// not schedule it; the root attribute scheduled_parameters lists them, and the file's
+// description reads the list and the schedule_point dimension back.
+TEST_F(OutputFileTest, SchedulesRoundTripExactly) {
+  RunParams p = make_params();
+  p.global.set_schedule(GlobalParam::vendor_supply, {{2026.0, 1e6}, {2027.0, 1e6}, {2028.0, 3e6}});
+  p.countries.set_schedule(1, CountryParam::export_tier, {{2026.0, 2.0}, {2027.5, 1.0}});
+  RunParams q = make_params();  // a second run without schedules
+  {
+    OutputLayout l = layout_for(p, 2);
+    EXPECT_EQ(l.scheduled, (std::vector<std::string>{"country.export_tier", "global.vendor_supply"}));
+    EXPECT_EQ(l.max_schedule_points, 3);
+    OutputFile out(dest_, false, l, make_meta());
+    out.write_run(0, p, make_result(p, 0.0));
+    out.write_run(1, q, make_result(q, 1.0));
+    out.commit();
+  }
+  h5::Handle f = h5::open_file(dest_);
+  EXPECT_EQ(h5::read_string_attribute(f.get(), "scheduled_parameters"),
+            "country.export_tier global.vendor_supply");
+  auto read = [&](const char* name) {
+    h5::Handle ds = h5::open_dataset(f.get(), name);
+    return h5::read_all<double>(ds.get());
+  };
+  auto same_list = [](const std::vector<double>& a, const std::vector<double>& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+      if (!same(a[i], b[i])) return false;
+    return true;
+  };
+  EXPECT_TRUE(same_list(read("global.vendor_supply.schedule_year"),
+                        {2026.0, 2027.0, 2028.0, kNaN, kNaN, kNaN}));
+  EXPECT_TRUE(same_list(read("global.vendor_supply.schedule_value"), {1e6, 1e6, 3e6, kNaN, kNaN, kNaN}));
+  std::vector<double> year(18, kNaN), value(18, kNaN);
+  year[3] = 2026.0;
+  year[4] = 2027.5;
+  value[3] = 2.0;
+  value[4] = 1.0;
+  EXPECT_TRUE(same_list(read("country.export_tier.schedule_year"), year));
+  EXPECT_TRUE(same_list(read("country.export_tier.schedule_value"), value));
+  EXPECT_EQ(read("schedule_point").size(), 3u);
+}
+
+TEST_F(OutputFileTest, NoScheduleVariablesWithoutSchedules) {
+  write_single();
+  h5::Handle f = h5::open_file(dest_);
+  EXPECT_FALSE(h5::exists(f.get(), "schedule_point"));
+  EXPECT_EQ(h5::read_string_attribute(f.get(), "scheduled_parameters"), "");
+}
+
 TEST_F(OutputFileTest, ManyRunsStreamedInAnyOrder) {
   // More runs than a chunk's 16, written out of order with one left out: unwritten
   // elements read as the fill values and run_complete tells which runs are there.

@@ -15,6 +15,7 @@
 #include "sovcap/scenario.hpp"
 #include "sovcap/sweep.hpp"
 #include "sovcap/sweep_runner.hpp"
+#include "sovcap/sweep_runner.hpp"
 #include "scenario_support.hpp"
 
 namespace fs = std::filesystem;
@@ -878,6 +879,96 @@ TEST_F(ScenarioTest, SweepLeverValuesRoundTripThroughSet) {
   EXPECT_EQ(a.params.global.supply_shocks[1].factor, 0.0);
   EXPECT_EQ(a.params.global.supply_shocks[1].start, 2031.0);
   EXPECT_EQ(pue_of(a, "KOR"), 1.3000000000000003);
+}
+
+// Schedules as lever values and under a multiply uncertainty (issue 13): a lever value
+// that is a schedule is applied as --set applies it; a sampled factor scales every point
+// of the scheduled parameter (here 0.5 .. 1.5 times [[2026, 8e6], [2030, 1.2e7]]), and the
+// scalar, the value at start_year, by the same factor.
+TEST_F(ScenarioTest, SweepLeversAndMultipliedUncertaintiesTakeSchedules) {
+  const std::string s = write("s.toml", R"([sweep]
+samples = 4
+[sweep.levers]
+"country.KOR.export_tier" = [2, [[2026, 2], [2028, 1]]]
+[sweep.uncertain]
+"global.vendor_supply" = {dist = "uniform", low = 0.5, high = 1.5, multiply = true}
+[global]
+vendor_supply = [[2026, 8e6], [2030, 1.2e7]]
+[country.KOR]
+)" + std::string(kKorea));
+  const Scenario sc = load_scenario(s);
+  const auto policies = policy_params(sc);
+  ASSERT_EQ(policies.size(), 2u);
+  EXPECT_EQ(policies[0].countries.schedule(0, CountryParam::export_tier), nullptr);
+  const Schedule* tier = policies[1].countries.schedule(0, CountryParam::export_tier);
+  ASSERT_NE(tier, nullptr);
+  ASSERT_EQ(tier->size(), 2u);
+  EXPECT_EQ((*tier)[1].year, 2028.0);
+  EXPECT_EQ((*tier)[1].value, 1.0);
+  EXPECT_EQ(policies[1].countries.at(0, CountryParam::export_tier), 2.0);
+  RunParams run = policies[1];
+  const double u = 0.75;  // the uniform's 0.75 quantile: factor 1.25
+  apply_samples(sc.sweep, &u, run);
+  const Schedule* supply = run.global.schedule(GlobalParam::vendor_supply);
+  ASSERT_NE(supply, nullptr);
+  EXPECT_DOUBLE_EQ((*supply)[0].value, 1e7);
+  EXPECT_DOUBLE_EQ((*supply)[1].value, 1.5e7);
+  EXPECT_DOUBLE_EQ(run.global[GlobalParam::vendor_supply], 1e7);
+}
+
+// A schedule in TOML: the points as written, the scalar its value at start_year (2027 here:
+// halfway from 35,000 to 200,000 in 2028 is 117,500), and a country without a licence of
+// its own takes the global schedule with the global value.
+TEST_F(ScenarioTest, SchedulesResolveToTheirPointsAndStartValue) {
+  const std::string s = write("s.toml", R"([simulation]
+start_year = 2027.0
+end_year = 2030.0
+[global]
+tier2_cap = [[2026, 35000], [2028, 200000]]
+[country.KOR]
+export_tier = [[2026, 2], [2027.5, 1]]
+)" + std::string(kKorea) + "[country.JPN]\n" + kKorea + "tier2_cap = 1000\n");
+  const Scenario sc = load_scenario(s);
+  const auto& c = sc.params.countries;
+  EXPECT_DOUBLE_EQ(sc.params.global[GlobalParam::tier2_cap], 117500.0);
+  EXPECT_DOUBLE_EQ(c.at(0, CountryParam::tier2_cap), 117500.0);
+  const Schedule* kor = c.schedule(0, CountryParam::tier2_cap);
+  ASSERT_NE(kor, nullptr);
+  EXPECT_EQ(kor->size(), 2u);
+  EXPECT_EQ(c.schedule(1, CountryParam::tier2_cap), nullptr);
+  EXPECT_EQ(c.at(1, CountryParam::tier2_cap), 1000.0);
+  EXPECT_EQ(c.at(0, CountryParam::export_tier), 2.0);
+  ASSERT_NE(c.schedule(0, CountryParam::export_tier), nullptr);
+}
+
+// Schedules in the countries CSV, written as targets are: YEAR:VALUE;YEAR:VALUE. A cell
+// with a bad point is reported at the cell, a schedule in a column that takes only a
+// number too.
+TEST_F(ScenarioTest, CsvCellsTakeSchedules) {
+  write("c.csv", std::string(kCsvHeader) + ",export_tier,tier2_cap\n" +
+                     "AAA,Country A,1,10,5,1e9,100,,2026:2;2028:1,2026:35000;2027:35000;2027.25:2e5\n");
+  const std::string s = write("s.toml", "[defaults]\ntargets = []\n[countries]\ndata = \"c.csv\"\n");
+  const Scenario sc = load_scenario(s);
+  const auto& c = sc.params.countries;
+  const Schedule* tier = c.schedule(0, CountryParam::export_tier);
+  ASSERT_NE(tier, nullptr);
+  ASSERT_EQ(tier->size(), 2u);
+  EXPECT_EQ((*tier)[1].year, 2028.0);
+  EXPECT_EQ((*tier)[1].value, 1.0);
+  const Schedule* cap = c.schedule(0, CountryParam::tier2_cap);
+  ASSERT_NE(cap, nullptr);
+  ASSERT_EQ(cap->size(), 3u);
+  EXPECT_EQ((*cap)[2].value, 2e5);
+  EXPECT_EQ(c.at(0, CountryParam::tier2_cap), 35000.0);
+
+  write("d.csv", std::string(kCsvHeader) + ",export_tier,pue\n" +
+                     "AAA,Country A,2026:1;2030:2,10,5,1e9,100,,2026:2;2028:1.5,2026:1.2;2026:1.3\n");
+  const std::string bad = write("b.toml", "[defaults]\ntargets = []\n[countries]\ndata = \"d.csv\"\n");
+  const auto ds = errors(bad);
+  const std::string csv = path("d.csv");
+  EXPECT_TRUE(has(ds, csv, 2, "country.AAA.it_mw", {"is a schedule where only a number is allowed"}));
+  EXPECT_TRUE(has(ds, csv, 2, "country.AAA.export_tier", {"'2028:1.5' is not YEAR:VALUE with an integer value"}));
+  EXPECT_TRUE(has(ds, csv, 2, "country.AAA.pue", {"year 2026 is not after the year before it"}));
 }
 
 TEST_F(ScenarioTest, SweepAcceptsUnquotedKeys) {

@@ -63,6 +63,19 @@ TEST_F(ScenarioTest, InvalidUtf8IsRefusedAtItsLineAndColumn) {
 
 // ---- values in range whose trends are not ------------------------------------------------
 
+// A scheduled growth is held to the same bound at its point that moves the level furthest:
+// 5 a year from 2030 would overflow as a constant 5 does; a scheduled level has no trend.
+TEST_F(ScenarioTest, ScheduledGrowthsThatLeaveTheRangeAreRefused) {
+  const std::string sim = "[simulation]\nstart_year = 1900.0\nend_year = 2300.0\ndt = 1.0\n";
+  auto ds = errors(write("s.toml", sim + "[global]\nvendor_supply = 1e11\n"
+                                         "vendor_supply_growth = [[1900, 0.1], [2030, 5]]\n" + korea()));
+  EXPECT_TRUE(has(ds, path("s.toml"), 7, "global.vendor_supply_growth",
+                  {"vendor_supply_growth = 5 a year leaves the range 1e-60 .. 1e60"}))
+      << describe(ds);
+  load_scenario(write("ok.toml", sim + "[global]\nvendor_supply = [[1900, 1e11], [2300, 1e3]]\n"
+                                       "vendor_supply_growth = 5\n" + korea()));
+}
+
 TEST_F(ScenarioTest, TrendsThatLeaveTheirRangeOverTheHorizonAreRefused) {
   // vendor_supply reached inf (and NaN through inf * 0) while every value was in range.
   const std::string sim = "[simulation]\nstart_year = 1900.0\nend_year = 2300.0\ndt = 1.0\n";

@@ -3,6 +3,7 @@
 // the values it gives, every problem located at its cell.
 
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 #include <tuple>
 
@@ -189,11 +190,82 @@ void check_provenance(const std::string& file, const std::string& key, const Par
   }
 }
 
-std::optional<double> read_csv_scalar(const CsvField& f, const ParamSpec& s,
-                                      const std::string& file, const std::string& key,
-                                      Diags& diags) {
+// "2026:4.5e6;2030:9e6" -> a schedule, each point checked (years increasing, values of the
+// parameter's kind and range), reported at the cell.
+std::optional<Schedule> parse_csv_schedule(const CsvField& f, const ParamSpec& s,
+                                           const std::string& file, const std::string& key,
+                                           Diags& diags) {
   const Loc at{file, f.line, f.column};
   const std::string col = "column '" + std::string(s.name) + "': ";
+  const std::string form = "allowed a schedule YEAR:VALUE;YEAR:VALUE with increasing years, e.g. "
+                           "2026:4.5e6;2030:9e6, each value " + s.allowed();
+  Schedule out;
+  std::string piece;
+  std::istringstream is(f.text);
+  bool ok = true;
+  while (std::getline(is, piece, ';')) {
+    const std::string_view p = trim_blanks(piece);
+    if (p.empty()) continue;
+    const auto colon = p.find(':');
+    std::optional<double> year, value;
+    if (colon != std::string_view::npos) {
+      year = parse_number(p.substr(0, colon));
+      const std::string_view v = trim_blanks(p.substr(colon + 1));
+      if (s.kind == ParamKind::integer) {
+        if (const auto i = parse_integer(v)) value = static_cast<double>(*i);
+      } else {
+        value = parse_number(v);
+      }
+    }
+    if (!year || !value) {
+      diags.add(at, key, col + "'" + std::string(p) + "' is not YEAR:VALUE" +
+                             (s.kind == ParamKind::integer ? " with an integer value" : "") +
+                             ": " + form);
+      ok = false;
+      continue;
+    }
+    if (!std::isfinite(*year) || *year < 1900.0 || *year > 2300.0) {
+      diags.add(at, key, col + "year " + fmt(*year) + " is out of range: allowed a decimal year in [1900, 2300]");
+      ok = false;
+      continue;
+    }
+    if (!out.empty() && !(*year > out.back().year)) {
+      diags.add(at, key, col + "year " + fmt(*year) + " is not after the year before it, " +
+                             fmt(out.back().year) + ": allowed increasing years");
+      ok = false;
+    }
+    if (!s.in_range(*value)) {
+      diags.add(at, key, col + "at " + fmt(*year) + ": " + range_problem(s.name, fmt(*value), s, true));
+      ok = false;
+      continue;
+    }
+    out.push_back({*year, *value});
+  }
+  if (ok && out.empty()) {
+    diags.add(at, key, col + "an empty schedule: " + form);
+    ok = false;
+  }
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+std::optional<double> read_csv_scalar(const CsvField& f, const ParamSpec& s,
+                                      const std::string& file, const std::string& key,
+                                      Diags& diags, Schedule* schedule = nullptr) {
+  const Loc at{file, f.line, f.column};
+  const std::string col = "column '" + std::string(s.name) + "': ";
+  if (schedule && f.text.find(':') != std::string::npos) {
+    if (!s.schedulable) {
+      diags.add(at, key, col + "'" + f.text + "' is a schedule where only a number is allowed: " +
+                             std::string(s.name) + " describes the start or the model's structure "
+                             "and does not change over time; allowed " + s.allowed());
+      return std::nullopt;
+    }
+    auto points = parse_csv_schedule(f, s, file, key, diags);
+    if (!points) return std::nullopt;
+    *schedule = std::move(*points);
+    return schedule->front().value;
+  }
   std::optional<double> x;
   if (s.kind == ParamKind::integer) {
     if (const auto i = parse_integer(f.text)) x = static_cast<double>(*i);
@@ -278,8 +350,9 @@ void read_country_cells(const CsvRecord& rec, const std::map<int, const ParamSpe
         ok = true;
       }
     } else {
-      x = read_csv_scalar(f, *p, file, key, diags);
-      if (x) c.layer.values[p->index] = Given{*x, fat, origin};
+      Schedule points;
+      x = read_csv_scalar(f, *p, file, key, diags, &points);
+      if (x) c.layer.values[p->index] = Given{*x, fat, origin, std::move(points)};
       ok = x.has_value();
     }
     if (ok)

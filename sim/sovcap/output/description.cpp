@@ -85,6 +85,11 @@ Described describe(hid_t f, const std::string& path) {
   l.max_shocks = h5::exists(f, "shock")
                      ? static_cast<int>(h5::shape(h5::open_dataset(f, "shock").get()).at(0))
                      : 0;
+  l.scheduled = split(text("scheduled_parameters"), ' ');
+  l.max_schedule_points =
+      h5::exists(f, "schedule_point")
+          ? static_cast<int>(h5::shape(h5::open_dataset(f, "schedule_point").get()).at(0))
+          : 0;
   const std::string store = text("store", "full");
   if (store != "full" && store != "summary")
     throw OutputError(path + ": unknown store mode '" + store + "'");
@@ -183,6 +188,11 @@ std::optional<Difference> first_difference(const Described& a, const Described& 
   if ((d = values("target dimension", std::to_string(la.max_targets), std::to_string(lb.max_targets))))
     return d;
   if ((d = values("shock dimension", std::to_string(la.max_shocks), std::to_string(lb.max_shocks))))
+    return d;
+  if ((d = values("scheduled parameters", join(la.scheduled, " "), join(lb.scheduled, " "))))
+    return d;
+  if ((d = values("schedule_point dimension", std::to_string(la.max_schedule_points),
+                  std::to_string(lb.max_schedule_points))))
     return d;
   if ((d = values("store mode", store_name(la.store), store_name(lb.store)))) return d;
   if ((d = values("kept series", series_list(la.keep), series_list(lb.keep)))) return d;

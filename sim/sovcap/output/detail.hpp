@@ -62,7 +62,7 @@ constexpr const char* kLockSuffix = ".lock";
 using Bytes = std::vector<unsigned char>;
 
 // The dimensions of the file, in the order they are created.
-enum Dim : int { kRun, kCountry, kTime, kConstraint, kTarget, kShock, kNumDims };
+enum Dim : int { kRun, kCountry, kTime, kConstraint, kTarget, kShock, kSchedule, kNumDims };
 
 // ---- Small helpers (schema.cpp, description.cpp) ---------------------------------------
 
@@ -120,6 +120,10 @@ struct Schema {
   std::array<hsize_t, kNumDims> dim{};
   long long block = kBlockRuns;
   std::vector<VarDef> vars;  // run_complete last
+  // Which parameters the file has schedule variables for, by index (layout.scheduled), so
+  // that checking a run's schedules allocates nothing.
+  std::array<bool, kNumGlobalParams> scheduled_global{};
+  std::array<bool, kNumCountryParams> scheduled_country{};
 };
 
 // The layout as stored and compared: keep sorted and empty in full mode, one multiply

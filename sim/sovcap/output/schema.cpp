@@ -360,6 +360,45 @@ void add_param_vars(std::vector<VarDef>& vars, const OutputLayout& l, std::size_
   sim_var("dt", &SimulationSettings::dt);
 }
 
+// The schedules of the parameters some run schedules: per parameter NAME, NAME.schedule_year
+// and NAME.schedule_value over [run, schedule_point] (global) or [run, country,
+// schedule_point] (country), NaN-padded; all NaN where the run does not schedule it (the
+// parameter's variable then holds its one value).
+void add_schedule_vars(std::vector<VarDef>& vars, const OutputLayout& l, std::size_t nc,
+                       std::size_t np) {
+  if (np == 0) return;
+  for (const std::string& name : l.scheduled) {
+    const bool global = name.rfind("global.", 0) == 0;
+    const ParamSpec* sp =
+        find_param(global ? ParamScope::global : ParamScope::country, name.substr(name.find('.') + 1));
+    if (!sp || sp->index < 0) continue;
+    const int idx = sp->index;
+    const std::vector<Dim> dims =
+        global ? std::vector<Dim>{kRun, kSchedule} : std::vector<Dim>{kRun, kCountry, kSchedule};
+    auto var = [&](const char* suffix, const std::string& units, const std::string& what,
+                   double SchedulePoint::*field) {
+      add_var<double>(vars, name + suffix, dims, units, what, kNaN,
+                      [global, idx, nc, np, field](const RunRecord& r, void* dst) {
+                        auto fill = [&](std::size_t at, const Schedule* s) {
+                          for (std::size_t k = 0; k < np; ++k)
+                            put(dst, at + k, s && k < s->size() ? (*s)[k].*field : kNaN);
+                        };
+                        if (global) {
+                          fill(0, r.params->global.schedule(static_cast<GlobalParam>(idx)));
+                        } else {
+                          for (std::size_t c = 0; c < nc; ++c)
+                            fill(c * np, r.params->countries.schedule(static_cast<int>(c),
+                                                                      static_cast<CountryParam>(idx)));
+                        }
+                      });
+    };
+    var(".schedule_year", "year", "year of a point of the schedule of " + name + " (NaN: none)",
+        &SchedulePoint::year);
+    var(".schedule_value", sp->kind == ParamKind::integer ? "1" : std::string(sp->unit),
+        "value of " + name + " at that year (NaN: none)", &SchedulePoint::value);
+  }
+}
+
 // The run's place in the sweep, then run_complete.
 void add_sweep_vars(std::vector<VarDef>& vars, const OutputLayout& l) {
   const auto& sw = l.sweep;
@@ -492,10 +531,20 @@ Schema build_schema(const OutputLayout& layout_in, const std::string& path) {
   const auto nt = static_cast<std::size_t>(l.steps) + 1;
   const auto nk = static_cast<std::size_t>(std::max(l.max_targets, 0));
   const auto ns = static_cast<std::size_t>(std::max(l.max_shocks, 0));
-  s.dim = {static_cast<hsize_t>(l.runs), nc, nt, kNumBottlenecks, nk, ns};
+  const auto np = static_cast<std::size_t>(l.scheduled.empty() ? 0 : std::max(l.max_schedule_points, 0));
+  s.dim = {static_cast<hsize_t>(l.runs), nc, nt, kNumBottlenecks, nk, ns, np};
   auto& vars = s.vars;
   add_result_vars(vars, l, nc, nt);
   add_param_vars(vars, l, nc, nk, ns);
+  add_schedule_vars(vars, l, nc, np);
+  if (np > 0)
+    for (const std::string& name : l.scheduled) {
+      const bool global = name.rfind("global.", 0) == 0;
+      const ParamSpec* sp = find_param(global ? ParamScope::global : ParamScope::country,
+                                       name.substr(name.find('.') + 1));
+      if (!sp || sp->index < 0) continue;
+      (global ? s.scheduled_global.data() : s.scheduled_country.data())[sp->index] = true;
+    }
   add_sweep_vars(vars, l);
 
   // Blocks: enough of them to share out, each chunk without a time axis under kMaxChunkBytes.
@@ -545,6 +594,7 @@ void write_root_attributes(hid_t root, const OutputLayout& layout, const OutputM
   std::vector<std::string> kept;
   for (auto s : layout.keep) kept.push_back(series_name(s));
   h5::write_attribute(root, "kept_series", join(kept, " "));
+  h5::write_attribute(root, "scheduled_parameters", join(layout.scheduled, " "));
   h5::write_attribute<std::int64_t>(root, "first_run", layout.first_run);
   h5::write_attribute<std::int64_t>(root, "total_runs", layout.total_runs);
   const auto& sw = layout.sweep;
@@ -611,6 +661,7 @@ void create_coordinates(hid_t root, const Schema& s, std::vector<h5::Handle>& ke
               "constraint (bottleneck code order, as in flag_meanings of bottleneck)");
   add_index(kTarget, "target", "index of an announced target (milestone)", 0);
   add_index(kShock, "shock", "index of a supply shock period", 0);
+  add_index(kSchedule, "schedule_point", "index of a point of a parameter schedule", 0);
 
   h5::Handle names = h5::create_string_dataset(root, "country_name", l.names);
   h5::write_attribute(names.get(), "long_name", "country name");
@@ -645,6 +696,22 @@ h5::Handle create_variable(hid_t root, const VarDef& v, const std::array<hid_t, 
 
 namespace sovcap {
 
+void add_schedules_to_layout(const RunParams& params, OutputLayout& layout) {
+  auto add = [&](ParamScope scope, int param, const Schedule& pts) {
+    for (const ParamSpec& sp : param_specs())
+      if (sp.scope == scope && sp.index == param) {
+        layout.scheduled.push_back(std::string(scope_name(scope)) + "." + std::string(sp.name));
+        break;
+      }
+    layout.max_schedule_points = std::max(layout.max_schedule_points, static_cast<int>(pts.size()));
+  };
+  for (const auto& s : params.global.schedules) add(ParamScope::global, s.param, s.points);
+  for (const auto& s : params.countries.schedules) add(ParamScope::country, s.param, s.points);
+  std::sort(layout.scheduled.begin(), layout.scheduled.end());
+  layout.scheduled.erase(std::unique(layout.scheduled.begin(), layout.scheduled.end()),
+                         layout.scheduled.end());
+}
+
 OutputLayout layout_for(const RunParams& params, int runs) {
   OutputLayout layout;
   layout.iso3 = params.countries.iso3;
@@ -657,6 +724,7 @@ OutputLayout layout_for(const RunParams& params, int runs) {
   for (const auto& t : params.countries.targets)
     layout.max_targets = std::max(layout.max_targets, static_cast<int>(t.size()));
   layout.max_shocks = static_cast<int>(params.global.supply_shocks.size());
+  add_schedules_to_layout(params, layout);
   return layout;
 }
 

@@ -73,6 +73,23 @@ void OutputFile::Impl::check_record(const RunRecord& rec) const {
     if (t.size() > schema.dim[kTarget])
       throw OutputError(w + std::to_string(t.size()) + " targets, the file has room for " +
                         std::to_string(schema.dim[kTarget]));
+  if (!params.global.schedules.empty() || !params.countries.schedules.empty()) {
+    // Every schedule must have its variables and room for its points.
+    auto check = [&](const ParamSchedule& s, bool global) {
+      const bool known = global ? schema.scheduled_global[static_cast<std::size_t>(s.param)]
+                                : schema.scheduled_country[static_cast<std::size_t>(s.param)];
+      if (!known)
+        throw OutputError(w + "it schedules " + (global ? "global." : "country.") +
+                          std::string(global ? spec(static_cast<GlobalParam>(s.param)).name
+                                             : spec(static_cast<CountryParam>(s.param)).name) +
+                          ", which the file has no schedule for");
+      if (s.points.size() > schema.dim[kSchedule])
+        throw OutputError(w + "a schedule of " + std::to_string(s.points.size()) +
+                          " points, the file has room for " + std::to_string(schema.dim[kSchedule]));
+    };
+    for (const auto& s : params.global.schedules) check(s, true);
+    for (const auto& s : params.countries.schedules) check(s, false);
+  }
   if (params.global.supply_shocks.size() > schema.dim[kShock])
     throw OutputError(w + std::to_string(params.global.supply_shocks.size()) +
                       " supply shocks, the file has room for " + std::to_string(schema.dim[kShock]));
