@@ -32,6 +32,7 @@ PARAM_NAMES = {
     "grid_mw": "grid power at start",
     "grid_add_mw_per_year": "grid additions",
     "grid_lead_years": "grid lead time",
+    "grid_queue": "grid power already queued",
     "onsite_add_mw_per_year": "on-site generation added per year",
     "onsite_lead_years": "on-site generation lead time",
     "onsite_capex_usd_per_mw": "on-site generation cost per MW",

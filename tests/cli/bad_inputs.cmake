@@ -37,6 +37,16 @@ sovcap_bad_input(set_schedule_only_number valid_for_set.toml
 sovcap_bad_input(set_schedule_years valid_for_set.toml
   --set "global.vendor_supply=[[2030,1e6],[2026,2e6]]" --
   "--set: global.vendor_supply[1]: year 2026 is not after the year before it, 2030")
+# The grid queue is a list of arrivals from start_year on.
+sovcap_bad_input(queue_number valid_for_set.toml
+  --set "country.KOR.grid_queue=500" --
+  "--set: country.KOR.grid_queue: grid_queue = 500 is a number: allowed a list of [year, facility MW] arrivals")
+sovcap_bad_input(queue_before_start valid_for_set.toml
+  --set "country.KOR.grid_queue=[[2025,500],[2027,100]]" --
+  "country.KOR.grid_queue: grid_queue's first arrival, in 2025, is before start_year = 2026")
+sovcap_bad_input(queue_negative valid_for_set.toml
+  --set "country.KOR.grid_queue=[[2027,500],[2028,-1]]" --
+  "--set: country.KOR.grid_queue[1]: grid_queue = -1 is out of range")
 sovcap_bad_input(wrong_type wrong_type.toml
   "wrong_type.toml:3:8: simulation.seed: wrong type: a string" "allowed an integer")
 sovcap_bad_input(dt_horizon dt_horizon.toml

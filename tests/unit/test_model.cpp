@@ -499,6 +499,41 @@ TEST(ModelAnalytic, ATieOfZeroCapsGoesToPowerWhateverTheRoundingResidue) {
 //     last 50 MW of shells start. 2029: they are fitted: 100 MW at 2030.0.
 // Without on-site generation the country never builds. Spending: 100 MW each of shells,
 // chips and on-site generation at 1e6 USD, 3e8 USD in all.
+// The grid queue. Annual steps, pue 1, a two-year grid lead and a one-year build lead, no
+// grid at the start and a target of 100 MW by 2029; 60 MW contracted for 2027 and 40 MW
+// for 2028.5 (delivered in the step [2028, 2029)).
+//   2026: no power, no shells; the planner counts the 100 MW queued within its lead time.
+//   2027: 60 MW arrive; 60 MW of shells start. 2028: 40 MW arrive; the 60 MW are fitted
+//     (in service at 2029.0) and 40 MW more start. 2029: those are fitted: 100 MW at 2030.0.
+// With grid additions of 1000 MW/yr and a target of 150 MW, the 2026 request is only the
+// 50 MW the queue does not cover (arriving in 2028): 150 MW of grid in all, not 250.
+TEST(ModelAnalytic, GridQueueArrivesInItsYearAndIsCountedByThePlanner) {
+  auto p = unconstrained(1, 2026.0, 2031.0, 1.0);
+  auto& c = p.countries;
+  c.at(0, CountryParam::pue) = 1.0;
+  c.at(0, CountryParam::grid_mw) = 0.0;
+  c.at(0, CountryParam::grid_add_mw_per_year) = 0.0;
+  c.at(0, CountryParam::grid_lead_years) = 2.0;
+  c.at(0, CountryParam::build_lead_years) = 1.0;
+  c.set_schedule(0, CountryParam::grid_queue, {{2027.0, 60.0}, {2028.5, 40.0}});
+  c.at(0, CountryParam::grid_queue) = 60.0;  // as the loader leaves it: the first point's
+  c.targets[0] = {{2029.0, 100.0}};
+  const auto r = simulate(p);
+  const double grid[] = {0, 0, 60, 100, 100, 100}, it[] = {0, 0, 0, 60, 100, 100};
+  for (int n = 0; n <= 5; ++n) {
+    EXPECT_EQ(at(r, CS::grid_mw, 0, n), grid[n]) << "index " << n;
+    EXPECT_NEAR(at(r, CS::it_mw, 0, n), it[n], 1e-9) << "index " << n;
+  }
+  EXPECT_EQ(code(r, 0, 1), code(Bottleneck::power));
+
+  c.at(0, CountryParam::grid_add_mw_per_year) = 1000.0;
+  c.targets[0] = {{2029.0, 150.0}};
+  const auto more = simulate(p);
+  EXPECT_EQ(at(more, CS::grid_mw, 0, 2), 60.0);
+  EXPECT_EQ(at(more, CS::grid_mw, 0, 3), 150.0);
+  EXPECT_EQ(at(more, CS::grid_mw, 0, 5), 150.0);
+}
+
 TEST(ModelAnalytic, OnSiteGenerationBridgesAGridThatAddsNothing) {
   auto p = unconstrained(1, 2026.0, 2031.0, 1.0);
   p.global[GlobalParam::accel_kw] = 1.0;
