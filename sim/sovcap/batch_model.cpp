@@ -111,6 +111,7 @@ void BatchModel<N>::run(const RunParams* const* params, Observer* const* obs, in
   for (int l = 0; l < n; ++l)
     for (int k = 0; k < kNumCountrySeries; ++k)
       wanted_[l][k] = obs_[l]->reads_every_step(static_cast<CountrySeries>(k));
+  for (int l = 0; l < n; ++l) held_wanted_[l] = obs_[l]->reads_held_back();
   for (int l = 0; l < n; ++l) obs_[l]->begin(*params_[l]);
   observe(0);
   for (int s = 0; s < last_index_; ++s) {
@@ -252,8 +253,10 @@ void BatchModel<N>::reset() {
 
   reset_delay_lines(max_build, max_grid);
   reset_targets(max_build, max_grid);
-  for (int l = 0; l < used_; ++l)
+  for (int l = 0; l < used_; ++l) {
     for (auto& a : series_[l]) a.resize(nc);
+    held_back_[l].resize(nc, kNumBottlenecks);
+  }
   alloc_demand_.assign(nc + 1, 0.0);
   alloc_out_.assign(nc + 1, 0.0);
 }
@@ -532,6 +535,40 @@ SOVCAP_LANE_CLONES void BatchModel<N>::after_market(Country& b, const Lanes& tar
   }
 }
 
+// held_back_mw (docs/model.md, section 8): the step's gap to the target path, shared out
+// over the amounts the bottleneck loop decided the code from (read back from what it
+// stored, with the same selects). Every amount is made >= +0.0 first (std::max(0.0, x)
+// also turns a -0.0 into +0.0, which the oracle's sums of a 0.0 entry give), so that the
+// shares are the oracle's bits. Where they cover the gap (within kTieRel of it) they are
+// scaled to sum to it; otherwise they stand and the rest of the gap is lead_time's.
+template <int N>
+SOVCAP_LANE_CLONES void BatchModel<N>::held_back(Country& b, const Lanes& target) {
+  constexpr double kOnTrack = static_cast<double>(Bottleneck::on_track);
+  auto& held = b.held;
+  SOVCAP_LANE_LOOP
+  for (int l = 0; l < kLanes; ++l) {
+    const double shortfall = b.shortfall[l], kind = b.kind[l], fit = b.stranded[l];
+    const bool chips = b.strand_chips[l] > kTiny;
+    const double held_export = std::max(0.0, b.stranded_tier[l]);
+    const double held_market = std::max(0.0, chips ? fit : 0.0);
+    double held_capital = chips ? 0.0 : fit;
+    held_capital = std::max(0.0, kind == 1.0 ? held_capital + shortfall : held_capital);
+    const double held_power = std::max(0.0, kind == 0.0 ? shortfall : 0.0);
+    const double held_talent = std::max(0.0, kind == 2.0 ? shortfall : 0.0);
+    const double gap = b.code[l] == kOnTrack ? 0.0 : target[l] - b.it_mw[l];
+    const double sum = held_export + held_market + held_capital + held_power + held_talent;
+    const bool scale = sum > 0.0 && sum >= gap * (1.0 - kTieRel);
+    const double f = scale ? gap / sum : 1.0;
+    held[static_cast<int>(Bottleneck::on_track)][l] = 0.0;
+    held[static_cast<int>(Bottleneck::lead_time)][l] = scale ? 0.0 : gap - sum;
+    held[static_cast<int>(Bottleneck::power)][l] = held_power * f;
+    held[static_cast<int>(Bottleneck::capital)][l] = held_capital * f;
+    held[static_cast<int>(Bottleneck::talent)][l] = held_talent * f;
+    held[static_cast<int>(Bottleneck::export_controls)][l] = held_export * f;
+    held[static_cast<int>(Bottleneck::chip_market)][l] = held_market * f;
+  }
+}
+
 // One step of every lane: for each lane, the operations of docs/model.md in its order.
 // The countries interact only through the chip market, so the step is three passes: every
 // country up to its chip demand, the market per lane, and every country from its chips
@@ -650,6 +687,11 @@ void BatchModel<N>::observe(int n) {
   const double dt = dt_;
   const double time = params_[0]->sim.time(n);
   using CS = CountrySeries;
+  // held_back_mw, for every country of the lanes when an observer reads it at this state.
+  bool held_now = n == last_index_;
+  for (int l = 0; l < used_; ++l) held_now = held_now || held_wanted_[l];
+  if (n > 0 && held_now)
+    for (int c = 0; c < nc; ++c) held_back(countries_[c], target_now_[n * nc + c]);
   for (int l = 0; l < used_; ++l) {
     auto& s = series_[l];
     auto gather = [&](CS k, auto value) {
@@ -697,6 +739,7 @@ void BatchModel<N>::observe(int n) {
         s[static_cast<int>(k)].setConstant(kNaN);
       s[static_cast<int>(CS::bottleneck)].setConstant(static_cast<double>(Bottleneck::on_track));
       run_series_[l].fill(kNaN);
+      held_back_[l].setConstant(kNaN);
     } else {
       // The flows as recorded: per year, not per step.
       gather(CS::chip_need, [l, dt](const Country& b) { return b.need[l] / dt; });
@@ -704,6 +747,11 @@ void BatchModel<N>::observe(int n) {
       gather(CS::chip_demand, [l, dt](const Country& b) { return b.demand[l] / dt; });
       gather(CS::chip_received, [l, dt](const Country& b) { return b.received[l] / dt; });
       gather(CS::bottleneck, [l](const Country& b) { return b.code[l]; });
+      if (n == last_index_ || held_wanted_[l]) {
+        Eigen::ArrayXXd& out = held_back_[l];
+        for (int k = 0; k < kNumBottlenecks; ++k)
+          for (int c = 0; c < nc; ++c) out(c, k) = countries_[c].held[k][l];
+      }
     }
 
     StepView& v = view_[l];
@@ -711,6 +759,7 @@ void BatchModel<N>::observe(int n) {
     v.time = time;
     for (int k = 0; k < kNumCountrySeries; ++k) v.country[k] = &s[k];
     v.run = run_series_[l];
+    v.held_back = &held_back_[l];
     obs_[l]->observe(v);
   }
 }

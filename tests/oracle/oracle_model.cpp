@@ -41,6 +41,7 @@ void Model::reset(const RunParams& p) {
                   &strand_tier_, &strand_cash_, &start_cap_kind_})
     a->setZero(nc);
   for (auto& s : series_) s.setZero(nc);
+  held_back_.setZero(nc, kNumBottlenecks);
 
   // Each country's initial state and per-run constants, by detail::country_start (which
   // the kernel, BatchModel::reset, calls too).
@@ -339,6 +340,7 @@ void Model::decide_bottleneck(int n) {
     const double target = target_path_(n + 1, i);
     if (it_mw_(i) >= target * (1.0 - kTiny) - kTiny) {
       code(i) = static_cast<double>(Bottleneck::on_track);
+      held_back_.row(i).setZero();  // no gap: nothing held back
       continue;
     }
     // Fit-out: when the export tier or the market delivered less than cash could pay
@@ -369,6 +371,27 @@ void Model::decide_bottleneck(int n) {
       }
     }
     code(i) = static_cast<double>(best);
+
+    // held_back_mw (docs/model.md, section 8): the gap to the target path, shared out
+    // over what each constraint held back. Amounts made >= +0.0 (std::max(0.0, x) also
+    // makes a -0.0 +0.0); where they cover the gap (within kTieRel of it) they are scaled
+    // to sum to it, otherwise they stand and the rest of the gap is lead_time's.
+    using B = Bottleneck;
+    auto amount = [&held](B b) { return std::max(0.0, held[static_cast<int>(b)]); };
+    const double gap = target - it_mw_(i);
+    const double e = amount(B::export_controls), m = amount(B::chip_market),
+                 k = amount(B::capital), p = amount(B::power), t = amount(B::talent);
+    const double sum = e + m + k + p + t;
+    const bool scale = sum > 0.0 && sum >= gap * (1.0 - detail::kTieRel);
+    const double f = scale ? gap / sum : 1.0;
+    auto part = [&](B b) -> double& { return held_back_(i, static_cast<int>(b)); };
+    part(B::on_track) = 0.0;
+    part(B::lead_time) = scale ? 0.0 : gap - sum;
+    part(B::power) = p * f;
+    part(B::capital) = k * f;
+    part(B::talent) = t * f;
+    part(B::export_controls) = e * f;
+    part(B::chip_market) = m * f;
   }
 }
 
@@ -425,6 +448,10 @@ void Model::fill_view(const RunParams& p, int n) {
   }
 
   view_.step = n;
+  // Before any step, no flow: held_back_mw NaN. reset() left it zero, and step() sets
+  // every entry from then on.
+  if (n == 0) held_back_.setConstant(kNaN);
+  view_.held_back = &held_back_;
   view_.time = p.sim.time(n);
   for (int k = 0; k < kNumCountrySeries; ++k) view_.country[k] = &s[k];
   auto show = [this](CountrySeries k, const Eigen::ArrayXd& state) {

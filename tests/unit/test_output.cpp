@@ -100,6 +100,17 @@ RunResult make_result(const RunParams& p, double salt) {
   r.bottleneck_steps.setZero(nc, kNumBottlenecks);
   for (int c = 0; c < nc; ++c)
     for (int t = 1; t < nt; ++t) ++r.bottleneck_steps(c, (c + t + static_cast<int>(salt)) % 6);
+  // held_back_mw, [country + constraint * nc, time], values telling their place, and its
+  // sums over steps 1..nt-1.
+  r.held_back.resize(nc * kNumBottlenecks, nt);
+  r.held_back_sum.setZero(nc, kNumBottlenecks);
+  for (int c = 0; c < nc; ++c)
+    for (int k = 0; k < kNumBottlenecks; ++k)
+      for (int t = 0; t < nt; ++t) {
+        const double v = salt + 10000.0 * k + 100.0 * c + t + 0.75;
+        r.held_back(c + k * nc, t) = v;
+        if (t > 0) r.held_back_sum(c, k) += v;
+      }
   return r;
 }
 
@@ -252,6 +263,32 @@ TEST_F(OutputFileTest, ResultsRoundTripExactly) {
         steps += v[c * kNumBottlenecks + k];
       }
       EXPECT_EQ(steps, nt - 1) << c;
+    }
+  }
+  {
+    // held_back_mw: [run, country, time, constraint], constraint fastest, its dimension
+    // the labelled `constraint` coordinate; its shares over the run and the mean gap.
+    h5::Handle ds = h5::open_dataset(f.get(), "held_back_mw");
+    EXPECT_EQ(h5::shape(ds.get()), (std::vector<hsize_t>{1, 3, 9, kNumBottlenecks}));
+    EXPECT_EQ(h5::read_string_attribute(ds.get(), "units"), "MW");
+    const auto v = h5::read_all<double>(ds.get());
+    ASSERT_EQ(v.size(), static_cast<std::size_t>(nc * nt * kNumBottlenecks));
+    for (int c = 0; c < nc; ++c)
+      for (int t = 0; t < nt; ++t)
+        for (int k = 0; k < kNumBottlenecks; ++k)
+          ASSERT_TRUE(same(v[(c * nt + t) * kNumBottlenecks + k], r.held_back(c + k * nc, t)))
+              << "c=" << c << " t=" << t << " k=" << k;
+    h5::Handle sh = h5::open_dataset(f.get(), "held_back_share");
+    EXPECT_EQ(h5::shape(sh.get()), (std::vector<hsize_t>{1, 3, kNumBottlenecks}));
+    const auto share = h5::read_all<double>(sh.get());
+    h5::Handle mean = h5::open_dataset(f.get(), "shortfall_mw_mean");
+    const auto gap = h5::read_all<double>(mean.get());
+    ASSERT_EQ(gap.size(), 3u);
+    for (int c = 0; c < nc; ++c) {
+      const double total = r.held_back_sum.row(c).sum();
+      EXPECT_EQ(gap[c], total / (nt - 1)) << c;
+      for (int k = 0; k < kNumBottlenecks; ++k)
+        EXPECT_EQ(share[c * kNumBottlenecks + k], r.held_back_sum(c, k) / total) << c << " " << k;
     }
   }
   {
@@ -1204,9 +1241,9 @@ TEST_F(OutputFileTest, BlockSizeFollowsTheRuns) {
   EXPECT_EQ(block_of(p, 5000), 64);
   EXPECT_EQ(block_of(p, 20000), 256);
   const RunParams many = testing::unconstrained(1000, 2026.0, 2027.0, 0.25);
-  // 1000 countries: [run, country, constraint] int32 step counts are 24 kB per run, so 32
-  // runs fit in 1 MiB and 64 do not.
-  EXPECT_EQ(block_of(many, 20000), 32);
+  // 1000 countries: the widest row is held_back_share's [country, constraint] doubles,
+  // 56 kB per run, so 16 runs fit in 1 MiB and 32 do not.
+  EXPECT_EQ(block_of(many, 20000), 16);
   EXPECT_TRUE(entries(dir_).empty());
 }
 
