@@ -107,7 +107,7 @@ RunResult make_result(const RunParams& p, double salt) {
   for (int c = 0; c < nc; ++c)
     for (int k = 0; k < kNumBottlenecks; ++k)
       for (int t = 0; t < nt; ++t) {
-        const double v = salt + 10000.0 * k + 100.0 * c + t + 0.75;
+        const double v = t == 0 ? kNaN : salt + 10000.0 * k + 100.0 * c + t + 0.75;
         r.held_back(c + k * nc, t) = v;
         if (t > 0) r.held_back_sum(c, k) += v;
       }
@@ -280,7 +280,9 @@ TEST_F(OutputFileTest, ResultsRoundTripExactly) {
               << "c=" << c << " t=" << t << " k=" << k;
     h5::Handle sh = h5::open_dataset(f.get(), "held_back_share");
     EXPECT_EQ(h5::shape(sh.get()), (std::vector<hsize_t>{1, 3, kNumBottlenecks}));
-    const auto share = h5::read_all<double>(sh.get());
+    h5::Handle sh_type(H5Dget_type(sh.get()), H5Tclose);
+    EXPECT_GT(H5Tequal(sh_type.get(), H5T_NATIVE_FLOAT), 0);  // float32 shares
+    const auto share = h5::read_all<float>(sh.get());
     h5::Handle mean = h5::open_dataset(f.get(), "shortfall_mw_mean");
     const auto gap = h5::read_all<double>(mean.get());
     ASSERT_EQ(gap.size(), 3u);
@@ -288,7 +290,8 @@ TEST_F(OutputFileTest, ResultsRoundTripExactly) {
       const double total = r.held_back_sum.row(c).sum();
       EXPECT_EQ(gap[c], total / (nt - 1)) << c;
       for (int k = 0; k < kNumBottlenecks; ++k)
-        EXPECT_EQ(share[c * kNumBottlenecks + k], r.held_back_sum(c, k) / total) << c << " " << k;
+        EXPECT_EQ(share[c * kNumBottlenecks + k], static_cast<float>(r.held_back_sum(c, k) / total))
+            << c << " " << k;
     }
   }
   {
@@ -1241,9 +1244,9 @@ TEST_F(OutputFileTest, BlockSizeFollowsTheRuns) {
   EXPECT_EQ(block_of(p, 5000), 64);
   EXPECT_EQ(block_of(p, 20000), 256);
   const RunParams many = testing::unconstrained(1000, 2026.0, 2027.0, 0.25);
-  // 1000 countries: the widest row is held_back_share's [country, constraint] doubles,
-  // 56 kB per run, so 16 runs fit in 1 MiB and 32 do not.
-  EXPECT_EQ(block_of(many, 20000), 16);
+  // 1000 countries: [run, country, constraint] int32 step counts and float32 shares are
+  // 28 kB per run, so 32 runs fit in 1 MiB and 64 do not.
+  EXPECT_EQ(block_of(many, 20000), 32);
   EXPECT_TRUE(entries(dir_).empty());
 }
 

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cmath>
 #include <ctime>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -261,17 +262,20 @@ void add_result_vars(std::vector<VarDef>& vars, const OutputLayout& l, std::size
                                   static_cast<Eigen::Index>(t)));
                     });
   }
-  add_var<double>(vars, "held_back_share", {kRun, kCountry, kConstraint}, "1",
+  // The shares as float32 (7 significant digits): as float64 they were, at 0.7 kB a run
+  // (robustness.toml), most of a summary-mode file.
+  add_var<float>(vars, "held_back_share", {kRun, kCountry, kConstraint}, "1",
                   "share of the shortfall against the target path, summed over the steps, "
                   "that each constraint held back (NaN: never behind the path)",
-                  kNaN, [nc](const RunRecord& r, void* dst) {
+                  std::numeric_limits<float>::quiet_NaN(), [nc](const RunRecord& r, void* dst) {
                     const auto& sum = r.result->held_back_sum;
                     for (std::size_t c = 0; c < nc; ++c) {
                       const auto ci = static_cast<Eigen::Index>(c);
                       const double total = sum.row(ci).sum();
                       for (std::size_t k = 0; k < kNumBottlenecks; ++k)
                         put(dst, c * kNumBottlenecks + k,
-                            total > 0.0 ? sum(ci, static_cast<Eigen::Index>(k)) / total : kNaN);
+                            static_cast<float>(total > 0.0 ? sum(ci, static_cast<Eigen::Index>(k)) / total
+                                                           : kNaN));
                     }
                   });
   add_var<double>(vars, "shortfall_mw_mean", {kRun, kCountry}, "MW",
@@ -283,6 +287,7 @@ void add_result_vars(std::vector<VarDef>& vars, const OutputLayout& l, std::size
                     for (std::size_t c = 0; c < nc; ++c)
                       put(dst, c, sum.row(static_cast<Eigen::Index>(c)).sum() / steps);
                   });
+  vars.back().compressed = false;  // full random mantissas, as compute_flops_final
   if (!full) {
     // What summaries need of the trajectories that a summary-mode file leaves out.
     auto horizon = [&](const char* name, CountrySeries series, const char* what) {
