@@ -537,10 +537,12 @@ SOVCAP_LANE_CLONES void BatchModel<N>::after_market(Country& b, const Lanes& tar
 
 // held_back_mw (docs/model.md, section 8): the step's gap to the target path, shared out
 // over the amounts the bottleneck loop decided the code from (read back from what it
-// stored, with the same selects). Every amount is made >= +0.0 first (std::max(0.0, x)
-// also turns a -0.0 into +0.0, which the oracle's sums of a 0.0 entry give), so that the
-// shares are the oracle's bits. Where they cover the gap (within kTieRel of it) they are
-// scaled to sum to it; otherwise they stand and the rest of the gap is lead_time's.
+// stored, with the same selects). An amount of at most kTiny counts as 0, as it does for
+// the code: rounding leaves start shortfalls of ~1e-13 MW where the power cap and the
+// goal are mathematically equal. The select also makes a -0.0 +0.0 (which the oracle's
+// sums of a 0.0 entry give), so that the shares are the oracle's bits. Where the amounts
+// cover the gap (within kTieRel of it) they are scaled to sum to it; otherwise they stand
+// and the rest of the gap is lead_time's.
 template <int N>
 SOVCAP_LANE_CLONES void BatchModel<N>::held_back(Country& b, const Lanes& target) {
   constexpr double kOnTrack = static_cast<double>(Bottleneck::on_track);
@@ -549,12 +551,13 @@ SOVCAP_LANE_CLONES void BatchModel<N>::held_back(Country& b, const Lanes& target
   for (int l = 0; l < kLanes; ++l) {
     const double shortfall = b.shortfall[l], kind = b.kind[l], fit = b.stranded[l];
     const bool chips = b.strand_chips[l] > kTiny;
-    const double held_export = std::max(0.0, b.stranded_tier[l]);
-    const double held_market = std::max(0.0, chips ? fit : 0.0);
+    auto amount = [](double x) { return x > kTiny ? x : 0.0; };
+    const double held_export = amount(b.stranded_tier[l]);
+    const double held_market = amount(chips ? fit : 0.0);
     double held_capital = chips ? 0.0 : fit;
-    held_capital = std::max(0.0, kind == 1.0 ? held_capital + shortfall : held_capital);
-    const double held_power = std::max(0.0, kind == 0.0 ? shortfall : 0.0);
-    const double held_talent = std::max(0.0, kind == 2.0 ? shortfall : 0.0);
+    held_capital = amount(kind == 1.0 ? held_capital + shortfall : held_capital);
+    const double held_power = amount(kind == 0.0 ? shortfall : 0.0);
+    const double held_talent = amount(kind == 2.0 ? shortfall : 0.0);
     const double gap = b.code[l] == kOnTrack ? 0.0 : target[l] - b.it_mw[l];
     const double sum = held_export + held_market + held_capital + held_power + held_talent;
     const bool scale = sum > 0.0 && sum >= gap * (1.0 - kTieRel);

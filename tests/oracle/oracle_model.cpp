@@ -373,11 +373,14 @@ void Model::decide_bottleneck(int n) {
     code(i) = static_cast<double>(best);
 
     // held_back_mw (docs/model.md, section 8): the gap to the target path, shared out
-    // over what each constraint held back. Amounts made >= +0.0 (std::max(0.0, x) also
-    // makes a -0.0 +0.0); where they cover the gap (within kTieRel of it) they are scaled
-    // to sum to it, otherwise they stand and the rest of the gap is lead_time's.
+    // over what each constraint held back, amounts of at most kTiny counting as 0 (as for
+    // the code); where they cover the gap (within kTieRel of it) they are scaled to sum
+    // to it, otherwise they stand and the rest of the gap is lead_time's.
     using B = Bottleneck;
-    auto amount = [&held](B b) { return std::max(0.0, held[static_cast<int>(b)]); };
+    auto amount = [&held](B b) {
+      const double x = held[static_cast<int>(b)];
+      return x > kTiny ? x : 0.0;
+    };
     const double gap = target - it_mw_(i);
     const double e = amount(B::export_controls), m = amount(B::chip_market),
                  k = amount(B::capital), p = amount(B::power), t = amount(B::talent);
