@@ -75,6 +75,26 @@ bool same_targets(const std::vector<Target>& a, const std::vector<Target>& b) {
   return true;
 }
 
+// A running total after taking `out` of what it held, `in` (both >= 0): max(in - out, 0),
+// and 0 where that is a rounding residue, at most kTieRel of `in` (docs/model.md, section
+// 6, "Residues"): a pipeline emptied by its deliveries, ready shells all fitted out, cash
+// all spent leave ~1e-16 of what they held (3e-14 MW, 2e-7 USD), which would otherwise
+// stay in the state and feed caps and codes. The oracle's take() is the same.
+inline double take(double in, double out) {
+  const double left = std::max(in - out, 0.0);
+  return left <= kTieRel * in ? 0.0 : left;
+}
+// Pays `cost` from `cash` as take() does, and returns what was paid: all of the cash where
+// what it leaves is a residue, so that funds = cash + capex + opex still holds to the
+// rounding of the sums (the oracle's spend()).
+inline double spend(double& cash, double cost) {
+  const double left = std::max(cash - cost, 0.0);
+  const bool all = left <= kTieRel * cash;
+  const double paid = all ? cash : cost;
+  cash = all ? 0.0 : left;
+  return paid;
+}
+
 // The smallest power of two above `longest`: a ring of that size holds every entry of a
 // delay line of at most `longest` steps until its due step, with a mask for the slot.
 int ring_size(int longest) {
@@ -371,9 +391,9 @@ SOVCAP_LANE_CLONES void BatchModel<N>::before_market(Country& b, const Cohort& r
 
     // 3. Deliveries due now.
     ready = ready + shells[l];
-    b.pipeline_mw[l] = std::max(b.pipeline_mw[l] - shells[l], 0.0);
+    b.pipeline_mw[l] = take(b.pipeline_mw[l], shells[l]);
     const double grid = b.grid_mw[l] + power[l];
-    const double grid_pipe = std::max(b.grid_pipeline_mw[l] - power[l], 0.0);
+    const double grid_pipe = take(b.grid_pipeline_mw[l], power[l]);
 
     // 4. Grid planning (target_grid holds the target times pue).
     const double req = std::clamp(target_grid[l] - grid - grid_pipe, 0.0, b.grid_cap[l]);
@@ -389,8 +409,7 @@ SOVCAP_LANE_CLONES void BatchModel<N>::before_market(Country& b, const Cohort& r
     // The exponential trends advance once used (the oracle advances them after the step).
     b.budget_rate[l] = b.budget_rate[l] * b.budget_step[l];
     b.domestic_rate[l] = b.domestic_rate[l] * b.domestic_step[l];
-    const double dom_cost = dom * dom_price;
-    cash = std::max(cash - dom_cost, 0.0);
+    const double dom_cost = spend(cash, dom * dom_price);
     b.capex[l] = b.capex[l] + dom_cost;
     const double rest = need - dom;
     const double can_pay = cash / price;
@@ -439,13 +458,13 @@ SOVCAP_LANE_CLONES void BatchModel<N>::after_market(Country& b, const Lanes& tar
     // 5. Vendor chips paid for and, with the domestic ones, installed as this step's
     // cohort.
     const double strand_chips = b.affordable[l] - received;
-    const double chip_cost = received * price;
-    double cash = std::max(b.cash[l] - chip_cost, 0.0);
+    double cash = b.cash[l];
+    const double chip_cost = spend(cash, received * price);
     double capex = b.capex[l] + chip_cost;
     const double dom = b.dom[l];
     const double installed = dom + received;
     const double mw = installed / per_mw;
-    const double ready = std::max(b.ready_mw[l] - mw, 0.0);
+    const double ready = take(b.ready_mw[l], mw);
     const double it = b.it_mw[l] + mw;
     const double dom_flops = dom * b.domestic_perf_ratio[l] * flops_now;
     const double new_flops = dom_flops + received * flops_now;
@@ -461,7 +480,11 @@ SOVCAP_LANE_CLONES void BatchModel<N>::after_market(Country& b, const Lanes& tar
     double pipeline = b.pipeline_mw[l];
     const double pue = b.pue[l], capex_mw = b.capex_mw[l], staff_build = b.staff_build[l];
     const double committed = it + pipeline + ready;
-    const double desired = std::max(0.0, target_build[l] - committed);
+    // A goal met up to rounding (at most kTieRel of the MW in play short) wants no shells:
+    // else it starts ~1e-13 MW that sit in the pipeline (docs/model.md, "Residues").
+    const double scale = std::max(committed, target_build[l]);
+    double desired = std::max(0.0, target_build[l] - committed);
+    desired = desired <= kTieRel * scale ? 0.0 : desired;
     const double cap_power = std::max(0.0, b.grid_mw[l] / pue - committed);
     const double cap_capital = std::max(0.0, cash / capex_mw);
     const double cap_talent = std::max(
@@ -472,12 +495,14 @@ SOVCAP_LANE_CLONES void BatchModel<N>::after_market(Country& b, const Lanes& tar
     cap = talent_binds ? cap_talent : cap;
     // The cap reported as binding: the first in that order within the tie tolerance of
     // the smallest (detail::kTieRel).
-    const double tie = cap + kTieRel * std::max(committed, target_build[l]);
+    const double tie = cap + kTieRel * scale;
     const double kind = cap_power <= tie ? 0.0 : (cap_capital <= tie ? 1.0 : 2.0);
-    const double start = std::min(desired, cap);
+    // Likewise no start where only a cap's rounding residue allows one (G/pue - committed
+    // at +1e-13 MW with the grid full: scenarios/export_controls.toml, DEU at 2028.0).
+    double start = std::min(desired, cap);
+    start = start <= kTieRel * scale ? 0.0 : start;
     const double shortfall = desired - start;
-    const double cost = start * capex_mw;
-    cash = std::max(0.0, cash - cost);
+    const double cost = spend(cash, start * capex_mw);
     capex = capex + cost;
     pipeline = pipeline + start;
     starts[l] = 0.0 + start;

@@ -19,6 +19,30 @@ using detail::kTiny;
 using detail::shock_multiplier;
 using detail::to_steps;
 
+// A running total after taking `out` of what it held, `in` (both >= 0): max(in - out, 0),
+// and 0 where that is a rounding residue, at most kTieRel of `in` (docs/model.md, section
+// 6, "Residues"). The kernel's take() (batch_model.cpp) is the same per element.
+void take(Eigen::ArrayXd& total, const Eigen::ArrayXd& in, const Eigen::ArrayXd& out) {
+  total = (in - out).max(0.0);
+  total = (total <= detail::kTieRel * in).select(0.0, total);
+}
+
+// Pays `cost` from `cash` as take() does; `cost` becomes what was paid: all of the cash
+// where what it leaves is a residue, so that funds = cash + capex + opex still holds.
+// `left` is scratch. The kernel's spend() is the same per element.
+void spend(Eigen::ArrayXd& cash, Eigen::ArrayXd& cost, Eigen::ArrayXd& left) {
+  left = (cash - cost).max(0.0);
+  cost = (left <= detail::kTieRel * cash).select(cash, cost);
+  cash = (left <= detail::kTieRel * cash).select(0.0, left);
+}
+double spend(double& cash, double cost) {
+  const double left = std::max(cash - cost, 0.0);
+  const bool all = left <= detail::kTieRel * cash;
+  const double paid = all ? cash : cost;
+  cash = all ? 0.0 : left;
+  return paid;
+}
+
 int ring_slot(long long step, int size) {
   const long long r = step % size;
   return static_cast<int>(r < 0 ? r + size : r);
@@ -37,7 +61,7 @@ void Model::reset(const RunParams& p) {
                   &workforce_, &funds_, &capex_, &opex_, &unfunded_, &flops_, &dom_flops_,
                   &accel_count_, &budget_rate_, &domestic_rate_, &budget_step_,
                   &domestic_step_, &opex_per_mw_, &grid_cap_, &tier_cap_, &tmp_a_, &tmp_b_,
-                  &tmp_c_, &demand_, &received_, &start_shortfall_, &strand_chips_,
+                  &tmp_c_, &held_in_, &demand_, &received_, &start_shortfall_, &strand_chips_,
                   &strand_tier_, &strand_cash_, &start_cap_kind_})
     a->setZero(nc);
   for (auto& s : series_) s.setZero(nc);
@@ -196,11 +220,13 @@ void Model::pay_and_retire(const RunParams& p, int n) {
   {
     const int s = ring_slot(n, static_cast<int>(shell_due_.rows()));
     ready_mw_ += shell_due_.row(s).transpose();
-    pipeline_mw_ = (pipeline_mw_ - shell_due_.row(s).transpose()).max(0.0);
+    held_in_ = pipeline_mw_;
+    take(pipeline_mw_, held_in_, shell_due_.row(s).transpose());
     shell_due_.row(s).setZero();
     const int gs = ring_slot(n, static_cast<int>(grid_due_.rows()));
     grid_mw_ += grid_due_.row(gs).transpose();
-    grid_pipeline_mw_ = (grid_pipeline_mw_ - grid_due_.row(gs).transpose()).max(0.0);
+    held_in_ = grid_pipeline_mw_;
+    take(grid_pipeline_mw_, held_in_, grid_due_.row(gs).transpose());
     grid_due_.row(gs).setZero();
   }
 }
@@ -247,7 +273,7 @@ void Model::fit_out(const RunParams& p, int n) {
   tmp_a_ = price * c.col(CountryParam::domestic_price_ratio);  // domestic price
   dom = need.min(domestic_rate_ * dt).min(cash_ / tmp_a_);
   tmp_b_ = dom * tmp_a_;
-  cash_ = (cash_ - tmp_b_).max(0.0);
+  spend(cash_, tmp_b_, held_in_);
   capex_ += tmp_b_;
   tmp_c_ = need - dom;                                   // still to fill
   strand_cash_ = (tmp_c_ - cash_ / price).max(0.0);      // cash cannot pay for these
@@ -267,13 +293,14 @@ void Model::fit_out(const RunParams& p, int n) {
   strand_chips_ = tmp_a_ - received_;  // affordable but not delivered (tier or allocation)
   strand_tier_ = tmp_a_ - demand_;     // affordable but above the tier cap
   tmp_b_ = received_ * price;
-  cash_ = (cash_ - tmp_b_).max(0.0);
+  spend(cash_, tmp_b_, held_in_);
   capex_ += tmp_b_;
   {
     const int slot = ring_slot(n, lifetime_steps_);
     const auto perf = c.col(CountryParam::domestic_perf_ratio);
     tmp_a_ = (dom + received_) / per_mw;  // MW commissioned
-    ready_mw_ = (ready_mw_ - tmp_a_).max(0.0);
+    held_in_ = ready_mw_;
+    take(ready_mw_, held_in_, tmp_a_);
     it_mw_ += tmp_a_;
     tmp_b_ = dom * perf * flops_now_;  // domestic FLOP/s
     tmp_c_ = tmp_b_ + received_ * flops_now_;
@@ -302,7 +329,9 @@ void Model::start_shells(const RunParams& p, int n) {
   for (int i = 0; i < nc; ++i) {
     const double committed = it_mw_(i) + pipeline_mw_(i) + ready_mw_(i);
     const double goal = target_path_(n + 1 + build_delay_[i], i);
-    const double desired = std::max(0.0, goal - committed);
+    double desired = std::max(0.0, goal - committed);
+    // A goal met up to rounding wants no shells (docs/model.md, section 6, "Residues").
+    desired = desired <= detail::kTieRel * std::max(committed, goal) ? 0.0 : desired;
     const double caps[3] = {
         std::max(0.0, grid_mw_(i) / pue(i) - committed),
         std::max(0.0, cash_(i) / capex_mw(i)),
@@ -311,15 +340,16 @@ void Model::start_shells(const RunParams& p, int n) {
     int binding = 0;
     for (int k = 1; k < 3; ++k)
       if (caps[k] < caps[binding]) binding = k;
-    const double starts = std::min(desired, caps[binding]);
+    double starts = std::min(desired, caps[binding]);
+    // Nor where only a cap's rounding residue allows a start.
+    starts = starts <= detail::kTieRel * std::max(committed, goal) ? 0.0 : starts;
     start_shortfall_(i) = desired - starts;
     // The cap reported as binding: the first within the tie tolerance of the smallest.
     const double tie = caps[binding] + detail::kTieRel * std::max(committed, goal);
     int kind = 0;
     while (caps[kind] > tie) ++kind;
     start_cap_kind_(i) = kind;
-    const double cost = starts * capex_mw(i);
-    cash_(i) = std::max(0.0, cash_(i) - cost);
+    const double cost = spend(cash_(i), starts * capex_mw(i));
     capex_(i) += cost;
     pipeline_mw_(i) += starts;
     int slot = shell_now + build_delay_[i];

@@ -74,6 +74,37 @@ TEST(ModelAnalytic, CapitalOnlyGrowthHasSlopeBudgetOverCapex) {
   }
 }
 
+// Running totals that a step empties are 0, not a rounding residue (docs/model.md,
+// section 6, "Residues"). 1 MW of initial pipeline over a 0.75-year build (3 steps) arrives
+// as 1/3 MW a step: 1 - 1/3 - 1/3 - 1/3 is 1.1e-16 in doubles, which is a residue of the
+// 1/3 MW the pipeline held, so it is 0; each 1/3 MW arrives ready and is fitted out at
+// once, leaving no ready shells. A budget of 1e9 USD a year (2.5e8 a step) all spent on
+// shells at 3e7 USD/MW leaves cash of 0, not ~1e-8 USD, and every dollar in capex.
+TEST(ModelAnalytic, EmptiedRunningTotalsAreZeroNotResidues) {
+  auto p = unconstrained(1);
+  p.countries.at(0, CountryParam::pipeline_mw) = 1.0;
+  p.countries.at(0, CountryParam::build_lead_years) = 0.75;
+  p.countries.targets[0] = {{2026.25, 1.0}};
+  auto r = simulate(p);
+  EXPECT_DOUBLE_EQ(at(r, CS::pipeline_mw, 0, 2), 1.0 / 3.0);
+  EXPECT_EQ(at(r, CS::pipeline_mw, 0, 3), 0.0);
+  for (int n = 1; n <= 3; ++n) EXPECT_EQ(at(r, CS::ready_mw, 0, n), 0.0) << n;
+  EXPECT_NEAR(at(r, CS::it_mw, 0, 3), 1.0, 1e-15);
+
+  p = unconstrained(1);
+  p.countries.targets[0] = {{2036.0, 1e5}};
+  p.countries.at(0, CountryParam::budget_usd_per_year) = 1e9;
+  p.countries.at(0, CountryParam::capex_shell_usd_per_mw) = 3e7;
+  p.countries.at(0, CountryParam::electricity_usd_per_mwh) = 0.0;
+  p.global[GlobalParam::accel_price_usd] = 1e-6;
+  r = simulate(p);
+  for (int n = 1; n <= p.sim.steps(); ++n) {
+    EXPECT_EQ(at(r, CS::cash_usd, 0, n), 0.0) << n;
+    EXPECT_EQ(at(r, CS::capex_usd, 0, n), at(r, CS::funds_usd, 0, n)) << n;
+  }
+  EXPECT_NEAR(at(r, CS::pipeline_mw, 0, 1), 2.5e8 / 3e7, 1e-12);
+}
+
 TEST(ModelAnalytic, PowerCapIsNeverExceeded) {
   auto p = unconstrained(1);
   p.countries.targets[0] = {{2027.0, 1000.0}};
