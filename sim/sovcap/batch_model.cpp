@@ -225,6 +225,7 @@ void BatchModel<N>::reset() {
       b.workforce[l] = s.workforce;
       b.funds[l] = s.funds;
       b.capex[l] = s.capex;
+      b.chips_capex[l] = s.capex;
       b.opex[l] = s.opex;
       b.unfunded[l] = s.unfunded;
       b.dom_flops[l] = s.dom_flops;
@@ -411,6 +412,7 @@ SOVCAP_LANE_CLONES void BatchModel<N>::before_market(Country& b, const Cohort& r
     b.domestic_rate[l] = b.domestic_rate[l] * b.domestic_step[l];
     const double dom_cost = spend(cash, dom * dom_price);
     b.capex[l] = b.capex[l] + dom_cost;
+    b.chips_capex[l] = b.chips_capex[l] + dom_cost;
     const double rest = need - dom;
     const double can_pay = cash / price;
     const double strand_cash = std::max(rest - can_pay, 0.0);
@@ -461,6 +463,7 @@ SOVCAP_LANE_CLONES void BatchModel<N>::after_market(Country& b, const Lanes& tar
     double cash = b.cash[l];
     const double chip_cost = spend(cash, received * price);
     double capex = b.capex[l] + chip_cost;
+    b.chips_capex[l] = b.chips_capex[l] + chip_cost;
     const double dom = b.dom[l];
     const double installed = dom + received;
     const double mw = installed / per_mw;
@@ -486,7 +489,15 @@ SOVCAP_LANE_CLONES void BatchModel<N>::after_market(Country& b, const Lanes& tar
     double desired = std::max(0.0, target_build[l] - committed);
     desired = desired <= kTieRel * scale ? 0.0 : desired;
     const double cap_power = std::max(0.0, b.grid_mw[l] / pue - committed);
-    const double cap_capital = std::max(0.0, cash / capex_mw);
+    // The spending rule (docs/model.md, 6.6): a shell is started only with the cash for
+    // its chips as well, after the chips of the shells already under construction or
+    // waiting are set aside at today's price. Starting shells with all the cash and
+    // buying their chips later from whatever cash is left made chips and shells take
+    // turns, and that alternation amplified a relative change of the budget ~1e3-1e5
+    // times (docs/model.md, 11).
+    const double chips_mw = price * per_mw;
+    const double reserve = (pipeline + ready) * chips_mw;
+    const double cap_capital = std::max(0.0, (cash - reserve) / (capex_mw + chips_mw));
     const double cap_talent = std::max(
         0.0, (b.workforce[l] - b.staff_ops[l] * it - staff_build * pipeline) / staff_build);
     const bool capital_binds = cap_capital < cap_power;
@@ -735,6 +746,7 @@ void BatchModel<N>::observe(int n) {
     gather(CS::cash_usd, [l](const Country& b) { return b.cash[l]; });
     gather(CS::funds_usd, [l](const Country& b) { return b.funds[l]; });
     gather(CS::capex_usd, [l](const Country& b) { return b.capex[l]; });
+    gather(CS::chips_usd, [l](const Country& b) { return b.chips_capex[l]; });
     gather(CS::opex_usd, [l](const Country& b) { return b.opex[l]; });
     gather(CS::unfunded_opex_usd, [l](const Country& b) { return b.unfunded[l]; });
     gather(CS::workforce, [l](const Country& b) { return b.workforce[l]; });

@@ -83,7 +83,7 @@ class BatchModel {
   struct Country {
     // State.
     Lanes it_mw, pipeline_mw, ready_mw, grid_mw, grid_pipeline_mw, cash, workforce, funds,
-        capex, opex, unfunded, flops, dom_flops, accel_count;
+        capex, chips_capex, opex, unfunded, flops, dom_flops, accel_count;
     // Exponential trends and their per-step factors.
     Lanes budget_rate, domestic_rate, budget_step, domestic_step;
     // Per-run constants; workforce_step is workforce_growth * dt.

@@ -25,6 +25,7 @@ namespace sovcap {
   X(cash_usd, "USD", "cash on hand")                                                          \
   X(funds_usd, "USD", "cumulative budget received")                                           \
   X(capex_usd, "USD", "cumulative capital spending (shells and chips)")                       \
+  X(chips_usd, "USD", "cumulative spending on chips, vendor and domestic (part of capex_usd)") \
   X(opex_usd, "USD", "cumulative operating cost paid")                                        \
   X(unfunded_opex_usd, "USD", "cumulative operating cost that cash could not cover")          \
   X(workforce, "people", "skilled data-centre workforce")                                     \

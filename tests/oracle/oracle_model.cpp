@@ -58,7 +58,7 @@ void Model::reset(const RunParams& p) {
   const double dt = p.sim.dt;
 
   for (auto* a : {&it_mw_, &pipeline_mw_, &ready_mw_, &grid_mw_, &grid_pipeline_mw_, &cash_,
-                  &workforce_, &funds_, &capex_, &opex_, &unfunded_, &flops_, &dom_flops_,
+                  &workforce_, &funds_, &capex_, &chips_capex_, &opex_, &unfunded_, &flops_, &dom_flops_,
                   &accel_count_, &budget_rate_, &domestic_rate_, &budget_step_,
                   &domestic_step_, &opex_per_mw_, &grid_cap_, &tier_cap_, &tmp_a_, &tmp_b_,
                   &tmp_c_, &held_in_, &demand_, &received_, &start_shortfall_, &strand_chips_,
@@ -83,6 +83,7 @@ void Model::reset(const RunParams& p) {
     workforce_(i) = s.workforce;
     funds_(i) = s.funds;
     capex_(i) = s.capex;
+    chips_capex_(i) = s.capex;
     opex_(i) = s.opex;
     unfunded_(i) = s.unfunded;
     dom_flops_(i) = s.dom_flops;
@@ -275,6 +276,7 @@ void Model::fit_out(const RunParams& p, int n) {
   tmp_b_ = dom * tmp_a_;
   spend(cash_, tmp_b_, held_in_);
   capex_ += tmp_b_;
+  chips_capex_ += tmp_b_;
   tmp_c_ = need - dom;                                   // still to fill
   strand_cash_ = (tmp_c_ - cash_ / price).max(0.0);      // cash cannot pay for these
   // Affordable: no more than cash pays for, however tmp_c_ - strand_cash_ rounds.
@@ -295,6 +297,7 @@ void Model::fit_out(const RunParams& p, int n) {
   tmp_b_ = received_ * price;
   spend(cash_, tmp_b_, held_in_);
   capex_ += tmp_b_;
+  chips_capex_ += tmp_b_;
   {
     const int slot = ring_slot(n, lifetime_steps_);
     const auto perf = c.col(CountryParam::domestic_perf_ratio);
@@ -326,6 +329,9 @@ void Model::start_shells(const RunParams& p, int n) {
   const auto capex_mw = c.col(CountryParam::capex_shell_usd_per_mw);
   const int shell_rows = static_cast<int>(shell_due_.rows());
   const int shell_now = ring_slot(n, shell_rows);
+  // The spending rule: cash for a new shell's chips too, after the chips of the shells
+  // under construction or waiting are set aside at today's price.
+  const double chips_mw = price_now_ * per_mw_;
   for (int i = 0; i < nc; ++i) {
     const double committed = it_mw_(i) + pipeline_mw_(i) + ready_mw_(i);
     const double goal = target_path_(n + 1 + build_delay_[i], i);
@@ -334,7 +340,8 @@ void Model::start_shells(const RunParams& p, int n) {
     desired = desired <= detail::kTieRel * std::max(committed, goal) ? 0.0 : desired;
     const double caps[3] = {
         std::max(0.0, grid_mw_(i) / pue(i) - committed),
-        std::max(0.0, cash_(i) / capex_mw(i)),
+        std::max(0.0, (cash_(i) - (pipeline_mw_(i) + ready_mw_(i)) * chips_mw) /
+                          (capex_mw(i) + chips_mw)),
         std::max(0.0, (workforce_(i) - staff_ops(i) * it_mw_(i) - staff_build(i) * pipeline_mw_(i)) /
                           staff_build(i))};
     int binding = 0;
@@ -498,6 +505,7 @@ void Model::fill_view(const RunParams& p, int n) {
   show(CountrySeries::cash_usd, cash_);
   show(CountrySeries::funds_usd, funds_);
   show(CountrySeries::capex_usd, capex_);
+  show(CountrySeries::chips_usd, chips_capex_);
   show(CountrySeries::opex_usd, opex_);
   show(CountrySeries::unfunded_opex_usd, unfunded_);
   show(CountrySeries::workforce, workforce_);

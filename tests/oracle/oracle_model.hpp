@@ -48,7 +48,8 @@ class Model {
 
   // Per-country state, each [country].
   Eigen::ArrayXd it_mw_, pipeline_mw_, ready_mw_, grid_mw_, grid_pipeline_mw_, cash_,
-      workforce_, funds_, capex_, opex_, unfunded_, flops_, dom_flops_, accel_count_;
+      workforce_, funds_, capex_, chips_capex_, opex_, unfunded_, flops_, dom_flops_,
+      accel_count_;
   // Row-major, so that one slot (all countries) is contiguous for array arithmetic.
   using Ring = Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   // Cohorts of installed chips, ring buffers over install step: [slot, country].

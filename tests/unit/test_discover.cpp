@@ -89,7 +89,7 @@ TEST_F(DiscoverTest, CasesAndTrajectoryFromTheFile) {
 
 TEST_F(DiscoverTest, LeversAreInputsOverEveryPolicy) {
   const std::string file = sweep();
-  const DiscoverReport r = discover(file, request("year_gw_reached", 2030.0));
+  const DiscoverReport r = discover(file, request("year_gw_reached", 2031.0));
   ASSERT_EQ(r.inputs.size(), 6u);
   EXPECT_EQ(r.inputs[5].key, "global.allocation");
   EXPECT_EQ(r.inputs[5].variable, "lever.global.allocation");
@@ -107,8 +107,8 @@ TEST_F(DiscoverTest, LeversAreInputsOverEveryPolicy) {
 TEST_F(DiscoverTest, ReachYearOfAnyLevel) {
   const std::string file = sweep();
   // year_reached@1000 is year_gw_reached: the same cases.
-  const auto a = discover(file, request("year_reached@1000", 2030.0));
-  const auto b = discover(file, request("year_gw_reached", 2030.0));
+  const auto a = discover(file, request("year_reached@1000", 2031.0));
+  const auto b = discover(file, request("year_gw_reached", 2031.0));
   EXPECT_EQ(a.cases_by_run, b.cases_by_run);
   EXPECT_TRUE(a.reach);
   // Never reaching counts as later than any year.
@@ -133,9 +133,9 @@ TEST_F(DiscoverTest, CoveringFindsBoxesOutsideTheFirst) {
 
 TEST_F(DiscoverTest, Refusals) {
   const std::string file = sweep();
-  EXPECT_EQ(request_error([&] { discover(path("none.h5"), request("year_gw_reached", 2030)); }),
+  EXPECT_EQ(request_error([&] { discover(path("none.h5"), request("year_gw_reached", 2031)); }),
             path("none.h5") + ": no such file");
-  auto q = request("year_gw_reached", 2030);
+  auto q = request("year_gw_reached", 2031);
   q.country = "USA";
   EXPECT_EQ(request_error([&] { discover(file, q); }), "--country USA: not in " + file + "; allowed KOR, FRA, SAU");
   EXPECT_EQ(request_error([&] { discover(file, request("wat", 1)); }),
@@ -147,7 +147,7 @@ TEST_F(DiscoverTest, Refusals) {
   EXPECT_NE(none.find("choose a threshold within that range"), std::string::npos);
   const std::string every = request_error([&] { discover(file, request("it_mw@2030", 0)); });
   EXPECT_EQ(every.substr(0, 54), "every run of the 300 used has KOR's it_mw@2030 above 0");
-  q = request("year_gw_reached", 2030);
+  q = request("year_gw_reached", 2031);
   q.policy = "2";
   EXPECT_EQ(request_error([&] { discover(file, q); }),
             "--policy 2: not a policy of " + file + "; allowed 0 to 1 (or leave it out for every policy)");
@@ -170,7 +170,7 @@ TEST_F(DiscoverTest, Refusals) {
   run.scenario_path = path("single.toml");
   run.output = path("single.h5");
   RunJob(run).run(nullptr, {});
-  EXPECT_EQ(request_error([&] { discover(path("single.h5"), request("year_gw_reached", 2030)); }),
+  EXPECT_EQ(request_error([&] { discover(path("single.h5"), request("year_gw_reached", 2031)); }),
             path("single.h5") + " holds no sampled inputs (its uncertain_keys are empty: a single run, or a sweep "
                                 "of levers only); discover needs a sweep with a [sweep.uncertain] section");
 }
