@@ -78,8 +78,8 @@ TEST(ModelAnalytic, CapitalOnlyGrowthHasSlopeBudgetOverCapex) {
 // section 6, "Residues"). 1 MW of initial pipeline over a 0.75-year build (3 steps) arrives
 // as 1/3 MW a step: 1 - 1/3 - 1/3 - 1/3 is 1.1e-16 in doubles, which is a residue of the
 // 1/3 MW the pipeline held, so it is 0; each 1/3 MW arrives ready and is fitted out at
-// once, leaving no ready shells. A budget of 1e9 USD a year (2.5e8 a step) all spent on
-// shells at 3e7 USD/MW leaves cash of 0, not ~1e-8 USD, and every dollar in capex.
+// once, leaving no ready shells. Cash all spent on chips is 0, not a residue of ~1e-8
+// USD, and every dollar is in capex.
 TEST(ModelAnalytic, EmptiedRunningTotalsAreZeroNotResidues) {
   auto p = unconstrained(1);
   p.countries.at(0, CountryParam::pipeline_mw) = 1.0;
@@ -91,18 +91,24 @@ TEST(ModelAnalytic, EmptiedRunningTotalsAreZeroNotResidues) {
   for (int n = 1; n <= 3; ++n) EXPECT_EQ(at(r, CS::ready_mw, 0, n), 0.0) << n;
   EXPECT_NEAR(at(r, CS::it_mw, 0, 3), 1.0, 1e-15);
 
+  // 1000 MW of shells ready a step (4000 MW of pipeline over a year), 1000 chips per MW
+  // at 2.9e4 USD: 2.9e10 USD of chips against 2.5e8 USD of cash a step, so cash buys
+  // 2.5e8 / 2.9e4 = 8620.7 chips and is all spent on them (2.5e8 - (2.5e8 / 2.9e4) * 2.9e4
+  // is 3e-8 USD in doubles).
   p = unconstrained(1);
-  p.countries.targets[0] = {{2036.0, 1e5}};
+  p.global[GlobalParam::accel_kw] = 1.0;
+  p.global[GlobalParam::accel_kw_growth] = 0.0;
+  p.global[GlobalParam::accel_price_usd] = 2.9e4;
+  p.global[GlobalParam::accel_price_growth] = 0.0;
+  p.countries.at(0, CountryParam::pipeline_mw) = 4000.0;
   p.countries.at(0, CountryParam::budget_usd_per_year) = 1e9;
-  p.countries.at(0, CountryParam::capex_shell_usd_per_mw) = 3e7;
-  p.countries.at(0, CountryParam::electricity_usd_per_mwh) = 0.0;
-  p.global[GlobalParam::accel_price_usd] = 1e-6;
+  p.countries.targets[0] = {{2026.25, 4000.0}};
   r = simulate(p);
-  for (int n = 1; n <= p.sim.steps(); ++n) {
+  for (int n = 1; n <= 4; ++n) {
+    EXPECT_NEAR(at(r, CS::chip_received, 0, n), 4.0 * 2.5e8 / 2.9e4, 1e-6) << n;
     EXPECT_EQ(at(r, CS::cash_usd, 0, n), 0.0) << n;
-    EXPECT_EQ(at(r, CS::capex_usd, 0, n), at(r, CS::funds_usd, 0, n)) << n;
+    EXPECT_EQ(at(r, CS::capex_usd, 0, n) + at(r, CS::opex_usd, 0, n), at(r, CS::funds_usd, 0, n)) << n;
   }
-  EXPECT_NEAR(at(r, CS::pipeline_mw, 0, 1), 2.5e8 / 3e7, 1e-12);
 }
 
 TEST(ModelAnalytic, PowerCapIsNeverExceeded) {
