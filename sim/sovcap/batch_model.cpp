@@ -270,6 +270,7 @@ void BatchModel<N>::reset() {
                                     [&b](int d) { return d == b.grid_delay[0]; });
     b.same_build_delay = std::all_of(b.build_delay + 1, b.build_delay + kLanes,
                                      [&b](int d) { return d == b.build_delay[0]; });
+    for (auto& sum : b.held_sum) sum = Lanes{};
   }
 
   reset_delay_lines(max_build, max_grid);
@@ -277,6 +278,7 @@ void BatchModel<N>::reset() {
   for (int l = 0; l < used_; ++l) {
     for (auto& a : series_[l]) a.resize(nc);
     held_back_[l].resize(nc, kNumBottlenecks);
+    held_back_sum_[l].resize(nc, kNumBottlenecks);
   }
   alloc_demand_.assign(nc + 1, 0.0);
   alloc_out_.assign(nc + 1, 0.0);
@@ -605,6 +607,8 @@ SOVCAP_LANE_CLONES void BatchModel<N>::held_back(Country& b, const Lanes& target
     held[static_cast<int>(Bottleneck::talent)][l] = held_talent * f;
     held[static_cast<int>(Bottleneck::export_controls)][l] = held_export * f;
     held[static_cast<int>(Bottleneck::chip_market)][l] = held_market * f;
+    // The run's sums, step by step in order (the oracle's held_back_sum_ += ...).
+    for (int k = 0; k < kNumBottlenecks; ++k) b.held_sum[k][l] = b.held_sum[k][l] + held[k][l];
   }
 }
 
@@ -726,10 +730,9 @@ void BatchModel<N>::observe(int n) {
   const double dt = dt_;
   const double time = params_[0]->sim.time(n);
   using CS = CountrySeries;
-  // held_back_mw, for every country of the lanes when an observer reads it at this state.
-  bool held_now = n == last_index_;
-  for (int l = 0; l < used_; ++l) held_now = held_now || held_wanted_[l];
-  if (n > 0 && held_now)
+  // held_back_mw of every country and lane, and its sums: every step, as every observer
+  // gets the sums at the horizon (the trajectory is gathered only for those who read it).
+  if (n > 0)
     for (int c = 0; c < nc; ++c) held_back(countries_[c], target_now_[n * nc + c]);
   for (int l = 0; l < used_; ++l) {
     auto& s = series_[l];
@@ -800,6 +803,12 @@ void BatchModel<N>::observe(int n) {
     for (int k = 0; k < kNumCountrySeries; ++k) v.country[k] = &s[k];
     v.run = run_series_[l];
     v.held_back = &held_back_[l];
+    if (n == last_index_) {
+      Eigen::ArrayXXd& sum = held_back_sum_[l];
+      for (int k = 0; k < kNumBottlenecks; ++k)
+        for (int c = 0; c < nc; ++c) sum(c, k) = countries_[c].held_sum[k][l];
+    }
+    v.held_back_sum = &held_back_sum_[l];
     obs_[l]->observe(v);
   }
 }

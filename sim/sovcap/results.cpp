@@ -63,8 +63,8 @@ void RunRecorder::observe(const StepView& view) {
     const double* code = view[CountrySeries::bottleneck].data();
     int* under = out_.bottleneck_steps.data();  // column-major: [code * nc + country]
     for (Eigen::Index c = 0; c < nc; ++c) ++under[static_cast<Eigen::Index>(code[c]) * nc + c];
-    out_.held_back_sum += *view.held_back;
   }
+  if (view.step == steps_) out_.held_back_sum = *view.held_back_sum;
   if (keep_held_back_)
     out_.held_back.col(view.step) =
         Eigen::Map<const Eigen::ArrayXd>(view.held_back->data(), view.held_back->size());

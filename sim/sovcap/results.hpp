@@ -50,6 +50,8 @@ class RunRecorder : public Observer {
       : out_(out), keep_(keep), keep_held_back_(keep_held_back) {}
   void begin(const RunParams& params) override;
   void observe(const StepView& view) override;
+  // held_back_mw's trajectory only when kept: its sums come with the horizon.
+  bool reads_held_back() const override { return keep_held_back_; }
   // The kept trajectories, and what the summaries follow on the way.
   bool reads_every_step(CountrySeries s) const override {
     return keep_[static_cast<int>(s)] || s == CountrySeries::it_mw || s == CountrySeries::bottleneck;

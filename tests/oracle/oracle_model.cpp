@@ -66,6 +66,7 @@ void Model::reset(const RunParams& p) {
     a->setZero(nc);
   for (auto& s : series_) s.setZero(nc);
   held_back_.setZero(nc, kNumBottlenecks);
+  held_back_sum_.setZero(nc, kNumBottlenecks);
 
   // Each country's initial state and per-run constants, by detail::country_start (which
   // the kernel, BatchModel::reset, calls too).
@@ -436,6 +437,7 @@ void Model::decide_bottleneck(int n) {
 }
 
 void Model::record_flows(const RunParams& p, int n) {
+  held_back_sum_ += held_back_;  // held_back_mw summed over the steps
   const double dt = p.sim.dt;
 
   // The flows as recorded: per year, not per step.
@@ -492,6 +494,7 @@ void Model::fill_view(const RunParams& p, int n) {
   // every entry from then on.
   if (n == 0) held_back_.setConstant(kNaN);
   view_.held_back = &held_back_;
+  view_.held_back_sum = &held_back_sum_;
   view_.time = p.sim.time(n);
   for (int k = 0; k < kNumCountrySeries; ++k) view_.country[k] = &s[k];
   auto show = [this](CountrySeries k, const Eigen::ArrayXd& state) {
