@@ -69,6 +69,9 @@ doc=$tmp/scenarios.md
   echo "  spent (capital and operating) at the end."
   echo "- The **period** columns give the bottleneck code of most quarterly steps in that period."
   echo "  The share of steps is added when it is below 100%."
+  echo "- **mean shortfall, held back by** gives the MW by which capacity fell short of the"
+  echo "  target path, averaged over the steps, and the two constraints that held back most of"
+  echo "  it over the run (\`held_back_share\`; \`lead_time\` is what was still being built)."
   echo "- The codes (\`on_track\`, \`lead_time\`, \`power\`, \`capital\`, \`talent\`,"
   echo "  \`export_controls\`, \`chip_market\`) are defined in [model.md](model.md), section 8."
   echo

@@ -91,6 +91,12 @@ SummaryCells summary_cells(const FileSummary& part) {
       m.push_back({"bottleneck_" + period, Cell{kNaN, std::string(kBottleneckNames[static_cast<std::size_t>(c.dominant[k])])}});
       add("bottleneck_share_" + period, c.dominant_share[k]);
     }
+    if (has_held_back(s)) {  // as summarize's CSV columns
+      add("shortfall_mw_mean", c.shortfall_mw_mean);
+      for (std::size_t k = 1; k < kNumBottlenecks; ++k)
+        add("held_back_share_" + std::string(kBottleneckNames[k]),
+            k < c.held_back_share.size() ? c.held_back_share[k] : kNaN);
+    }
     if (out.columns.empty())
       for (const auto& [name, cell] : m) out.columns.push_back(name);
     auto& cells = out.by_country[c.iso3];

@@ -343,6 +343,10 @@ struct ExportVariables {
   Variable run_coord;
   std::vector<Variable> keys;  // policy, sample; a cell stays empty where one is absent
   std::vector<Variable> series, run_series, summary, share, finals, params_run, params_country;
+  // held_back_mw [run, country, time, constraint] (full files), into series.csv one column
+  // per constraint; held_back_share [run, country, constraint] and shortfall_mw_mean
+  // [run, country], into summary.csv. Empty in files written before them.
+  std::vector<Variable> held_series, held_share, held_mean;
   std::vector<Variable> shocks, targets, design;
   // Schedules: year and value variables of each scheduled parameter, global then country.
   std::vector<Variable> sched_global, sched_country;
@@ -355,8 +359,9 @@ struct ExportVariables {
   }
   std::vector<Variable*> all() {
     std::vector<Variable*> out = {&run_coord};
-    for (auto* group : {&keys, &series, &run_series, &summary, &share, &finals, &params_run,
-                        &params_country, &shocks, &targets, &design, &sched_global, &sched_country})
+    for (auto* group : {&keys, &series, &held_series, &run_series, &summary, &share, &held_share,
+                        &held_mean, &finals, &params_run, &params_country, &shocks, &targets, &design,
+                        &sched_global, &sched_country})
       for (auto& v : *group) out.push_back(&v);
     return out;
   }
@@ -386,6 +391,9 @@ ExportVariables open_export_variables(const ResultsReader& in, hid_t f, const st
   open_if("year_gw_reached", nc, x.summary);
   open_if("year_target_reached", nc, x.summary);
   open_if("bottleneck_share", nc * kNumBottlenecks, x.share);
+  open_if("held_back_mw", nc * nt * kNumBottlenecks, x.held_series);
+  open_if("held_back_share", nc * kNumBottlenecks, x.held_share);
+  open_if("shortfall_mw_mean", nc, x.held_mean);
   for (const char* name : {"it_mw_final", "compute_flops_final", "energy_twh_final", "spend_usd_final"})
     open_if(name, nc, x.finals);
   for (const char* name : {"simulation.start_year", "simulation.end_year", "simulation.dt"})
@@ -463,6 +471,8 @@ ExportTables open_tables(const ExportVariables& x, const fs::path& partial, Expo
   if (!x.series.empty()) {
     t.series = table("series.csv", ",iso3,time");
     for (const auto& v : x.series) t.series->buffer() += "," + v.name;
+    if (!x.held_series.empty())
+      for (auto name : kBottleneckNames) t.series->buffer() += ",held_back_mw_" + std::string(name);
     t.series->end_row();
   }
   if (!x.run_series.empty()) {
@@ -476,6 +486,9 @@ ExportTables open_tables(const ExportVariables& x, const fs::path& partial, Expo
     for (const auto& v : x.summary) h += "," + v.name;
     if (!x.share.empty())
       for (auto name : kBottleneckNames) h += ",bottleneck_share_" + std::string(name);
+    if (!x.held_share.empty())
+      for (auto name : kBottleneckNames) h += ",held_back_share_" + std::string(name);
+    for (const auto& v : x.held_mean) h += "," + v.name;
     for (const auto& v : x.finals) h += "," + v.name;
     t.summary->end_row();
   }
@@ -513,6 +526,11 @@ void write_run_rows(const ExportVariables& x, std::size_t k, const std::string& 
           out += ',';
           put_cell(out, v.format, v.at(k, c * nt + n));
         }
+        for (const auto& v : x.held_series)
+          for (std::size_t b = 0; b < static_cast<std::size_t>(kNumBottlenecks); ++b) {
+            out += ',';
+            put_cell(out, v.format, v.at(k, (c * nt + n) * kNumBottlenecks + b));
+          }
         t.series->end_row();
         ++stats.series_rows;
       }
@@ -540,11 +558,16 @@ void write_run_rows(const ExportVariables& x, std::size_t k, const std::string& 
       out += ',';
       put_cell(out, v.format, v.at(k, c));
     }
-    for (const auto& v : x.share)
-      for (std::size_t b = 0; b < static_cast<std::size_t>(kNumBottlenecks); ++b) {
-        out += ',';
-        put_cell(out, v.format, v.at(k, c * kNumBottlenecks + b));
-      }
+    for (const auto* group : {&x.share, &x.held_share})
+      for (const auto& v : *group)
+        for (std::size_t b = 0; b < static_cast<std::size_t>(kNumBottlenecks); ++b) {
+          out += ',';
+          put_cell(out, v.format, v.at(k, c * kNumBottlenecks + b));
+        }
+    for (const auto& v : x.held_mean) {
+      out += ',';
+      put_cell(out, v.format, v.at(k, c));
+    }
     for (const auto& v : x.finals) {
       out += ',';
       put_cell(out, v.format, v.at(k, c));

@@ -35,12 +35,14 @@ std::string export_dir_refusal(const std::string& dir, bool overwrite);
 
 // Writes the CSV export of the results file `results_path` into folder `dir`:
 //   series.csv      one row per (run, country, time): run, policy, sample, iso3, time, then
-//                   every stored [run, country, time] series (bottleneck by its name);
+//                   every stored [run, country, time] series (bottleneck by its name),
+//                   then held_back_mw_<constraint> where the file stores held_back_mw;
 //                   written only when the file stores at least one such series
 //   run_series.csv  one row per (run, time): run, policy, sample, time, then every stored
 //                   [run, time] series; only when the file stores them (full mode)
 //   summary.csv     one row per (run, country): year_gw_reached, year_target_reached,
-//                   bottleneck_share_<constraint>, and the *_final values when stored
+//                   bottleneck_share_<constraint>, held_back_share_<constraint> and
+//                   shortfall_mw_mean (when stored), and the *_final values when stored
 //   parameters.csv  one row per (run, country): every simulation.*, global.* and country.*
 //                   parameter (lists and choices as TOML text), then lever.* (the value:
 //                   a string lever's string, else its TOML text) and sampled.* values

@@ -31,6 +31,8 @@ RunSlice SummaryBlock::slice(int k) const {
   s.energy_twh_final = at(energy_twh_final);
   s.spend_usd_final = at(spend_usd_final);
   s.bottleneck_steps = at(bottleneck_steps);
+  s.held_back_share = at(held_back_share);
+  s.shortfall_mw_mean = at(shortfall_mw_mean);
   return s;
 }
 
@@ -204,6 +206,22 @@ void ResultsReader::read_bottleneck_share(int first, int count,
         Eigen::Map<const RowMajor>(buf.data() + static_cast<std::size_t>(k * nc * nk), nc, nk);
 }
 
+void ResultsReader::read_per_constraint(const std::string& name, int first, int count,
+                                        std::vector<Eigen::ArrayXXd>& out) const {
+  const auto ds = h5::open_dataset(impl_->file.get(), name);
+  const auto nc = static_cast<Eigen::Index>(impl_->iso3.size());
+  const auto nk = static_cast<Eigen::Index>(kNumBottlenecks);
+  std::vector<double> buf(static_cast<std::size_t>(count * nc * nk));
+  h5::read_slab(ds.get(), h5::native_type<double>(), {static_cast<hsize_t>(first), 0, 0},
+                {static_cast<hsize_t>(count), static_cast<hsize_t>(nc), static_cast<hsize_t>(nk)},
+                buf.data());
+  out.resize(static_cast<std::size_t>(count));
+  using RowMajor = Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  for (int k = 0; k < count; ++k)
+    out[static_cast<std::size_t>(k)] =
+        Eigen::Map<const RowMajor>(buf.data() + static_cast<std::size_t>(k * nc * nk), nc, nk);
+}
+
 void ResultsReader::read_summary_block(int first, int count, SummaryBlock& out) const {
   // [country, run] as one [country] array per run.
   auto columns = [count](const Eigen::ArrayXXd& a, std::vector<Eigen::ArrayXd>& v) {
@@ -247,6 +265,13 @@ void ResultsReader::read_summary_block(int first, int count, SummaryBlock& out) 
   final_of("compute_flops", stored.compute_flops, out.compute_flops_final);
   final_of("energy_twh", stored.energy_twh, out.energy_twh_final);
   final_of("spend_usd", stored.spend, out.spend_usd_final);
+  out.held_back_share.clear();
+  out.shortfall_mw_mean.clear();
+  if (has_variable("held_back_share") && has_variable("shortfall_mw_mean")) {
+    read_per_constraint("held_back_share", first, count, out.held_back_share);
+    read_per_country("shortfall_mw_mean", first, count, a);
+    columns(a, out.shortfall_mw_mean);
+  }
   out.bottleneck_steps.clear();
   if (!stored.bottleneck) {
     // Step counts from the stored shares (counts / steps).

@@ -28,6 +28,10 @@ struct SummaryBlock {
   // Per run, [country, constraint]: steps under each bottleneck, where the trajectory is
   // not stored.
   std::vector<Eigen::ArrayXXd> bottleneck_steps;
+  // Per run, held_back_share [country, constraint] and shortfall_mw_mean [country]; empty
+  // for a file written before them.
+  std::vector<Eigen::ArrayXXd> held_back_share;
+  std::vector<Eigen::ArrayXd> shortfall_mw_mean;
   // Run k of the block, pointing into this block (null for what was not read).
   RunSlice slice(int k) const;
 };
@@ -83,6 +87,10 @@ class ResultsReader {
   void read_final(const std::string& name, int first, int count, Eigen::ArrayXXd& out) const;
   // bottleneck_share for runs [first, first + count): out[k] is [country, constraint].
   void read_bottleneck_share(int first, int count, std::vector<Eigen::ArrayXXd>& out) const;
+  // A [run, country, constraint] variable (held_back_share) for runs [first, first +
+  // count): out[k] is [country, constraint], as doubles.
+  void read_per_constraint(const std::string& name, int first, int count,
+                           std::vector<Eigen::ArrayXXd>& out) const;
   // Everything a SummaryBuilder needs of runs [first, first + count): the trajectories
   // the file stores (stored_series()) and, in place of the others, what is known without
   // them: capacity at the start, the *_final values at the horizon and the step counts of

@@ -143,6 +143,8 @@ SummaryBuilder::SummaryBuilder(std::vector<std::string> iso3, std::vector<std::s
   it_at_.assign(nc, std::vector<std::vector<double>>(year_index_.size()));
   compute_at_.assign(nc, std::vector<std::vector<double>>(year_index_.size()));
   code_counts_.setZero(static_cast<Eigen::Index>(nc * periods_.size()), kNumBottlenecks);
+  held_mw_.setZero(static_cast<Eigen::Index>(nc), kNumBottlenecks);
+  gap_mw_.setZero(static_cast<Eigen::Index>(nc));
 }
 
 void SummaryBuilder::add(const RunSlice& r) {
@@ -158,6 +160,20 @@ void SummaryBuilder::add(const RunSlice& r) {
     return kNaN;
   };
   const bool spend_series = r.capex_usd && r.opex_usd;
+  if (r.held_back_share && r.shortfall_mw_mean) {
+    // MW held back, mean over the run's steps: share times the mean shortfall (a country
+    // never behind has NaN shares and a mean of 0).
+    ++held_runs_;
+    for (Eigen::Index c = 0; c < nc; ++c) {
+      const double gap = (*r.shortfall_mw_mean)(c);
+      if (!(gap > 0.0)) continue;
+      gap_mw_(c) += gap;
+      for (int k = 0; k < kNumBottlenecks; ++k) {
+        const double share = (*r.held_back_share)(c, k);
+        if (std::isfinite(share)) held_mw_(c, k) += share * gap;
+      }
+    }
+  }
   for (Eigen::Index c = 0; c < nc; ++c) {
     auto year_or_never = [](double y) { return std::isnan(y) ? kNever : y; };
     if (reach_known_) {
@@ -229,9 +245,19 @@ Summary SummaryBuilder::finish() const {
       cs.dominant.push_back(static_cast<int>(best));
       cs.dominant_share.push_back(total > 0 ? row(best) / total : 0.0);
     }
+    const auto ci = static_cast<Eigen::Index>(c);
+    cs.shortfall_mw_mean = held_runs_ > 0 ? gap_mw_(ci) / held_runs_ : kNaN;
+    for (int k = 0; k < kNumBottlenecks; ++k)
+      cs.held_back_share.push_back(held_runs_ > 0 && gap_mw_(ci) > 0.0 ? held_mw_(ci, k) / gap_mw_(ci) : kNaN);
     s.countries.push_back(std::move(cs));
   }
   return s;
+}
+
+bool has_held_back(const Summary& s) {
+  return std::any_of(s.countries.begin(), s.countries.end(), [](const CountrySummary& c) {
+    return !std::isnan(c.shortfall_mw_mean) && c.held_back_share.size() == kNumBottlenecks;
+  });
 }
 
 namespace {
@@ -259,6 +285,7 @@ std::string csv_number(double v) { return std::isnan(v) || std::isinf(v) ? "" : 
 std::string bottleneck_name(int code) { return std::string(kBottleneckNames[static_cast<std::size_t>(code)]); }
 
 std::string render_json(const Summary& s) {
+  const bool held = has_held_back(s);
   std::ostringstream os;
   auto list = [&](const std::vector<double>& v) {
     std::string out = "[";
@@ -284,7 +311,15 @@ std::string render_json(const Summary& s) {
     for (std::size_t k = 0; k < c.dominant.size(); ++k)
       os << (k ? ", " : "") << "{\"name\": \"" << bottleneck_name(c.dominant[k])
          << "\", \"share\": " << json_number(c.dominant_share[k]) << "}";
-    os << "]}";
+    os << "]";
+    if (held) {
+      os << ", \"shortfall_mw_mean\": " << json_number(c.shortfall_mw_mean) << ", \"held_back_share\": {";
+      for (std::size_t k = 1; k < kNumBottlenecks; ++k)
+        os << (k > 1 ? ", " : "") << "\"" << bottleneck_name(static_cast<int>(k))
+           << "\": " << json_number(k < c.held_back_share.size() ? c.held_back_share[k] : kNaN);
+      os << "}";
+    }
+    os << "}";
   }
   os << "\n], \"unavailable\": [";
   for (std::size_t k = 0; k < s.unavailable.size(); ++k) os << (k ? ", " : "") << json_string(s.unavailable[k]);
@@ -303,6 +338,11 @@ std::string render_csv(const Summary& s) {
   const std::string at = s.years.empty() ? "" : fmt(s.years.back(), 2);
   os << ",energy_twh_" << at << ",spend_usd_" << at;
   for (const auto& p : s.periods) os << ",bottleneck_" << period_label(p) << ",bottleneck_share_" << period_label(p);
+  const bool held = has_held_back(s);
+  if (held) {
+    os << ",shortfall_mw_mean";
+    for (int k = 1; k < kNumBottlenecks; ++k) os << ",held_back_share_" << bottleneck_name(k);
+  }
   os << "\n";
   for (const auto& c : s.countries) {
     os << c.iso3 << "," << csv_cell(c.name) << "," << s.runs << "," << csv_number(s.reach_mw);
@@ -318,6 +358,11 @@ std::string render_csv(const Summary& s) {
     os << "," << csv_number(c.energy_twh) << "," << csv_number(c.spend_usd);
     for (std::size_t k = 0; k < c.dominant.size(); ++k)
       os << "," << bottleneck_name(c.dominant[k]) << "," << csv_number(c.dominant_share[k]);
+    if (held) {
+      os << "," << csv_number(c.shortfall_mw_mean);
+      for (std::size_t k = 1; k < kNumBottlenecks; ++k)
+        os << "," << csv_number(k < c.held_back_share.size() ? c.held_back_share[k] : kNaN);
+    }
     os << "\n";
   }
   return os.str();
@@ -351,6 +396,29 @@ std::string render(const Summary& s, SummaryFormat format) {
   head.push_back("TWh/yr " + at);
   head.push_back("spent $B by " + at);
   for (const auto& p : s.periods) head.push_back(period_label(p));
+  // Where the runs store held_back_share (files before it do not, nor do summaries
+  // built by hand): the column is left out rather than shown empty.
+  const bool held = has_held_back(s);
+  if (held) head.push_back("mean shortfall, held back by");
+  // The mean shortfall and the two constraints that held back most of it.
+  auto held_cell = [&](const CountrySummary& c) {
+    if (std::isnan(c.shortfall_mw_mean) || c.held_back_share.size() != kNumBottlenecks)
+      return std::string("-");
+    if (!(c.shortfall_mw_mean > 0.0)) return std::string("on track");
+    std::vector<int> order;
+    for (int k = 1; k < kNumBottlenecks; ++k) order.push_back(k);
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+      return c.held_back_share[static_cast<std::size_t>(a)] > c.held_back_share[static_cast<std::size_t>(b)];
+    });
+    std::string out = fmt(c.shortfall_mw_mean, 0) + " MW:";
+    for (int j = 0; j < 2; ++j) {
+      const double share = c.held_back_share[static_cast<std::size_t>(order[static_cast<std::size_t>(j)])];
+      if (j > 0 && !(share >= 0.005)) break;
+      out += std::string(j ? "," : "") + " " + bottleneck_name(order[static_cast<std::size_t>(j)]) + " " +
+             fmt(100.0 * share, 0) + "%";
+    }
+    return out;
+  };
   std::vector<std::vector<std::string>> rows;
   for (const auto& c : s.countries) {
     std::vector<std::string> row = {c.iso3, c.name, year_cell(c.year_reach), year_cell(c.year_target)};
@@ -361,6 +429,7 @@ std::string render(const Summary& s, SummaryFormat format) {
     row.push_back(cell(c.energy_twh, 1));
     row.push_back(cell(c.spend_usd / 1e9, 1));
     for (std::size_t k = 0; k < c.dominant.size(); ++k) row.push_back(dominant_cell(c, k));
+    if (held) row.push_back(held_cell(c));
     rows.push_back(std::move(row));
   }
 

@@ -7,6 +7,7 @@
 // inverted empirical CDF (the smallest value with at least q of the runs at or below it),
 // so it is the value of one of the runs: a reach year is always a stored time.
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,10 @@ struct RunSlice {
   const Eigen::ArrayXd* energy_twh_final = nullptr;
   const Eigen::ArrayXd* spend_usd_final = nullptr;
   const Eigen::ArrayXXd* bottleneck_steps = nullptr;  // [country, code]: steps under each
+  // held_back_share [country, constraint] and shortfall_mw_mean [country]; null in files
+  // written before them.
+  const Eigen::ArrayXXd* held_back_share = nullptr;
+  const Eigen::ArrayXd* shortfall_mw_mean = nullptr;
 };
 
 // Quantiles of a time-to-event over runs; a run that never reaches counts as +inf, so a
@@ -61,6 +66,12 @@ struct CountrySummary {
   double spend_usd = 0.0;             // median capex + opex by the last summary year
   std::vector<int> dominant;          // per period: the most frequent bottleneck code
   std::vector<double> dominant_share; // its share of the period's (run, step) pairs
+  // The shortfall against the target path: its mean over steps and runs (MW), and the
+  // share of it each constraint held back (per bottleneck code, pooled over the runs:
+  // MW held back over MW of shortfall). NaN where the file does not store them; shares
+  // NaN where the country was never behind.
+  double shortfall_mw_mean = std::numeric_limits<double>::quiet_NaN();
+  std::vector<double> held_back_share;  // empty, or one per bottleneck code
 };
 
 struct SummaryOptions {
@@ -105,6 +116,9 @@ class SummaryBuilder {
   std::vector<std::vector<double>> reach_, target_, energy_, spend_;
   std::vector<std::vector<std::vector<double>>> it_at_, compute_at_;  // [country][year][run]
   Eigen::ArrayXXd code_counts_;                 // [country * periods, bottleneck code]
+  Eigen::ArrayXXd held_mw_;                     // [country, constraint]: sum over runs
+  Eigen::ArrayXd gap_mw_;                       // [country]: shortfall_mw_mean summed over runs
+  int held_runs_ = 0;                           // runs that stored them
   int runs_ = 0;
 };
 
@@ -117,6 +131,11 @@ SummaryOptions default_summary_options(double start_year, double end_year);
 // q * n of the n values at or below x (numpy's method "inverted_cdf", Hyndman and Fan's
 // type 1). +inf counts as a value; NaN for no values.
 double observed_quantile(std::vector<double> v, double q);
+
+// Whether the summary's countries carry the shortfall held back (their runs stored
+// held_back_share): the formats show it only then, so that a summary of a file written
+// before it reads as it did.
+bool has_held_back(const Summary& s);
 
 enum class SummaryFormat { text, csv, markdown, json };
 

@@ -75,6 +75,26 @@ bool same_targets(const std::vector<Target>& a, const std::vector<Target>& b) {
   return true;
 }
 
+// A running total after taking `out` of what it held, `in` (both >= 0): max(in - out, 0),
+// and 0 where that is a rounding residue, at most kTieRel of `in` (docs/model.md, section
+// 6, "Residues"): a pipeline emptied by its deliveries, ready shells all fitted out, cash
+// all spent leave ~1e-16 of what they held (3e-14 MW, 2e-7 USD), which would otherwise
+// stay in the state and feed caps and codes. The oracle's take() is the same.
+inline double take(double in, double out) {
+  const double left = std::max(in - out, 0.0);
+  return left <= kTieRel * in ? 0.0 : left;
+}
+// Pays `cost` from `cash` as take() does, and returns what was paid: all of the cash where
+// what it leaves is a residue, so that funds = cash + capex + opex still holds to the
+// rounding of the sums (the oracle's spend()).
+inline double spend(double& cash, double cost) {
+  const double left = std::max(cash - cost, 0.0);
+  const bool all = left <= kTieRel * cash;
+  const double paid = all ? cash : cost;
+  cash = all ? 0.0 : left;
+  return paid;
+}
+
 // The smallest power of two above `longest`: a ring of that size holds every entry of a
 // delay line of at most `longest` steps until its due step, with a mask for the slot.
 int ring_size(int longest) {
@@ -111,6 +131,7 @@ void BatchModel<N>::run(const RunParams* const* params, Observer* const* obs, in
   for (int l = 0; l < n; ++l)
     for (int k = 0; k < kNumCountrySeries; ++k)
       wanted_[l][k] = obs_[l]->reads_every_step(static_cast<CountrySeries>(k));
+  for (int l = 0; l < n; ++l) held_wanted_[l] = obs_[l]->reads_held_back();
   for (int l = 0; l < n; ++l) obs_[l]->begin(*params_[l]);
   observe(0);
   for (int s = 0; s < last_index_; ++s) {
@@ -257,6 +278,7 @@ void BatchModel<N>::reset() {
                                      [&b](int d) { return d == b.build_delay[0]; });
     b.same_onsite_delay = std::all_of(b.onsite_delay + 1, b.onsite_delay + kLanes,
                                       [&b](int d) { return d == b.onsite_delay[0]; });
+    for (auto& sum : b.held_sum) sum = Lanes{};
   }
 
   scheduled_ = false;
@@ -274,8 +296,11 @@ void BatchModel<N>::reset() {
   reset_delay_lines(max_build, max_grid, max_onsite);
   reset_targets(max_build, max_grid);
   reset_queues();
-  for (int l = 0; l < used_; ++l)
+  for (int l = 0; l < used_; ++l) {
     for (auto& a : series_[l]) a.resize(nc);
+    held_back_[l].resize(nc, kNumBottlenecks);
+    held_back_sum_[l].resize(nc, kNumBottlenecks);
+  }
   alloc_demand_.assign(nc + 1, 0.0);
   alloc_out_.assign(nc + 1, 0.0);
 }
@@ -438,12 +463,12 @@ SOVCAP_LANE_CLONES void BatchModel<N>::before_market(Country& b, const Cohort& r
 
     // 3. Deliveries due now.
     ready = ready + shells[l];
-    b.pipeline_mw[l] = std::max(b.pipeline_mw[l] - shells[l], 0.0);
+    b.pipeline_mw[l] = take(b.pipeline_mw[l], shells[l]);
     // Power requested earlier, and power from the grid queue arriving in this step.
     const double grid = b.grid_mw[l] + power[l] + queued[l];
-    const double grid_pipe = std::max(b.grid_pipeline_mw[l] - power[l], 0.0);
+    const double grid_pipe = take(b.grid_pipeline_mw[l], power[l]);
     b.onsite_mw[l] = b.onsite_mw[l] + onsite[l];
-    b.onsite_pipeline_mw[l] = std::max(b.onsite_pipeline_mw[l] - onsite[l], 0.0);
+    b.onsite_pipeline_mw[l] = take(b.onsite_pipeline_mw[l], onsite[l]);
 
     // 4. Grid planning (target_grid holds the target times pue), counting the queue that
     // arrives by the time a request made now would.
@@ -461,8 +486,7 @@ SOVCAP_LANE_CLONES void BatchModel<N>::before_market(Country& b, const Cohort& r
     // The exponential trends advance once used (the oracle advances them after the step).
     b.budget_rate[l] = b.budget_rate[l] * b.budget_step[l];
     b.domestic_rate[l] = b.domestic_rate[l] * b.domestic_step[l];
-    const double dom_cost = dom * dom_price;
-    cash = std::max(cash - dom_cost, 0.0);
+    const double dom_cost = spend(cash, dom * dom_price);
     b.capex[l] = b.capex[l] + dom_cost;
     b.chips_capex[l] = b.chips_capex[l] + dom_cost;
     const double rest = need - dom;
@@ -513,14 +537,14 @@ SOVCAP_LANE_CLONES void BatchModel<N>::after_market(Country& b, const Lanes& tar
     // 5. Vendor chips paid for and, with the domestic ones, installed as this step's
     // cohort.
     const double strand_chips = b.affordable[l] - received;
-    const double chip_cost = received * price;
-    double cash = std::max(b.cash[l] - chip_cost, 0.0);
+    double cash = b.cash[l];
+    const double chip_cost = spend(cash, received * price);
     double capex = b.capex[l] + chip_cost;
     b.chips_capex[l] = b.chips_capex[l] + chip_cost;
     const double dom = b.dom[l];
     const double installed = dom + received;
     const double mw = installed / per_mw;
-    const double ready = std::max(b.ready_mw[l] - mw, 0.0);
+    const double ready = take(b.ready_mw[l], mw);
     const double it = b.it_mw[l] + mw;
     const double dom_flops = dom * b.domestic_perf_ratio[l] * flops_now;
     const double new_flops = dom_flops + received * flops_now;
@@ -536,7 +560,11 @@ SOVCAP_LANE_CLONES void BatchModel<N>::after_market(Country& b, const Lanes& tar
     double pipeline = b.pipeline_mw[l];
     const double pue = b.pue[l], capex_mw = b.capex_mw[l], staff_build = b.staff_build[l];
     const double committed = it + pipeline + ready;
-    const double desired = std::max(0.0, target_build[l] - committed);
+    // A goal met up to rounding (at most kTieRel of the MW in play short) wants no shells:
+    // else it starts ~1e-13 MW that sit in the pipeline (docs/model.md, "Residues").
+    const double scale = std::max(committed, target_build[l]);
+    double desired = std::max(0.0, target_build[l] - committed);
+    desired = desired <= kTieRel * scale ? 0.0 : desired;
     // Facility power from the grid and from on-site generation.
     const double cap_power = std::max(0.0, (b.grid_mw[l] + b.onsite_mw[l]) / pue - committed);
     // The spending rule (docs/model.md, 6.6): a shell is started only with the cash for
@@ -556,12 +584,14 @@ SOVCAP_LANE_CLONES void BatchModel<N>::after_market(Country& b, const Lanes& tar
     cap = talent_binds ? cap_talent : cap;
     // The cap reported as binding: the first in that order within the tie tolerance of
     // the smallest (detail::kTieRel).
-    const double tie = cap + kTieRel * std::max(committed, target_build[l]);
+    const double tie = cap + kTieRel * scale;
     const double kind = cap_power <= tie ? 0.0 : (cap_capital <= tie ? 1.0 : 2.0);
-    const double start = std::min(desired, cap);
+    // Likewise no start where only a cap's rounding residue allows one (G/pue - committed
+    // at +1e-13 MW with the grid full: scenarios/export_controls.toml, DEU at 2028.0).
+    double start = std::min(desired, cap);
+    start = start <= kTieRel * scale ? 0.0 : start;
     const double shortfall = desired - start;
-    const double cost = start * capex_mw;
-    cash = std::max(0.0, cash - cost);
+    const double cost = spend(cash, start * capex_mw);
     capex = capex + cost;
     pipeline = pipeline + start;
     starts[l] = 0.0 + start;
@@ -573,8 +603,7 @@ SOVCAP_LANE_CLONES void BatchModel<N>::after_market(Country& b, const Lanes& tar
     const double onsite_free = std::max(0.0, cash - (pipeline + ready) * chips_mw);
     const double onsite = std::min(std::min(onsite_want, b.onsite_cap[l]),
                                    onsite_free / b.onsite_capex[l]);
-    const double onsite_cost = onsite * b.onsite_capex[l];
-    cash = std::max(0.0, cash - onsite_cost);
+    const double onsite_cost = spend(cash, onsite * b.onsite_capex[l]);
     capex = capex + onsite_cost;
     b.onsite_pipeline_mw[l] = b.onsite_pipeline_mw[l] + onsite;
     onsite_req[l] = 0.0 + onsite;
@@ -629,6 +658,45 @@ SOVCAP_LANE_CLONES void BatchModel<N>::after_market(Country& b, const Lanes& tar
     most = held_power > most ? held_power : most;
     best = held_talent > most ? kTalent : best;
     b.code[l] = on_track ? static_cast<double>(Bottleneck::on_track) : best;
+  }
+}
+
+// held_back_mw (docs/model.md, section 8): the step's gap to the target path, shared out
+// over the amounts the bottleneck loop decided the code from (read back from what it
+// stored, with the same selects). An amount of at most kTiny counts as 0, as it does for
+// the code: rounding leaves start shortfalls of ~1e-13 MW where the power cap and the
+// goal are mathematically equal. The select also makes a -0.0 +0.0 (which the oracle's
+// sums of a 0.0 entry give), so that the shares are the oracle's bits. Where the amounts
+// cover the gap (within kTieRel of it) they are scaled to sum to it; otherwise they stand
+// and the rest of the gap is lead_time's.
+template <int N>
+SOVCAP_LANE_CLONES void BatchModel<N>::held_back(Country& b, const Lanes& target) {
+  constexpr double kOnTrack = static_cast<double>(Bottleneck::on_track);
+  auto& held = b.held;
+  SOVCAP_LANE_LOOP
+  for (int l = 0; l < kLanes; ++l) {
+    const double shortfall = b.shortfall[l], kind = b.kind[l], fit = b.stranded[l];
+    const bool chips = b.strand_chips[l] > kTiny;
+    auto amount = [](double x) { return x > kTiny ? x : 0.0; };
+    const double held_export = amount(b.stranded_tier[l]);
+    const double held_market = amount(chips ? fit : 0.0);
+    double held_capital = chips ? 0.0 : fit;
+    held_capital = amount(kind == 1.0 ? held_capital + shortfall : held_capital);
+    const double held_power = amount(kind == 0.0 ? shortfall : 0.0);
+    const double held_talent = amount(kind == 2.0 ? shortfall : 0.0);
+    const double gap = b.code[l] == kOnTrack ? 0.0 : target[l] - b.it_mw[l];
+    const double sum = held_export + held_market + held_capital + held_power + held_talent;
+    const bool scale = sum > 0.0 && sum >= gap * (1.0 - kTieRel);
+    const double f = scale ? gap / sum : 1.0;
+    held[static_cast<int>(Bottleneck::on_track)][l] = 0.0;
+    held[static_cast<int>(Bottleneck::lead_time)][l] = scale ? 0.0 : gap - sum;
+    held[static_cast<int>(Bottleneck::power)][l] = held_power * f;
+    held[static_cast<int>(Bottleneck::capital)][l] = held_capital * f;
+    held[static_cast<int>(Bottleneck::talent)][l] = held_talent * f;
+    held[static_cast<int>(Bottleneck::export_controls)][l] = held_export * f;
+    held[static_cast<int>(Bottleneck::chip_market)][l] = held_market * f;
+    // The run's sums, step by step in order (the oracle's held_back_sum_ += ...).
+    for (int k = 0; k < kNumBottlenecks; ++k) b.held_sum[k][l] = b.held_sum[k][l] + held[k][l];
   }
 }
 
@@ -803,6 +871,10 @@ void BatchModel<N>::observe(int n) {
   const double dt = dt_;
   const double time = params_[0]->sim.time(n);
   using CS = CountrySeries;
+  // held_back_mw of every country and lane, and its sums: every step, as every observer
+  // gets the sums at the horizon (the trajectory is gathered only for those who read it).
+  if (n > 0)
+    for (int c = 0; c < nc; ++c) held_back(countries_[c], target_now_[n * nc + c]);
   for (int l = 0; l < used_; ++l) {
     auto& s = series_[l];
     auto gather = [&](CS k, auto value) {
@@ -852,6 +924,7 @@ void BatchModel<N>::observe(int n) {
         s[static_cast<int>(k)].setConstant(kNaN);
       s[static_cast<int>(CS::bottleneck)].setConstant(static_cast<double>(Bottleneck::on_track));
       run_series_[l].fill(kNaN);
+      held_back_[l].setConstant(kNaN);
     } else {
       // The flows as recorded: per year, not per step.
       gather(CS::chip_need, [l, dt](const Country& b) { return b.need[l] / dt; });
@@ -859,6 +932,11 @@ void BatchModel<N>::observe(int n) {
       gather(CS::chip_demand, [l, dt](const Country& b) { return b.demand[l] / dt; });
       gather(CS::chip_received, [l, dt](const Country& b) { return b.received[l] / dt; });
       gather(CS::bottleneck, [l](const Country& b) { return b.code[l]; });
+      if (n == last_index_ || held_wanted_[l]) {
+        Eigen::ArrayXXd& out = held_back_[l];
+        for (int k = 0; k < kNumBottlenecks; ++k)
+          for (int c = 0; c < nc; ++c) out(c, k) = countries_[c].held[k][l];
+      }
     }
 
     StepView& v = view_[l];
@@ -866,6 +944,13 @@ void BatchModel<N>::observe(int n) {
     v.time = time;
     for (int k = 0; k < kNumCountrySeries; ++k) v.country[k] = &s[k];
     v.run = run_series_[l];
+    v.held_back = &held_back_[l];
+    if (n == last_index_) {
+      Eigen::ArrayXXd& sum = held_back_sum_[l];
+      for (int k = 0; k < kNumBottlenecks; ++k)
+        for (int c = 0; c < nc; ++c) sum(c, k) = countries_[c].held_sum[k][l];
+    }
+    v.held_back_sum = &held_back_sum_[l];
     obs_[l]->observe(v);
   }
 }

@@ -106,6 +106,10 @@ class BatchModel {
     // when no chip constraint cut), the start shortfall and the binding cap (0 power, 1
     // capital, 2 talent).
     Lanes strand_chips, stranded_tier, stranded, shortfall, kind;
+    // held_back_mw of the step, per bottleneck code: computed in observe() from the
+    // above, and only when an observer reads it.
+    std::array<Lanes, kNumBottlenecks> held;
+    std::array<Lanes, kNumBottlenecks> held_sum;  // summed over the steps so far
     // The step's entries for the delay lines when the lanes' delays differ: the lane
     // loops write them here, and a scalar loop moves each to its lane's slot.
     Lanes grid_req, starts, onsite_req;
@@ -148,6 +152,10 @@ class BatchModel {
                             LaneScalars& ls, double dt, Lanes& grid_req);
   static void after_market(Country& b, const Lanes& target_build, const Lanes& target_next,
                            LaneScalars& ls, Cohort& cohort, Lanes& starts, Lanes& onsite_req);
+  // held_back_mw for every lane of one country (docs/model.md, section 8), from what the
+  // step's bottleneck loop stored, added to its sums; target is the target path at the
+  // state.
+  static void held_back(Country& b, const Lanes& target);
   bool wanted(int lane, CountrySeries s, int n) const {
     return n == 0 || n == last_index_ || wanted_[lane][static_cast<int>(s)];
   }
@@ -199,6 +207,8 @@ class BatchModel {
   std::array<std::array<double, kNumRunSeries>, kLanes> run_series_{};
   std::array<StepView, kLanes> view_;
   std::array<std::array<bool, kNumCountrySeries>, kLanes> wanted_{};
+  std::array<Eigen::ArrayXXd, kLanes> held_back_, held_back_sum_;  // [country, constraint]
+  std::array<bool, kLanes> held_wanted_{};        // reads_held_back()
 
   std::vector<double> alloc_demand_, alloc_out_;
   // allocate()'s order, per lane: it starts from the lane's order of the step before.

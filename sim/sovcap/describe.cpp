@@ -36,6 +36,8 @@ constexpr double kBottleneck = 0.15;    // [run, country, time] int8 codes
 constexpr double kMarket = 0.7;         // [run, time] float64 chip-market series
 constexpr double kSummaries = 0.5;      // [run, country] float64 per-run results
 constexpr double kShares = 0.14;        // [run, country, constraint] int32 step counts
+constexpr double kHeldBack = 0.18;      // held_back_mw, [run, country, time, constraint] float64
+constexpr double kHeldShares = 0.6;     // held_back_share, [run, country, constraint] float32
 constexpr double kParameters = 0.1;     // parameters used: mostly the same in every run
 constexpr double kSampled = 0.9;        // sampled values: different in every run
 constexpr double kMetadata = 200e3;     // bytes of HDF5 metadata and attributes
@@ -83,13 +85,14 @@ FileEstimate estimate_results_file(const Scenario& sc, StoreMode store,
   double per_run = 0.0;
   if (store == StoreMode::full) {
     per_run += (kNumCountrySeries - 1) * c * t * 8 * kSeriesFull + c * t * kBottleneck +
-               kNumRunSeries * t * 8 * kMarket;
+               kNumRunSeries * t * 8 * kMarket + c * t * kNumBottlenecks * 8 * kHeldBack;
   } else {
     for (const CountrySeries k : keep)
       per_run += c * t * (k == CountrySeries::bottleneck ? kBottleneck : 8 * kSeriesKept);
     per_run += 4 * c * 8 * kSummaries;  // the *_final values
   }
   per_run += 2 * c * 8 * kSummaries + 6 * c * 4 * kShares;  // years reached, bottleneck shares
+  per_run += c * kNumBottlenecks * 4 * kHeldShares + c * 8;  // held_back_share, shortfall_mw_mean
   per_run += (kNumGlobalParams + 4 + 3.0 * static_cast<double>(p.global.supply_shocks.size()) +
               c * (kNumCountryParams + 2.0 * static_cast<double>(max_targets)) +
               static_cast<double>(sc.sweep.levers.size())) * 8 * kParameters;

@@ -32,7 +32,9 @@ Footprint estimate_footprint(const RunParams& params, long long runs, StoreMode 
       store == StoreMode::full ? kNumCountrySeries : static_cast<double>(keep.size());
   // A run's trajectories as the model records them: the country series kept, per country
   // and time, and the global market's series.
-  const double per_run = (series * countries + kNumRunSeries) * times * sizeof(double);
+  // In full mode held_back_mw too: a series per constraint.
+  const double held = store == StoreMode::full ? kNumBottlenecks * countries : 0.0;
+  const double per_run = (series * countries + held + kNumRunSeries) * times * sizeof(double);
   const double widest = std::max(times, countries * kNumBottlenecks) * sizeof(double);
   const long long block = block_runs(runs, widest);
   const long long blocks = (runs + block - 1) / block;

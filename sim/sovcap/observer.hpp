@@ -17,6 +17,13 @@ struct StepView {
   double time = 0.0;  // decimal year
   std::array<const Eigen::ArrayXd*, kNumCountrySeries> country{};  // each [country]
   std::array<double, kNumRunSeries> run{};
+  // [country, constraint] (constraint: the bottleneck code order), MW: held_back_mw
+  // (kHeldBackInfo). NaN at the initial state; unspecified at an intermediate state unless
+  // the observer reads_held_back().
+  const Eigen::ArrayXXd* held_back = nullptr;
+  // [country, constraint], MW times steps: held_back summed over steps 1..N, at the
+  // horizon (unspecified before it), whether or not the observer reads held_back.
+  const Eigen::ArrayXXd* held_back_sum = nullptr;
 
   const Eigen::ArrayXd& operator[](CountrySeries s) const { return *country[static_cast<int>(s)]; }
   double operator[](RunSeries s) const { return run[static_cast<int>(s)]; }
@@ -34,6 +41,8 @@ class Observer {
   // there is not computed, and its view then holds an unspecified value: a summary-mode
   // sweep reads only it_mw and the bottleneck code on the way.
   virtual bool reads_every_step(CountrySeries /*s*/) const { return true; }
+  // The same for StepView::held_back.
+  virtual bool reads_held_back() const { return true; }
 };
 
 }  // namespace sovcap

@@ -72,6 +72,16 @@ struct SeriesInfo {
 };
 
 const SeriesInfo& info(CountrySeries s);
+
+// Per country, time and constraint (the bottleneck codes, in their order): the MW of the
+// step's shortfall against the target path that each constraint held back (docs/model.md,
+// section 8); they sum to the shortfall, on_track's entry is always 0, and the code is the
+// constraint that held back the most before lead_time's remainder. A flow of the step:
+// NaN at the initial state. Not a CountrySeries (those are one value per country): the
+// model shows it as StepView::held_back, the results file as [run, country, time,
+// constraint].
+inline constexpr SeriesInfo kHeldBackInfo = {
+    "held_back_mw", "MW", "shortfall against the target path that each constraint held back"};
 const SeriesInfo& info(RunSeries s);
 
 }  // namespace sovcap

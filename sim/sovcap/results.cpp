@@ -25,6 +25,11 @@ void RunRecorder::begin(const RunParams& params) {
   out_.year_target_reached.setConstant(nc, std::numeric_limits<double>::quiet_NaN());
   out_.year_gw_reached.setConstant(nc, std::numeric_limits<double>::quiet_NaN());
   out_.bottleneck_steps.setZero(nc, kNumBottlenecks);
+  out_.held_back_sum.setZero(nc, kNumBottlenecks);
+  if (keep_held_back_)
+    out_.held_back.resize(static_cast<Eigen::Index>(nc) * kNumBottlenecks, nt);
+  else
+    out_.held_back.resize(0, 0);
   final_target_.resize(nc);
   for (int c = 0; c < nc; ++c) {
     const auto& tg = params.countries.targets[c];
@@ -59,6 +64,10 @@ void RunRecorder::observe(const StepView& view) {
     int* under = out_.bottleneck_steps.data();  // column-major: [code * nc + country]
     for (Eigen::Index c = 0; c < nc; ++c) ++under[static_cast<Eigen::Index>(code[c]) * nc + c];
   }
+  if (view.step == steps_) out_.held_back_sum = *view.held_back_sum;
+  if (keep_held_back_)
+    out_.held_back.col(view.step) =
+        Eigen::Map<const Eigen::ArrayXd>(view.held_back->data(), view.held_back->size());
 }
 
 }  // namespace sovcap

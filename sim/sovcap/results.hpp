@@ -21,6 +21,12 @@ struct RunResult {
   // [country, bottleneck code]: the steps 1..N (not the initial state) under each code;
   // a share is this over N. Whole numbers, which is how the results file stores them.
   Eigen::ArrayXXi bottleneck_steps;
+  // held_back_mw's trajectory, [country + constraint * countries, time] (each column is
+  // the StepView's [country, constraint] array, column-major); empty unless kept.
+  Eigen::ArrayXXd held_back;
+  // [country, constraint]: held_back_mw summed over steps 1..N (MW times steps). Divided
+  // by its sum over constraints it gives held_back_share; over N, the mean shortfall.
+  Eigen::ArrayXXd held_back_sum;
 
   const Eigen::ArrayXXd& operator[](CountrySeries s) const { return country[static_cast<int>(s)]; }
   const Eigen::ArrayXd& operator[](RunSeries s) const { return run[static_cast<int>(s)]; }
@@ -38,10 +44,14 @@ inline bool reached(double capacity, double level) {
 class RunRecorder : public Observer {
  public:
   explicit RunRecorder(RunResult& out) : out_(out) { keep_.fill(true); }
-  RunRecorder(RunResult& out, const std::array<bool, kNumCountrySeries>& keep)
-      : out_(out), keep_(keep) {}
+  // keep_held_back: whether held_back_mw's trajectory is kept too (its sums always are).
+  RunRecorder(RunResult& out, const std::array<bool, kNumCountrySeries>& keep,
+              bool keep_held_back = false)
+      : out_(out), keep_(keep), keep_held_back_(keep_held_back) {}
   void begin(const RunParams& params) override;
   void observe(const StepView& view) override;
+  // held_back_mw's trajectory only when kept: its sums come with the horizon.
+  bool reads_held_back() const override { return keep_held_back_; }
   // The kept trajectories, and what the summaries follow on the way.
   bool reads_every_step(CountrySeries s) const override {
     return keep_[static_cast<int>(s)] || s == CountrySeries::it_mw || s == CountrySeries::bottleneck;
@@ -50,6 +60,7 @@ class RunRecorder : public Observer {
  private:
   RunResult& out_;
   std::array<bool, kNumCountrySeries> keep_{};
+  bool keep_held_back_ = true;
   std::vector<int> kept_;  // the series whose trajectories are kept
   Eigen::ArrayXd final_target_;
   // Countries still short of 1 GW, and of their final target, in country order: only

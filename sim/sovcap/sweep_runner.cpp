@@ -50,11 +50,12 @@ struct Worker {
 // kSweepLanes at a time, which gives the same bits as one run at a time several times
 // faster; a run that cannot share its batch (a lever on the simulation settings) goes
 // through the model's one-lane form.
-void simulate_block(Worker& w, std::size_t count, const std::array<bool, kNumCountrySeries>& mask) {
+void simulate_block(Worker& w, std::size_t count, const std::array<bool, kNumCountrySeries>& mask,
+                    bool keep_held_back) {
   constexpr auto lanes = static_cast<std::size_t>(kSweepLanes);
   std::vector<RunRecorder> recorders;
   recorders.reserve(count);
-  for (std::size_t k = 0; k < count; ++k) recorders.emplace_back(w.results[k], mask);
+  for (std::size_t k = 0; k < count; ++k) recorders.emplace_back(w.results[k], mask, keep_held_back);
   std::array<const RunParams*, lanes> params{};
   std::array<Observer*, lanes> observers{};
   for (std::size_t k = 0; k < count;) {
@@ -213,6 +214,8 @@ SweepStats run_sweep(const Scenario& scenario, const std::vector<RunParams>& pol
                             static_cast<int>(scenario.sweep.uncertain.size()),
                             scenario.params.sim.seed);
   const auto mask = keep_mask(options.store, options.keep);
+  // held_back_mw's trajectory is a full-mode output (summary mode stores its shares).
+  const bool held_back = options.store == StoreMode::full;
   const std::vector<bool> done = out.completed();
   const long long block = out.block_runs();
   const long long nblocks = (layout.runs + block - 1) / block;
@@ -294,7 +297,7 @@ SweepStats run_sweep(const Scenario& scenario, const std::vector<RunParams>& pol
                     rec.params = &w.params[k];
                     rec.result = &w.results[k];
                   }
-                  simulate_block(w, count, mask);
+                  simulate_block(w, count, mask, held_back);
                   slot->prepared = out.prepare_block(layout.first_run + lo, records, w.scratch);
                   slot->runs = n;
                   SOVCAP_TSAN_RELEASE(slot);

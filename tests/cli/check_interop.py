@@ -236,13 +236,22 @@ def check_export_tree(c, where, f, out):
     series = [n for n, d in f.items() if d.ndim == 3 and d.shape == (runs, nc, nt)]
     run_series = [n for n in ("vendor_supply", "other_demand", "allocated") if n in f]
 
-    # series.csv: one row per (run, country, time), keys first, bottleneck by name.
+    constraints = ["on_track", "lead_time", "power", "capital", "talent", "export_controls",
+                   "chip_market"]
+    held = [f"held_back_mw_{k}" for k in constraints] if "held_back_mw" in f else []
+
+    # series.csv: one row per (run, country, time), keys first, bottleneck by name, then
+    # held_back_mw one column per constraint.
     if series:
         header, rows = read_rows(out / "series.csv")
         c.check(header[:5] == ["run", "policy", "sample", "iso3", "time"],
                 f"{where}: series.csv starts {header[:5]}")
-        c.check(sorted(header[5:]) == sorted(series),
-                f"{where}: series.csv columns {header[5:]}, file has {sorted(series)}")
+        c.check(sorted(header[5:]) == sorted(series + held),
+                f"{where}: series.csv columns {header[5:]}, file has {sorted(series + held)}")
+        if held:
+            hb = f["held_back_mw"][()]
+            for k, name in enumerate(held):
+                check_cells(c, where, header, rows, name, [float(v) for v in hb[..., k].reshape(-1)])
         c.check(len(rows) == runs * nc * nt,
                 f"{where}: series.csv has {len(rows)} rows, expected {runs}*{nc}*{nt}")
         check_cells(c, where, header, rows, "run",
@@ -293,6 +302,13 @@ def check_export_tree(c, where, f, out):
                                "chip_market"]):
         check_cells(c, where, header, rows, f"bottleneck_share_{bname}",
                     [float(v) for v in share[:, :, b].reshape(-1)])
+    if "held_back_share" in f:
+        hs = f["held_back_share"][()]
+        for k, name in enumerate(constraints):
+            check_cells(c, where, header, rows, f"held_back_share_{name}",
+                        [float(v) for v in hs[:, :, k].reshape(-1)])
+        check_cells(c, where, header, rows, "shortfall_mw_mean",
+                    [float(v) for v in f["shortfall_mw_mean"][()].reshape(-1)])
     gw_nan = np.isnan(f["year_target_reached"][()]).any() or np.isnan(f["year_gw_reached"][()]).any()
     c.check(gw_nan, f"{where}: no NaN year to see as an empty cell")
 

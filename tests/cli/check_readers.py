@@ -6,7 +6,8 @@ Usage: /usr/bin/python3 check_readers.py FILE [--ncdump PATH]
 Opens FILE with xarray (engines h5netcdf and netcdf4), h5py and `ncdump -h`, and checks
 what an analyst relies on: .sel(country="KOR") works, it_mw at the last time is finite and
 non-negative, bottleneck carries its CF flags, bottleneck_share (packed step counts)
-unpacks to float64 shares summing to 1, every data variable has long_name (and units
+unpacks to float64 shares summing to 1, held_back_mw and held_back_share lie along the
+labelled constraint axis (selectable by name), every data variable has long_name (and units
 unless it holds strings), and time is plain decimal years. Sweep variables (policy,
 sample, lever.*, sampled.*) must lie along run, and every lever must list its values. A
 merged master (root attribute `shards`) must also read every run through its shards:
@@ -70,6 +71,7 @@ def check_xarray(path, engine, c):
 
         check_bottleneck(ds, where, c)
         check_shares(ds, where, c)
+        check_held_back(ds, where, c)
         check_sweep(ds, where, c)
 
         for name, var in ds.data_vars.items():
@@ -155,6 +157,48 @@ def check_shares(ds, where, c):
     counts = values * steps
     c.check(bool(np.all(np.abs(counts - np.rint(counts)) <= 1e-9)),
             f"{where}: bottleneck_share times {steps} steps is not whole step counts")
+
+
+CONSTRAINTS = ["on_track", "lead_time", "power", "capital", "talent", "export_controls",
+               "chip_market"]
+
+
+def check_held_back(ds, where, c):
+    """held_back_mw (full files) lies along a labelled constraint axis, which selects by
+    name; held_back_share (every file) along it too, summing to 1 where a country was
+    ever behind its path."""
+    import numpy as np
+
+    if c.check("constraint" in ds.coords, f"{where}: no constraint coordinate"):
+        labels = [str(x) for x in ds["constraint"].values]
+        c.check(labels == CONSTRAINTS, f"{where}: constraint labels {labels}, expected {CONSTRAINTS}")
+    if summary_mode(ds.attrs):
+        c.check("held_back_mw" not in ds.data_vars, f"{where}: summary file with held_back_mw")
+    elif c.check("held_back_mw" in ds.data_vars, f"{where}: no variable held_back_mw"):
+        hb = ds["held_back_mw"]
+        want = ("run", "country", "time", "constraint")
+        c.check(hb.dims == want, f"{where}: held_back_mw has dims {hb.dims}, expected {want}")
+        c.check(hb.attrs.get("units") == "MW", f"{where}: held_back_mw units {hb.attrs.get('units')!r}")
+        power = hb.sel(country=COUNTRY, constraint="power")
+        c.check(power.dims == ("run", "time"),
+                f"{where}: held_back_mw.sel(country, constraint) has dims {power.dims}")
+    if not c.check("held_back_share" in ds.data_vars, f"{where}: no variable held_back_share"):
+        return
+    share = ds["held_back_share"]
+    c.check(share.dims == ("run", "country", "constraint"),
+            f"{where}: held_back_share has dims {share.dims}")
+    values = np.asarray(share.values, dtype=float)
+    if "run_complete" in ds.data_vars:
+        values = values[np.asarray(ds["run_complete"].values) == 1]
+    rows = values.reshape(-1, values.shape[-1])
+    behind = rows[np.all(np.isfinite(rows), axis=1)]
+    c.check(bool(np.all(np.isnan(rows[~np.all(np.isfinite(rows), axis=1)]))),
+            f"{where}: held_back_share partly NaN for a country")
+    c.check(bool(np.all((behind >= 0) & (behind <= 1 + 1e-6))), f"{where}: held_back_share outside [0, 1]")
+    sums = behind.sum(axis=-1)
+    c.check(bool(np.all(np.abs(sums - 1) <= 1e-5)),
+            f"{where}: held_back_share sums along constraint are not 1 "
+            f"({sums.min() if sums.size else None}..{sums.max() if sums.size else None})")
 
 
 def check_sweep(ds, where, c):

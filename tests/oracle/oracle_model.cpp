@@ -19,6 +19,30 @@ using detail::kTiny;
 using detail::shock_multiplier;
 using detail::to_steps;
 
+// A running total after taking `out` of what it held, `in` (both >= 0): max(in - out, 0),
+// and 0 where that is a rounding residue, at most kTieRel of `in` (docs/model.md, section
+// 6, "Residues"). The kernel's take() (batch_model.cpp) is the same per element.
+void take(Eigen::ArrayXd& total, const Eigen::ArrayXd& in, const Eigen::ArrayXd& out) {
+  total = (in - out).max(0.0);
+  total = (total <= detail::kTieRel * in).select(0.0, total);
+}
+
+// Pays `cost` from `cash` as take() does; `cost` becomes what was paid: all of the cash
+// where what it leaves is a residue, so that funds = cash + capex + opex still holds.
+// `left` is scratch. The kernel's spend() is the same per element.
+void spend(Eigen::ArrayXd& cash, Eigen::ArrayXd& cost, Eigen::ArrayXd& left) {
+  left = (cash - cost).max(0.0);
+  cost = (left <= detail::kTieRel * cash).select(cash, cost);
+  cash = (left <= detail::kTieRel * cash).select(0.0, left);
+}
+double spend(double& cash, double cost) {
+  const double left = std::max(cash - cost, 0.0);
+  const bool all = left <= detail::kTieRel * cash;
+  const double paid = all ? cash : cost;
+  cash = all ? 0.0 : left;
+  return paid;
+}
+
 int ring_slot(long long step, int size) {
   const long long r = step % size;
   return static_cast<int>(r < 0 ? r + size : r);
@@ -38,10 +62,12 @@ void Model::reset(const RunParams& p) {
                   &workforce_, &funds_, &capex_, &chips_capex_, &opex_, &unfunded_, &flops_, &dom_flops_,
                   &accel_count_, &budget_rate_, &domestic_rate_, &budget_step_,
                   &domestic_step_, &opex_per_mw_, &grid_cap_, &tier_cap_, &tmp_a_, &tmp_b_,
-                  &tmp_c_, &demand_, &received_, &start_shortfall_, &strand_chips_,
+                  &tmp_c_, &held_in_, &demand_, &received_, &start_shortfall_, &strand_chips_,
                   &strand_tier_, &strand_cash_, &start_cap_kind_})
     a->setZero(nc);
   for (auto& s : series_) s.setZero(nc);
+  held_back_.setZero(nc, kNumBottlenecks);
+  held_back_sum_.setZero(nc, kNumBottlenecks);
 
   // Each country's initial state and per-run constants, by detail::country_start (which
   // the kernel, BatchModel::reset, calls too).
@@ -254,18 +280,21 @@ void Model::pay_and_retire(const RunParams& p, int n) {
   {
     const int s = ring_slot(n, static_cast<int>(shell_due_.rows()));
     ready_mw_ += shell_due_.row(s).transpose();
-    pipeline_mw_ = (pipeline_mw_ - shell_due_.row(s).transpose()).max(0.0);
+    held_in_ = pipeline_mw_;
+    take(pipeline_mw_, held_in_, shell_due_.row(s).transpose());
     shell_due_.row(s).setZero();
     const int gs = ring_slot(n, static_cast<int>(grid_due_.rows()));
     grid_mw_ += grid_due_.row(gs).transpose();
-    grid_pipeline_mw_ = (grid_pipeline_mw_ - grid_due_.row(gs).transpose()).max(0.0);
+    held_in_ = grid_pipeline_mw_;
+    take(grid_pipeline_mw_, held_in_, grid_due_.row(gs).transpose());
     grid_due_.row(gs).setZero();
     // The grid queue's arrivals of this step.
     for (int i = 0; i < static_cast<int>(queue_arrive_.size()); ++i)
       if (!queue_arrive_[i].empty()) grid_mw_(i) += queue_arrive_[i][static_cast<std::size_t>(n)];
     const int os = ring_slot(n, static_cast<int>(onsite_due_.rows()));
     onsite_mw_ += onsite_due_.row(os).transpose();
-    onsite_pipeline_mw_ = (onsite_pipeline_mw_ - onsite_due_.row(os).transpose()).max(0.0);
+    held_in_ = onsite_pipeline_mw_;
+    take(onsite_pipeline_mw_, held_in_, onsite_due_.row(os).transpose());
     onsite_due_.row(os).setZero();
   }
 }
@@ -316,7 +345,7 @@ void Model::fit_out(const RunParams& p, int n) {
   tmp_a_ = price * dom_price_;  // domestic price
   dom = need.min(domestic_rate_ * dt).min(cash_ / tmp_a_);
   tmp_b_ = dom * tmp_a_;
-  cash_ = (cash_ - tmp_b_).max(0.0);
+  spend(cash_, tmp_b_, held_in_);
   capex_ += tmp_b_;
   chips_capex_ += tmp_b_;
   tmp_c_ = need - dom;                                   // still to fill
@@ -337,14 +366,15 @@ void Model::fit_out(const RunParams& p, int n) {
   strand_chips_ = tmp_a_ - received_;  // affordable but not delivered (tier or allocation)
   strand_tier_ = tmp_a_ - demand_;     // affordable but above the tier cap
   tmp_b_ = received_ * price;
-  cash_ = (cash_ - tmp_b_).max(0.0);
+  spend(cash_, tmp_b_, held_in_);
   capex_ += tmp_b_;
   chips_capex_ += tmp_b_;
   {
     const int slot = ring_slot(n, lifetime_steps_);
     const auto& perf = dom_perf_;
     tmp_a_ = (dom + received_) / per_mw;  // MW commissioned
-    ready_mw_ = (ready_mw_ - tmp_a_).max(0.0);
+    held_in_ = ready_mw_;
+    take(ready_mw_, held_in_, tmp_a_);
     it_mw_ += tmp_a_;
     tmp_b_ = dom * perf * flops_now_;  // domestic FLOP/s
     tmp_c_ = tmp_b_ + received_ * flops_now_;
@@ -376,7 +406,9 @@ void Model::start_shells(const RunParams& p, int n) {
   for (int i = 0; i < nc; ++i) {
     const double committed = it_mw_(i) + pipeline_mw_(i) + ready_mw_(i);
     const double goal = target_path_(n + 1 + build_delay_[i], i);
-    const double desired = std::max(0.0, goal - committed);
+    double desired = std::max(0.0, goal - committed);
+    // A goal met up to rounding wants no shells (docs/model.md, section 6, "Residues").
+    desired = desired <= detail::kTieRel * std::max(committed, goal) ? 0.0 : desired;
     const double caps[3] = {
         std::max(0.0, (grid_mw_(i) + onsite_mw_(i)) / pue(i) - committed),
         std::max(0.0, (cash_(i) - (pipeline_mw_(i) + ready_mw_(i)) * chips_mw) /
@@ -386,15 +418,16 @@ void Model::start_shells(const RunParams& p, int n) {
     int binding = 0;
     for (int k = 1; k < 3; ++k)
       if (caps[k] < caps[binding]) binding = k;
-    const double starts = std::min(desired, caps[binding]);
+    double starts = std::min(desired, caps[binding]);
+    // Nor where only a cap's rounding residue allows a start.
+    starts = starts <= detail::kTieRel * std::max(committed, goal) ? 0.0 : starts;
     start_shortfall_(i) = desired - starts;
     // The cap reported as binding: the first within the tie tolerance of the smallest.
     const double tie = caps[binding] + detail::kTieRel * std::max(committed, goal);
     int kind = 0;
     while (caps[kind] > tie) ++kind;
     start_cap_kind_(i) = kind;
-    const double cost = starts * capex_mw(i);
-    cash_(i) = std::max(0.0, cash_(i) - cost);
+    const double cost = spend(cash_(i), starts * capex_mw(i));
     capex_(i) += cost;
     pipeline_mw_(i) += starts;
     int slot = shell_now + build_delay_[i];
@@ -407,8 +440,7 @@ void Model::start_shells(const RunParams& p, int n) {
     const double free = std::max(0.0, cash_(i) - (pipeline_mw_(i) + ready_mw_(i)) * chips_mw);
     const double onsite_capex = onsite_capex_(i);
     const double order = std::min(std::min(want, onsite_cap_(i)), free / onsite_capex);
-    const double onsite_cost = order * onsite_capex;
-    cash_(i) = std::max(0.0, cash_(i) - onsite_cost);
+    const double onsite_cost = spend(cash_(i), order * onsite_capex);
     capex_(i) += onsite_cost;
     onsite_pipeline_mw_(i) += order;
     const int onsite_rows = static_cast<int>(onsite_due_.rows());
@@ -430,6 +462,7 @@ void Model::decide_bottleneck(int n) {
     const double target = target_path_(n + 1, i);
     if (it_mw_(i) >= target * (1.0 - kTiny) - kTiny) {
       code(i) = static_cast<double>(Bottleneck::on_track);
+      held_back_.row(i).setZero();  // no gap: nothing held back
       continue;
     }
     // Fit-out: when the export tier or the market delivered less than cash could pay
@@ -460,10 +493,35 @@ void Model::decide_bottleneck(int n) {
       }
     }
     code(i) = static_cast<double>(best);
+
+    // held_back_mw (docs/model.md, section 8): the gap to the target path, shared out
+    // over what each constraint held back, amounts of at most kTiny counting as 0 (as for
+    // the code); where they cover the gap (within kTieRel of it) they are scaled to sum
+    // to it, otherwise they stand and the rest of the gap is lead_time's.
+    using B = Bottleneck;
+    auto amount = [&held](B b) {
+      const double x = held[static_cast<int>(b)];
+      return x > kTiny ? x : 0.0;
+    };
+    const double gap = target - it_mw_(i);
+    const double e = amount(B::export_controls), m = amount(B::chip_market),
+                 k = amount(B::capital), p = amount(B::power), t = amount(B::talent);
+    const double sum = e + m + k + p + t;
+    const bool scale = sum > 0.0 && sum >= gap * (1.0 - detail::kTieRel);
+    const double f = scale ? gap / sum : 1.0;
+    auto part = [&](B b) -> double& { return held_back_(i, static_cast<int>(b)); };
+    part(B::on_track) = 0.0;
+    part(B::lead_time) = scale ? 0.0 : gap - sum;
+    part(B::power) = p * f;
+    part(B::capital) = k * f;
+    part(B::talent) = t * f;
+    part(B::export_controls) = e * f;
+    part(B::chip_market) = m * f;
   }
 }
 
 void Model::record_flows(const RunParams& p, int n) {
+  held_back_sum_ += held_back_;  // held_back_mw summed over the steps
   const double dt = p.sim.dt;
 
   // The flows as recorded: per year, not per step.
@@ -515,6 +573,11 @@ void Model::fill_view(const RunParams& p, int n) {
   }
 
   view_.step = n;
+  // Before any step, no flow: held_back_mw NaN. reset() left it zero, and step() sets
+  // every entry from then on.
+  if (n == 0) held_back_.setConstant(kNaN);
+  view_.held_back = &held_back_;
+  view_.held_back_sum = &held_back_sum_;
   view_.time = p.sim.time(n);
   for (int k = 0; k < kNumCountrySeries; ++k) view_.country[k] = &s[k];
   auto show = [this](CountrySeries k, const Eigen::ArrayXd& state) {

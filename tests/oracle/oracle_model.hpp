@@ -85,7 +85,9 @@ class Model {
   // Per-step derived arrays and recorded series.
   std::array<Eigen::ArrayXd, kNumCountrySeries> series_;
   std::array<double, kNumRunSeries> run_series_{};
-  Eigen::ArrayXd tmp_a_, tmp_b_, tmp_c_, demand_, received_, start_shortfall_, strand_chips_,
+  Eigen::ArrayXXd held_back_;  // [country, constraint]: held_back_mw of the step
+  Eigen::ArrayXXd held_back_sum_;  // the same summed over the steps so far
+  Eigen::ArrayXd tmp_a_, tmp_b_, tmp_c_, held_in_, demand_, received_, start_shortfall_, strand_chips_,
       strand_tier_, strand_cash_, start_cap_kind_;
   std::vector<double> alloc_demand_, alloc_out_;
   std::vector<int> alloc_order_;

@@ -47,6 +47,8 @@ inline void expect_same(const RunResult& got, const RunResult& oracle, const std
         << where << ", run series " << info(static_cast<RunSeries>(k)).name;
   EXPECT_TRUE(same(got.year_target_reached, oracle.year_target_reached)) << where;
   EXPECT_TRUE(same(got.year_gw_reached, oracle.year_gw_reached)) << where;
+  EXPECT_TRUE(same(got.held_back, oracle.held_back)) << where << ", held_back_mw";
+  EXPECT_TRUE(same(got.held_back_sum, oracle.held_back_sum)) << where << ", held_back_mw summed";
   const auto& nb = got.bottleneck_steps;
   const auto& ns = oracle.bottleneck_steps;
   EXPECT_TRUE(nb.rows() == ns.rows() && nb.cols() == ns.cols() && (nb == ns).all()) << where;

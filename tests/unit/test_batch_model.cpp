@@ -84,6 +84,7 @@ std::vector<RunParams> random_batch(std::mt19937_64& rng, int n, bool zeros = fa
 
 struct Keep {
   std::array<bool, kNumCountrySeries> mask{};
+  bool held_back = false;  // held_back_mw's trajectory (its sums are always recorded)
 };
 
 // What the random draws reached, counted from the oracle's results (every series kept),
@@ -133,7 +134,7 @@ void check_batch(Models& m, const std::vector<RunParams>& runs, const std::vecto
   std::vector<const RunParams*> params;
   std::vector<Observer*> obs;
   for (int l = 0; l < n; ++l) {
-    rec.emplace_back(out[l], keep[l].mask);
+    rec.emplace_back(out[l], keep[l].mask, keep[l].held_back);
     params.push_back(&runs[l]);
   }
   for (auto& r : rec) obs.push_back(&r);
@@ -141,7 +142,8 @@ void check_batch(Models& m, const std::vector<RunParams>& runs, const std::vecto
 
   for (int l = 0; l < n; ++l) {
     RunResult oracle, single;
-    RunRecorder ro(oracle, keep[l].mask), rs(single, keep[l].mask);
+    RunRecorder ro(oracle, keep[l].mask, keep[l].held_back),
+        rs(single, keep[l].mask, keep[l].held_back);
     m.oracle.run(runs[l], ro);
     m.single.run(runs[l], rs);
     expect_same(out[l], oracle, where + ", lane " + std::to_string(l));
@@ -152,7 +154,10 @@ void check_batch(Models& m, const std::vector<RunParams>& runs, const std::vecto
 
 std::vector<Keep> keep_all(int n) {
   std::vector<Keep> k(n);
-  for (auto& m : k) m.mask.fill(true);
+  for (auto& m : k) {
+    m.mask.fill(true);
+    m.held_back = true;
+  }
   return k;
 }
 
@@ -223,8 +228,10 @@ TEST(Kernel, MatchesTheOracleWhenLanesReadDifferentSeries) {
   for (int b = 0; b < 100; ++b) {
     const int n = 1 + static_cast<int>(rng() % kLanes);
     std::vector<Keep> keep(n);
-    for (auto& k : keep)
+    for (auto& k : keep) {
       for (auto& m : k.mask) m = rng() % 3 == 0;
+      k.held_back = rng() % 2 == 0;
+    }
     check_batch(models, random_batch(rng, n), keep, "mixed batch " + std::to_string(b));
     if (::testing::Test::HasFailure()) break;
   }

@@ -142,6 +142,7 @@ TEST_F(ExportTest, WritesEveryTableWithExactValues) {
   std::vector<std::string> head = {"run", "policy", "sample", "iso3", "time"};
   for (int s = 0; s < kNumCountrySeries; ++s)
     head.emplace_back(info(static_cast<CountrySeries>(s)).name);
+  for (auto name : kBottleneckNames) head.push_back("held_back_mw_" + std::string(name));
   EXPECT_EQ(series[0], head);
   // Every value reads back as the same double; NaN is an empty cell; bottleneck by name.
   for (int r = 0; r < 2; ++r)
@@ -152,6 +153,15 @@ TEST_F(ExportTest, WritesEveryTableWithExactValues) {
         EXPECT_EQ(row[0], std::to_string(r));
         EXPECT_EQ(row[3], make_params().countries.iso3[static_cast<std::size_t>(c)]);
         EXPECT_EQ(std::strtod(row[4].c_str(), nullptr), 2026.0 + 0.25 * t);
+        // held_back_mw, a column per constraint after the series.
+        for (int k = 0; k < kNumBottlenecks; ++k) {
+          const double v = results_[static_cast<std::size_t>(r)].held_back(c + k * nc, t);
+          const std::string& cell = row[static_cast<std::size_t>(5 + kNumCountrySeries + k)];
+          if (std::isnan(v))
+            EXPECT_EQ(cell, "");
+          else
+            EXPECT_EQ(std::strtod(cell.c_str(), nullptr), v) << cell;
+        }
         for (int s = 0; s < kNumCountrySeries; ++s) {
           const double v = results_[static_cast<std::size_t>(r)].country[static_cast<std::size_t>(s)](c, t);
           const std::string& cell = row[static_cast<std::size_t>(5 + s)];
@@ -176,7 +186,16 @@ TEST_F(ExportTest, WritesEveryTableWithExactValues) {
   ASSERT_EQ(summary.size(), 1u + 2 * nc);
   EXPECT_EQ(summary[0][4], "year_gw_reached");
   EXPECT_EQ(summary[0][6], "bottleneck_share_on_track");
-  EXPECT_EQ(summary[0].back(), "bottleneck_share_chip_market");
+  EXPECT_EQ(summary[0][12], "bottleneck_share_chip_market");
+  EXPECT_EQ(summary[0][13], "held_back_share_on_track");
+  EXPECT_EQ(summary[0].back(), "shortfall_mw_mean");
+  for (int c = 0; c < nc; ++c) {
+    const auto& sum = results_[0].held_back_sum;
+    const double total = sum.row(c).sum();
+    EXPECT_EQ(std::strtod(summary[static_cast<std::size_t>(1 + c)].back().c_str(), nullptr), total / (nt - 1));
+    EXPECT_EQ(std::strtod(summary[static_cast<std::size_t>(1 + c)][14].c_str(), nullptr),
+              static_cast<double>(static_cast<float>(sum(c, 1) / total)));
+  }
   for (int c = 0; c < nc; ++c) {
     const double y = results_[0].year_target_reached(c);
     const std::string& cell = summary[static_cast<std::size_t>(1 + c)][5];

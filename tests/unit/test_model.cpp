@@ -74,6 +74,43 @@ TEST(ModelAnalytic, CapitalOnlyGrowthHasSlopeBudgetOverCapex) {
   }
 }
 
+// Running totals that a step empties are 0, not a rounding residue (docs/model.md,
+// section 6, "Residues"). 1 MW of initial pipeline over a 0.75-year build (3 steps) arrives
+// as 1/3 MW a step: 1 - 1/3 - 1/3 - 1/3 is 1.1e-16 in doubles, which is a residue of the
+// 1/3 MW the pipeline held, so it is 0; each 1/3 MW arrives ready and is fitted out at
+// once, leaving no ready shells. Cash all spent on chips is 0, not a residue of ~1e-8
+// USD, and every dollar is in capex.
+TEST(ModelAnalytic, EmptiedRunningTotalsAreZeroNotResidues) {
+  auto p = unconstrained(1);
+  p.countries.at(0, CountryParam::pipeline_mw) = 1.0;
+  p.countries.at(0, CountryParam::build_lead_years) = 0.75;
+  p.countries.targets[0] = {{2026.25, 1.0}};
+  auto r = simulate(p);
+  EXPECT_DOUBLE_EQ(at(r, CS::pipeline_mw, 0, 2), 1.0 / 3.0);
+  EXPECT_EQ(at(r, CS::pipeline_mw, 0, 3), 0.0);
+  for (int n = 1; n <= 3; ++n) EXPECT_EQ(at(r, CS::ready_mw, 0, n), 0.0) << n;
+  EXPECT_NEAR(at(r, CS::it_mw, 0, 3), 1.0, 1e-15);
+
+  // 1000 MW of shells ready a step (4000 MW of pipeline over a year), 1000 chips per MW
+  // at 2.9e4 USD: 2.9e10 USD of chips against 2.5e8 USD of cash a step, so cash buys
+  // 2.5e8 / 2.9e4 = 8620.7 chips and is all spent on them (2.5e8 - (2.5e8 / 2.9e4) * 2.9e4
+  // is 3e-8 USD in doubles).
+  p = unconstrained(1);
+  p.global[GlobalParam::accel_kw] = 1.0;
+  p.global[GlobalParam::accel_kw_growth] = 0.0;
+  p.global[GlobalParam::accel_price_usd] = 2.9e4;
+  p.global[GlobalParam::accel_price_growth] = 0.0;
+  p.countries.at(0, CountryParam::pipeline_mw) = 4000.0;
+  p.countries.at(0, CountryParam::budget_usd_per_year) = 1e9;
+  p.countries.targets[0] = {{2026.25, 4000.0}};
+  r = simulate(p);
+  for (int n = 1; n <= 4; ++n) {
+    EXPECT_NEAR(at(r, CS::chip_received, 0, n), 4.0 * 2.5e8 / 2.9e4, 1e-6) << n;
+    EXPECT_EQ(at(r, CS::cash_usd, 0, n), 0.0) << n;
+    EXPECT_EQ(at(r, CS::capex_usd, 0, n) + at(r, CS::opex_usd, 0, n), at(r, CS::funds_usd, 0, n)) << n;
+  }
+}
+
 TEST(ModelAnalytic, PowerCapIsNeverExceeded) {
   auto p = unconstrained(1);
   p.countries.targets[0] = {{2027.0, 1000.0}};
@@ -263,6 +300,59 @@ TEST(ModelAnalytic, TierCapCutsMoreThanTheMarketIsExportControls) {
   EXPECT_NEAR(at(r, CS::it_mw, 0, 1), 0.8, 1e-12);
   EXPECT_NEAR(at(r, CS::ready_mw, 0, 1), 2.2, 1e-12);
   EXPECT_EQ(code(r, 0, 1), code(Bottleneck::export_controls));
+}
+
+// held_back_mw of a step, by bottleneck code.
+double held(const RunResult& r, Bottleneck b, int country, int step) {
+  const auto nc = r.held_back_sum.rows();
+  return r.held_back(country + static_cast<Eigen::Index>(b) * nc, step);
+}
+
+TEST(ModelAnalytic, HeldBackSplitsTheGapIntoTierMarketAndLeadTime) {
+  // The case above at index 1: target 12 MW, 0.8 MW in service, a gap of 11.2 MW. The
+  // tier cut 2000 chips (2 MW of ready shells), the market 200 (0.2 MW); no shortfall of
+  // starts (12 MW committed: 0.8 + 2.2 ready + 9 in the pipeline, the target one lead time
+  // on). 2.2 MW do not cover the gap: they stand, and the other 9 MW, the shells still
+  // being built, are lead_time's. The code is the largest of the constraints' amounts.
+  const auto r = simulate(capped_market_case(4000.0, 9600.0));
+  EXPECT_NEAR(held(r, Bottleneck::export_controls, 0, 1), 2.0, 1e-12);
+  EXPECT_NEAR(held(r, Bottleneck::chip_market, 0, 1), 0.2, 1e-12);
+  EXPECT_NEAR(held(r, Bottleneck::lead_time, 0, 1), 9.0, 1e-12);
+  for (Bottleneck b : {Bottleneck::on_track, Bottleneck::power, Bottleneck::capital,
+                       Bottleneck::talent})
+    EXPECT_EQ(held(r, b, 0, 1), 0.0) << static_cast<int>(b);
+  double sum = 0.0;
+  for (int k = 0; k < kNumBottlenecks; ++k) sum += held(r, static_cast<Bottleneck>(k), 0, 1);
+  EXPECT_NEAR(sum, 11.2, 1e-12);
+  EXPECT_EQ(code(r, 0, 1), code(Bottleneck::export_controls));
+  // No step has ended at the initial state.
+  for (int k = 0; k < kNumBottlenecks; ++k)
+    EXPECT_TRUE(std::isnan(held(r, static_cast<Bottleneck>(k), 0, 0)));
+}
+
+TEST(ModelAnalytic, HeldBackByAPowerCapThatCoversTheGapIsTheWholeGap) {
+  // A target rising 25 MW a step (100 MW a year from 0 in 2026) against 10 MW of power
+  // (13 MW facility at pue 1.3, no additions). Step 0: nothing committed, the goal one
+  // lead time on (index 5) is 125 MW, 10 MW start: power held back 115 MW of starts, more
+  // than the 25 MW gap at index 1, so power's amount is scaled to the gap: 25, lead_time 0.
+  // Step 4: the 10 MW arrive and are fitted (it 10 at index 5); the goal at index 9 is
+  // 225 MW, so power held back 215 against a gap of 125 - 10 = 115: 115, lead_time 0.
+  auto p = unconstrained(1);
+  p.countries.targets[0] = {{2030.0, 400.0}};
+  p.countries.at(0, CountryParam::grid_mw) = 13.0;
+  p.countries.at(0, CountryParam::grid_add_mw_per_year) = 0.0;
+  p.countries.at(0, CountryParam::pue) = 1.3;
+  const auto r = simulate(p);
+  EXPECT_NEAR(at(r, CS::it_mw, 0, 5), 10.0, 1e-9);
+  EXPECT_NEAR(held(r, Bottleneck::power, 0, 1), 25.0, 1e-9);
+  EXPECT_EQ(held(r, Bottleneck::lead_time, 0, 1), 0.0);
+  EXPECT_NEAR(held(r, Bottleneck::power, 0, 5), 115.0, 1e-9);
+  EXPECT_EQ(held(r, Bottleneck::lead_time, 0, 5), 0.0);
+  for (int n : {1, 5})
+    for (Bottleneck b : {Bottleneck::on_track, Bottleneck::capital, Bottleneck::talent,
+                         Bottleneck::export_controls, Bottleneck::chip_market})
+      EXPECT_EQ(held(r, b, 0, n), 0.0) << n << " " << static_cast<int>(b);
+  EXPECT_EQ(code(r, 0, 5), code(Bottleneck::power));
 }
 
 TEST(ModelAnalytic, MarketRationingMoreThanTheTierCapIsChipMarket) {

@@ -6,6 +6,7 @@
 // deliberate change of documented model behaviour.
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <initializer_list>
@@ -346,6 +347,71 @@ TEST(Conservation, MarketSharesAddUpToTheSupplyEveryStep) {
       ASSERT_LE(received + out[nc], supply + tol);
     }
   }
+}
+
+// held_back_mw over random runs: every part >= 0, on_track's 0; the parts sum to the gap
+// to the target path, max(0, target - it), within kRel of the MW in play (0 when the
+// country is on track, within the on-track tolerance of the path); the code is the
+// largest of the constraints' parts (lead_time's remainder aside), and when the code is
+// lead_time the whole gap is lead_time's (amounts of at most kTiny count as 0, as for the
+// code). The run's sums are the steps' sums.
+TEST(Conservation, HeldBackAddsUpToTheShortfallEveryStep) {
+  std::mt19937_64 rng(20261203);
+  constexpr Bottleneck kConstraints[] = {Bottleneck::power, Bottleneck::capital,
+                                         Bottleneck::talent, Bottleneck::export_controls,
+                                         Bottleneck::chip_market};
+  std::array<int, kNumBottlenecks> codes{};
+  int scaled = 0, remainder = 0;
+  for (int draw = 0; draw < 300; ++draw) {
+    const auto p = random_params(rng);
+    const auto r = simulate(p);
+    const int nc = p.countries.size();
+    auto held = [&](int i, Bottleneck b, int n) {
+      return r.held_back(i + static_cast<int>(b) * nc, n);
+    };
+    Eigen::ArrayXXd sums = Eigen::ArrayXXd::Zero(nc, kNumBottlenecks);
+    for (int n = 1; n <= p.sim.steps(); ++n)
+      for (int i = 0; i < nc; ++i) {
+        SCOPED_TRACE(::testing::Message() << "draw " << draw << " index " << n << " country " << i);
+        const double target = at(r, CS::target_mw, i, n), it = at(r, CS::it_mw, i, n);
+        const auto code = static_cast<Bottleneck>(static_cast<int>(at(r, CS::bottleneck, i, n)));
+        ++codes[static_cast<std::size_t>(code)];
+        double sum = 0.0;
+        for (int k = 0; k < kNumBottlenecks; ++k) {
+          const double v = held(i, static_cast<Bottleneck>(k), n);
+          ASSERT_GE(v, 0.0) << "constraint " << k;
+          sum += v;
+          sums(i, k) += v;
+        }
+        ASSERT_EQ(held(i, Bottleneck::on_track, n), 0.0);
+        const double scale = std::max(std::abs(target), std::abs(it));
+        const double gap = std::max(0.0, target - it);
+        if (code == Bottleneck::on_track) {
+          ASSERT_EQ(sum, 0.0);
+          ASSERT_LE(gap, kRel * scale + 1e-9);  // the on-track tolerance
+          continue;
+        }
+        ASSERT_NEAR(sum, gap, kRel * scale) << "gap " << gap;
+        if (held(i, Bottleneck::lead_time, n) > 0.0) ++remainder; else ++scaled;
+        if (code == Bottleneck::lead_time) {
+          for (Bottleneck b : kConstraints) ASSERT_EQ(held(i, b, n), 0.0);
+          ASSERT_EQ(held(i, Bottleneck::lead_time, n), target - it);
+        } else {
+          ASSERT_GT(held(i, code, n), 0.0);
+          for (Bottleneck b : kConstraints)
+            ASSERT_GE(held(i, code, n), held(i, b, n)) << "constraint " << static_cast<int>(b);
+        }
+      }
+    for (int i = 0; i < nc; ++i)
+      for (int k = 0; k < kNumBottlenecks; ++k) ASSERT_EQ(r.held_back_sum(i, k), sums(i, k));
+    ASSERT_EQ(r.held_back.rows(), nc * kNumBottlenecks);
+    for (int k = 0; k < kNumBottlenecks; ++k)
+      ASSERT_TRUE(std::isnan(held(0, static_cast<Bottleneck>(k), 0)));
+  }
+  // Both branches, and every code, on many country-steps.
+  EXPECT_GE(scaled, 1000);
+  EXPECT_GE(remainder, 1000);
+  for (int k = 0; k < kNumBottlenecks; ++k) EXPECT_GE(codes[static_cast<std::size_t>(k)], 100) << k;
 }
 
 // ---------------------------------------------------------------------------------------

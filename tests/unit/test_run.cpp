@@ -141,9 +141,11 @@ TEST_F(RunJobTest, DefaultOutputIsTheScenarioNameInTheCurrentFolder) {
 TEST(Footprint, CountsTheRunsInFlightTimesTheirTrajectories) {
   RunParams p = testing::unconstrained(1352, 2026.0, 2036.0, 0.0001);
   ASSERT_EQ(p.sim.steps(), 100000);
-  // One run, full store: every country series x 1352 countries + the market series,
-  // 100,001 times, 8 bytes; half as much again for its chunks; 100 MB for the program.
-  const double per_run = (static_cast<double>(kNumCountrySeries) * 1352 + kNumRunSeries) * 100001 * 8;
+  // One run, full store: every country series and held_back_mw's constraints x 1352
+  // countries + the market series, 100,001 times, 8 bytes; half as much again for its
+  // chunks; 100 MB for the program.
+  const double per_run =
+      (static_cast<double>(kNumCountrySeries + kNumBottlenecks) * 1352 + kNumRunSeries) * 100001 * 8;
   Footprint f = estimate_footprint(p, 1, StoreMode::full, {}, 2);
   EXPECT_EQ(f.runs_in_flight, 1);
   EXPECT_DOUBLE_EQ(f.memory_bytes, per_run * 1.5 + 100e6);

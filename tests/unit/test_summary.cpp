@@ -177,6 +177,48 @@ TEST(Summary, DominantBottleneckPerPeriod) {
   EXPECT_DOUBLE_EQ(s.countries[0].dominant_share[1], 0.75);
 }
 
+TEST(Summary, ShortfallHeldBackIsPooledOverRuns) {
+  // Run 1: mean shortfall 100 MW, 60% power and 40% lead_time; run 2: 300 MW, all
+  // capital; run 3 never behind (shares NaN, mean 0). Pooled: mean (100 + 300 + 0) / 3 =
+  // 133.33 MW; power 60 / 400 = 15%, lead_time 40 / 400 = 10%, capital 300 / 400 = 75%.
+  Fixture f;
+  SummaryOptions opt;
+  opt.years = {2035};
+  SummaryBuilder b({"KOR"}, {"Korea"}, f.time, opt);
+  auto add = [&](double mean, std::initializer_list<std::pair<Bottleneck, double>> shares) {
+    Eigen::ArrayXXd share = Eigen::ArrayXXd::Constant(1, kNumBottlenecks, mean > 0 ? 0.0 : kNaN);
+    for (const auto& [code, v] : shares) share(0, static_cast<int>(code)) = v;
+    Eigen::ArrayXd gap = Eigen::ArrayXd::Constant(1, mean);
+    RunSlice r = f.slice();
+    r.held_back_share = &share;
+    r.shortfall_mw_mean = &gap;
+    b.add(r);
+  };
+  add(100.0, {{Bottleneck::power, 0.6}, {Bottleneck::lead_time, 0.4}});
+  add(300.0, {{Bottleneck::capital, 1.0}});
+  add(0.0, {});
+  const auto s = b.finish();
+  ASSERT_TRUE(has_held_back(s));
+  const auto& c = s.countries[0];
+  EXPECT_NEAR(c.shortfall_mw_mean, 400.0 / 3.0, 1e-12);
+  ASSERT_EQ(c.held_back_share.size(), static_cast<std::size_t>(kNumBottlenecks));
+  EXPECT_NEAR(c.held_back_share[static_cast<int>(Bottleneck::power)], 0.15, 1e-12);
+  EXPECT_NEAR(c.held_back_share[static_cast<int>(Bottleneck::lead_time)], 0.10, 1e-12);
+  EXPECT_NEAR(c.held_back_share[static_cast<int>(Bottleneck::capital)], 0.75, 1e-12);
+  EXPECT_EQ(c.held_back_share[static_cast<int>(Bottleneck::talent)], 0.0);
+  const std::string text = render(s, SummaryFormat::text);
+  EXPECT_NE(text.find("133 MW: capital 75%, power 15%"), std::string::npos) << text;
+  const std::string csv = render(s, SummaryFormat::csv);
+  EXPECT_NE(csv.find(",shortfall_mw_mean,held_back_share_lead_time,"), std::string::npos) << csv;
+  EXPECT_NE(render(s, SummaryFormat::json).find("\"held_back_share\": {\"lead_time\": 0.1"),
+            std::string::npos);
+  // Without the variables (a file of an earlier version): no such column.
+  SummaryBuilder old({"KOR"}, {"Korea"}, f.time, opt);
+  old.add(f.slice());
+  EXPECT_FALSE(has_held_back(old.finish()));
+  EXPECT_EQ(render(old.finish(), SummaryFormat::text).find("held back"), std::string::npos);
+}
+
 TEST(Summary, PeriodAndYearLabels) {
   EXPECT_EQ(period_label({2026.0, 2027.0}), "2026");
   EXPECT_EQ(period_label({2026.0, 2029.0}), "2026-2028");

@@ -310,7 +310,7 @@ struct PreparedBlock {
   long long count = 0;
   struct Chunk {
     std::size_t var = 0;
-    std::array<hsize_t, 3> offset{};
+    std::array<hsize_t, 4> offset{};  // the first rank entries are used
     outfile::Bytes data;
   };
   std::vector<Chunk> chunks;  // in variable order, run_complete last

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cmath>
 #include <ctime>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -113,9 +114,13 @@ void set_storage(VarDef& v, const std::array<hsize_t, kNumDims>& dim, long long 
     return b;
   };
   std::vector<hsize_t> chunk = v.shape;
-  if (v.dims == std::vector<Dim>{kRun, kCountry, kTime}) {
+  const bool tiled = v.dims == std::vector<Dim>{kRun, kCountry, kTime} ||
+                     v.dims == std::vector<Dim>{kRun, kCountry, kTime, kConstraint};
+  if (tiled) {
     // Whole time axis in every chunk; a (16, 16, T) tile, shrunk along run then country
-    // only when a very long time axis would push a chunk past the readers' cache.
+    // only when a very long time axis would push a chunk past the readers' cache. With a
+    // constraint axis (held_back_mw), a (16, 16, T, 7) tile, shrunk the same way: the
+    // writer cuts time and constraint as one axis, so both stay whole.
     chunk[0] = std::min(v.shape[0], kTile);
     chunk[1] = std::min(v.shape[1], kTile);
     while (bytes_of_chunk(chunk) > kMaxChunkBytes && chunk[0] > 1) chunk[0] = (chunk[0] + 1) / 2;
@@ -241,6 +246,52 @@ void add_result_vars(std::vector<VarDef>& vars, const OutputLayout& l, std::size
     // the cheapest of zlib's strategies here, and compresses about as well as the default.
     share.zlib_strategy = Z_RLE;
   }
+  // held_back_mw's trajectory (full mode), and in either mode its shares over the run
+  // and the mean shortfall they are shares of.
+  if (full) {
+    add_var<double>(vars, std::string(kHeldBackInfo.name), {kRun, kCountry, kTime, kConstraint},
+                    kHeldBackInfo.units, kHeldBackInfo.long_name, kNaN,
+                    [nc, nt](const RunRecord& r, void* dst) {
+                      const auto& a = r.result->held_back;  // [country + constraint * nc, time]
+                      const auto n = static_cast<Eigen::Index>(nc);
+                      for (std::size_t c = 0; c < nc; ++c)
+                        for (std::size_t t = 0; t < nt; ++t)
+                          for (std::size_t k = 0; k < kNumBottlenecks; ++k)
+                            put(dst, (c * nt + t) * kNumBottlenecks + k,
+                                a(static_cast<Eigen::Index>(c) + static_cast<Eigen::Index>(k) * n,
+                                  static_cast<Eigen::Index>(t)));
+                    });
+  }
+  // The shares as float32 (7 significant digits): as float64 they were, at 0.7 kB a run
+  // (robustness.toml), most of a summary-mode file.
+  add_var<float>(vars, "held_back_share", {kRun, kCountry, kConstraint}, "1",
+                  "share of the shortfall against the target path, summed over the steps, "
+                  "that each constraint held back (NaN: never behind the path)",
+                  std::numeric_limits<float>::quiet_NaN(), [nc](const RunRecord& r, void* dst) {
+                    const auto& sum = r.result->held_back_sum;
+                    for (std::size_t c = 0; c < nc; ++c) {
+                      const auto ci = static_cast<Eigen::Index>(c);
+                      const double total = sum.row(ci).sum();
+                      for (std::size_t k = 0; k < kNumBottlenecks; ++k)
+                        put(dst, c * kNumBottlenecks + k,
+                            static_cast<float>(total > 0.0 ? sum(ci, static_cast<Eigen::Index>(k)) / total
+                                                           : kNaN));
+                    }
+                  });
+  // Mostly exact zeros (on_track always, most constraints most of the time) between
+  // random mantissas: run-length matching compresses them nearly as well as the default
+  // strategy, at a fraction of its time (which was a sixth of a summary-mode sweep's).
+  vars.back().zlib_strategy = Z_RLE;
+  add_var<double>(vars, "shortfall_mw_mean", {kRun, kCountry}, "MW",
+                  "shortfall against the target path, averaged over the steps "
+                  "(held_back_mw summed over constraint)",
+                  kNaN, [nc, nt](const RunRecord& r, void* dst) {
+                    const auto& sum = r.result->held_back_sum;
+                    const double steps = nt > 1 ? static_cast<double>(nt - 1) : 1.0;
+                    for (std::size_t c = 0; c < nc; ++c)
+                      put(dst, c, sum.row(static_cast<Eigen::Index>(c)).sum() / steps);
+                  });
+  vars.back().compressed = false;  // full random mantissas, as compute_flops_final
   if (!full) {
     // What summaries need of the trajectories that a summary-mode file leaves out.
     auto horizon = [&](const char* name, CountrySeries series, const char* what) {
@@ -550,7 +601,7 @@ Schema build_schema(const OutputLayout& layout_in, const std::string& path) {
   // Blocks: enough of them to share out, each chunk without a time axis under kMaxChunkBytes.
   std::size_t widest = 1;
   for (auto& v : vars) {
-    if (v.dims == std::vector<Dim>{kRun, kCountry, kTime}) continue;
+    if (v.dims.size() >= 3 && v.dims[2] == kTime) continue;  // tiled (set_storage)
     std::size_t row = v.elem;
     for (std::size_t a = 1; a < v.dims.size(); ++a) row *= static_cast<std::size_t>(s.dim[v.dims[a]]);
     widest = std::max(widest, row);

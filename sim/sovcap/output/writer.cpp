@@ -116,6 +116,10 @@ void OutputFile::Impl::check_record(const RunRecord& rec) const {
   if (result.year_target_reached.size() != nc || result.year_gw_reached.size() != nc ||
       result.bottleneck_steps.rows() != nc || result.bottleneck_steps.cols() != kNumBottlenecks)
     throw OutputError(w + "per-country summaries have the wrong shape");
+  if (result.held_back_sum.rows() != nc || result.held_back_sum.cols() != kNumBottlenecks)
+    throw OutputError(w + "result held_back_sum is not [country, constraint]");
+  if (full && (result.held_back.rows() != nc * kNumBottlenecks || result.held_back.cols() != nt))
+    throw OutputError(w + "result held_back_mw is not [country, time, constraint]");
   const auto& sw = l.sweep;
   if (rec.info.lever_choice.size() != sw.lever_keys.size())
     throw OutputError(w + std::to_string(rec.info.lever_choice.size()) + " lever choices for " +
@@ -308,10 +312,14 @@ PreparedBlockPtr OutputFile::prepare_block(long long first, const std::vector<Ru
   for (std::size_t vi = 0; vi < s.vars.size(); ++vi) {
     const VarDef& v = s.vars[vi];
     const std::size_t row_bytes = v.row_elems * v.elem;
-    // Up to three axes; missing ones have length 1.
+    // Up to three axes; missing ones have length 1. A fourth (held_back_mw's constraint)
+    // is chunked whole, as is the axis before it (set_storage), so axes 2 and 3 are cut
+    // as one.
     const std::size_t rank = v.shape.size();
-    const hsize_t d1 = rank > 1 ? v.shape[1] : 1, d2 = rank > 2 ? v.shape[2] : 1;
-    const hsize_t c0 = v.chunk[0], c1 = rank > 1 ? v.chunk[1] : 1, c2 = rank > 2 ? v.chunk[2] : 1;
+    const hsize_t d1 = rank > 1 ? v.shape[1] : 1;
+    const hsize_t d2 = rank > 2 ? v.shape[2] * (rank > 3 ? v.shape[3] : 1) : 1;
+    const hsize_t c0 = v.chunk[0], c1 = rank > 1 ? v.chunk[1] : 1;
+    const hsize_t c2 = rank > 2 ? v.chunk[2] * (rank > 3 ? v.chunk[3] : 1) : 1;
     const std::size_t chunk_elems = static_cast<std::size_t>(c0 * c1 * c2);
     const std::size_t e = v.elem;
     // A block that is one chunk with whole rows (every variable without a time axis) is
@@ -344,7 +352,7 @@ PreparedBlockPtr OutputFile::prepare_block(long long first, const std::vector<Ru
           }
           PreparedBlock::Chunk c;
           c.var = vi;
-          c.offset = {static_cast<hsize_t>(rel) + r0, o1, o2};
+          c.offset = {static_cast<hsize_t>(rel) + r0, o1, o2, 0};  // o2 is 0 with rank 4
           const ChunkCache::Key key{vi, o1, o2};
           if (!v.compressed) {
             c.data = chunk;
