@@ -278,6 +278,12 @@ void BatchModel<N>::reset() {
                                      [&b](int d) { return d == b.build_delay[0]; });
     b.same_onsite_delay = std::all_of(b.onsite_delay + 1, b.onsite_delay + kLanes,
                                       [&b](int d) { return d == b.onsite_delay[0]; });
+    // Without a cap above 0 in any lane nothing is ever ordered: stage 6b and its delay
+    // line are skipped (the delay line's slots are then neither written nor read).
+    b.has_onsite = false;
+    for (int l = 0; l < kLanes; ++l)
+      b.has_onsite |= b.onsite_cap[l] > 0.0 ||
+                      params_[l]->countries.schedule(i, CountryParam::onsite_add_mw_per_year);
     for (auto& sum : b.held_sum) sum = Lanes{};
   }
 
@@ -514,8 +520,7 @@ SOVCAP_LANE_CLONES void BatchModel<N>::before_market(Country& b, const Cohort& r
 template <int N>
 SOVCAP_LANE_CLONES void BatchModel<N>::after_market(Country& b, const Lanes& target_build,
                                                    const Lanes& target_next, LaneScalars& ls,
-                                                   Cohort& cohort, Lanes& starts,
-                                                   Lanes& onsite_req) {
+                                                   Cohort& cohort, Lanes& starts) {
   constexpr double kPower = static_cast<double>(Bottleneck::power);
   constexpr double kCapital = static_cast<double>(Bottleneck::capital);
   constexpr double kTalent = static_cast<double>(Bottleneck::talent);
@@ -595,18 +600,6 @@ SOVCAP_LANE_CLONES void BatchModel<N>::after_market(Country& b, const Lanes& tar
     capex = capex + cost;
     pipeline = pipeline + start;
     starts[l] = 0.0 + start;
-    // 6b. On-site generation (docs/model.md, 6): where power held shells back, the
-    // facility MW they would draw, less what is already on order, up to the step's cap and
-    // to the cash beyond the chips set aside for the shells now under way.
-    const double power_short = kind == 0.0 ? shortfall * pue : 0.0;
-    const double onsite_want = std::max(0.0, power_short - b.onsite_pipeline_mw[l]);
-    const double onsite_free = std::max(0.0, cash - (pipeline + ready) * chips_mw);
-    const double onsite = std::min(std::min(onsite_want, b.onsite_cap[l]),
-                                   onsite_free / b.onsite_capex[l]);
-    const double onsite_cost = spend(cash, onsite * b.onsite_capex[l]);
-    capex = capex + onsite_cost;
-    b.onsite_pipeline_mw[l] = b.onsite_pipeline_mw[l] + onsite;
-    onsite_req[l] = 0.0 + onsite;
 
     b.cash[l] = cash;
     b.capex[l] = capex;
@@ -700,6 +693,33 @@ SOVCAP_LANE_CLONES void BatchModel<N>::held_back(Country& b, const Lanes& target
   }
 }
 
+// Stage 6b for every lane of one country, from what after_market stored: the same
+// operations on the same values as if they closed its first loop.
+template <int N>
+SOVCAP_LANE_CLONES void BatchModel<N>::onsite_orders(Country& b, const LaneScalars& ls,
+                                                    Lanes& onsite_req) {
+  SOVCAP_LANE_LOOP
+  for (int l = 0; l < kLanes; ++l) {
+    const double kind = b.kind[l], shortfall = b.shortfall[l], pue = b.pue[l];
+    const double pipeline = b.pipeline_mw[l], ready = b.ready_mw[l];
+    const double chips_mw = ls.price_now[l] * ls.per_mw[l];
+    double cash = b.cash[l];
+    // 6b. On-site generation (docs/model.md, 6): where power held shells back, the
+    // facility MW they would draw, less what is already on order, up to the step's cap and
+    // to the cash beyond the chips set aside for the shells now under way.
+    const double power_short = kind == 0.0 ? shortfall * pue : 0.0;
+    const double onsite_want = std::max(0.0, power_short - b.onsite_pipeline_mw[l]);
+    const double onsite_free = std::max(0.0, cash - (pipeline + ready) * chips_mw);
+    const double onsite = std::min(std::min(onsite_want, b.onsite_cap[l]),
+                                   onsite_free / b.onsite_capex[l]);
+    const double onsite_cost = spend(cash, onsite * b.onsite_capex[l]);
+    b.onsite_pipeline_mw[l] = b.onsite_pipeline_mw[l] + onsite;
+    onsite_req[l] = 0.0 + onsite;
+    b.cash[l] = cash;
+    b.capex[l] = b.capex[l] + onsite_cost;
+  }
+}
+
 // One step of every lane: for each lane, the operations of docs/model.md in its order.
 // The countries interact only through the chip market, so the step is three passes: every
 // country up to its chip demand, the market per lane, and every country from its chips
@@ -742,7 +762,7 @@ void BatchModel<N>::step(int n) {
     Lanes& grid_req = b.same_grid_delay ? grid_slot(0) : b.grid_req;
     const bool queue = b.has_queue;
     const std::size_t q = static_cast<std::size_t>(n) * nc + c;
-    before_market(b, retiring[c], shells[c], power[c], onsite[c],
+    before_market(b, retiring[c], shells[c], power[c], b.has_onsite ? onsite[c] : zero_,
                   queue ? queue_arrive_[q] : zero_, queue ? queue_window_[q] : zero_,
                   target_grid[c], ls, dt, grid_req);
     if (!b.same_grid_delay) {
@@ -786,8 +806,14 @@ void BatchModel<N>::step(int n) {
       return onsite_due_[((n + b.onsite_delay[l]) & onsite_mask_) * nc + c];
     };
     Lanes& starts = b.same_build_delay ? shell_slot(0) : b.starts;
-    Lanes& onsite_req = b.same_onsite_delay ? onsite_slot(0) : b.onsite_req;
-    after_market(b, target_build[c], target_next[c], ls, cohort, starts, onsite_req);
+    after_market(b, target_build[c], target_next[c], ls, cohort, starts);
+    if (b.has_onsite) {
+      onsite_orders(b, ls, b.same_onsite_delay ? onsite_slot(0) : b.onsite_req);
+      if (!b.same_onsite_delay) {
+        SOVCAP_LANE_LOOP
+        for (int l = 0; l < kLanes; ++l) onsite_slot(l)[l] = b.onsite_req[l];
+      }
+    }
     if (!same_lifetime_) {
       SOVCAP_LANE_LOOP
       for (int l = 0; l < kLanes; ++l) {
@@ -801,10 +827,6 @@ void BatchModel<N>::step(int n) {
     if (!b.same_build_delay) {
       SOVCAP_LANE_LOOP
       for (int l = 0; l < kLanes; ++l) shell_slot(l)[l] = b.starts[l];
-    }
-    if (!b.same_onsite_delay) {
-      SOVCAP_LANE_LOOP
-      for (int l = 0; l < kLanes; ++l) onsite_slot(l)[l] = b.onsite_req[l];
     }
   }
 

@@ -120,7 +120,8 @@ class BatchModel {
     int build_delay[kLanes];
     int onsite_delay[kLanes];
     bool same_grid_delay, same_build_delay, same_onsite_delay;
-    bool has_queue;  // some lane's run has a grid queue for this country
+    bool has_queue;   // some lane's run has a grid queue for this country
+    bool has_onsite;  // some lane's run may order on-site generation for it
   };
 
   // Per-lane scalars: the global trends and the chip market of the step.
@@ -151,7 +152,10 @@ class BatchModel {
                             const Lanes& queue_window, const Lanes& target_grid,
                             LaneScalars& ls, double dt, Lanes& grid_req);
   static void after_market(Country& b, const Lanes& target_build, const Lanes& target_next,
-                           LaneScalars& ls, Cohort& cohort, Lanes& starts, Lanes& onsite_req);
+                           LaneScalars& ls, Cohort& cohort, Lanes& starts);
+  // Stage 6b, on-site generation, for a country with has_onsite: a loop of its own, so that
+  // the many countries that cannot order it (a cap of 0) do not pay for its division.
+  static void onsite_orders(Country& b, const LaneScalars& ls, Lanes& onsite_req);
   // held_back_mw for every lane of one country (docs/model.md, section 8), from what the
   // step's bottleneck loop stored, added to its sums; target is the target path at the
   // state.
