@@ -526,6 +526,7 @@ SOVCAP_LANE_CLONES void BatchModel<N>::after_market(Country& b, const Lanes& tar
   constexpr double kTalent = static_cast<double>(Bottleneck::talent);
   constexpr double kExport = static_cast<double>(Bottleneck::export_controls);
   constexpr double kMarket = static_cast<double>(Bottleneck::chip_market);
+  constexpr double kOnTrack = static_cast<double>(Bottleneck::on_track);
   SOVCAP_LANE_LOOP
   for (int l = 0; l < kLanes; ++l) {
     const double price = ls.price_now[l], per_mw = ls.per_mw[l], flops_now = ls.flops_now[l];
@@ -650,44 +651,33 @@ SOVCAP_LANE_CLONES void BatchModel<N>::after_market(Country& b, const Lanes& tar
     best = held_power > most ? kPower : best;
     most = held_power > most ? held_power : most;
     best = held_talent > most ? kTalent : best;
-    b.code[l] = on_track ? static_cast<double>(Bottleneck::on_track) : best;
-  }
-}
+    const double code = on_track ? static_cast<double>(Bottleneck::on_track) : best;
+    b.code[l] = code;
 
-// held_back_mw (docs/model.md, section 8): the step's gap to the target path, shared out
-// over the amounts the bottleneck loop decided the code from (read back from what it
-// stored, with the same selects). An amount of at most kTiny counts as 0, as it does for
-// the code: rounding leaves start shortfalls of ~1e-13 MW where the power cap and the
-// goal are mathematically equal. The select also makes a -0.0 +0.0 (which the oracle's
-// sums of a 0.0 entry give), so that the shares are the oracle's bits. Where the amounts
-// cover the gap (within kTieRel of it) they are scaled to sum to it; otherwise they stand
-// and the rest of the gap is lead_time's.
-template <int N>
-SOVCAP_LANE_CLONES void BatchModel<N>::held_back(Country& b, const Lanes& target) {
-  constexpr double kOnTrack = static_cast<double>(Bottleneck::on_track);
-  auto& held = b.held;
-  SOVCAP_LANE_LOOP
-  for (int l = 0; l < kLanes; ++l) {
-    const double shortfall = b.shortfall[l], kind = b.kind[l], fit = b.stranded[l];
-    const bool chips = b.strand_chips[l] > kTiny;
+    // held_back_mw (docs/model.md, section 8): the step's gap to the target path, shared
+    // out over the amounts the code was decided from. An amount of at most kTiny counts
+    // as 0, as it does for the code: rounding leaves start shortfalls of ~1e-13 MW where
+    // the power cap and the goal are mathematically equal. The select also makes a -0.0
+    // +0.0 (which the oracle's sums of a 0.0 entry give), so that the shares are the
+    // oracle's bits. Where the amounts cover the gap (within kTieRel of it) they are
+    // scaled to sum to it; otherwise they stand and the rest of the gap is lead_time's.
+    // In this loop rather than one of its own: the amounts are already in registers.
     auto amount = [](double x) { return x > kTiny ? x : 0.0; };
-    const double held_export = amount(b.stranded_tier[l]);
-    const double held_market = amount(chips ? fit : 0.0);
-    double held_capital = chips ? 0.0 : fit;
-    held_capital = amount(kind == 1.0 ? held_capital + shortfall : held_capital);
-    const double held_power = amount(kind == 0.0 ? shortfall : 0.0);
-    const double held_talent = amount(kind == 2.0 ? shortfall : 0.0);
-    const double gap = b.code[l] == kOnTrack ? 0.0 : target[l] - b.it_mw[l];
-    const double sum = held_export + held_market + held_capital + held_power + held_talent;
+    const double h_export = amount(held_export), h_market = amount(held_market),
+                 h_capital = amount(held_capital), h_power = amount(held_power),
+                 h_talent = amount(held_talent);
+    const double gap = code == kOnTrack ? 0.0 : target_next[l] - b.it_mw[l];
+    const double sum = h_export + h_market + h_capital + h_power + h_talent;
     const bool scale = sum > 0.0 && sum >= gap * (1.0 - kTieRel);
     const double f = scale ? gap / sum : 1.0;
+    auto& held = b.held;
     held[static_cast<int>(Bottleneck::on_track)][l] = 0.0;
     held[static_cast<int>(Bottleneck::lead_time)][l] = scale ? 0.0 : gap - sum;
-    held[static_cast<int>(Bottleneck::power)][l] = held_power * f;
-    held[static_cast<int>(Bottleneck::capital)][l] = held_capital * f;
-    held[static_cast<int>(Bottleneck::talent)][l] = held_talent * f;
-    held[static_cast<int>(Bottleneck::export_controls)][l] = held_export * f;
-    held[static_cast<int>(Bottleneck::chip_market)][l] = held_market * f;
+    held[static_cast<int>(Bottleneck::power)][l] = h_power * f;
+    held[static_cast<int>(Bottleneck::capital)][l] = h_capital * f;
+    held[static_cast<int>(Bottleneck::talent)][l] = h_talent * f;
+    held[static_cast<int>(Bottleneck::export_controls)][l] = h_export * f;
+    held[static_cast<int>(Bottleneck::chip_market)][l] = h_market * f;
     // The run's sums, step by step in order (the oracle's held_back_sum_ += ...).
     for (int k = 0; k < kNumBottlenecks; ++k) b.held_sum[k][l] = b.held_sum[k][l] + held[k][l];
   }
@@ -893,10 +883,6 @@ void BatchModel<N>::observe(int n) {
   const double dt = dt_;
   const double time = params_[0]->sim.time(n);
   using CS = CountrySeries;
-  // held_back_mw of every country and lane, and its sums: every step, as every observer
-  // gets the sums at the horizon (the trajectory is gathered only for those who read it).
-  if (n > 0)
-    for (int c = 0; c < nc; ++c) held_back(countries_[c], target_now_[n * nc + c]);
   for (int l = 0; l < used_; ++l) {
     auto& s = series_[l];
     auto gather = [&](CS k, auto value) {

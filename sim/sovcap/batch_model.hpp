@@ -106,8 +106,8 @@ class BatchModel {
     // when no chip constraint cut), the start shortfall and the binding cap (0 power, 1
     // capital, 2 talent).
     Lanes strand_chips, stranded_tier, stranded, shortfall, kind;
-    // held_back_mw of the step, per bottleneck code: computed in observe() from the
-    // above, and only when an observer reads it.
+    // held_back_mw of the step, per bottleneck code, and its sums: computed in
+    // after_market's bottleneck loop from the amounts the code is decided from.
     std::array<Lanes, kNumBottlenecks> held;
     std::array<Lanes, kNumBottlenecks> held_sum;  // summed over the steps so far
     // The step's entries for the delay lines when the lanes' delays differ: the lane
@@ -156,10 +156,6 @@ class BatchModel {
   // Stage 6b, on-site generation, for a country with has_onsite: a loop of its own, so that
   // the many countries that cannot order it (a cap of 0) do not pay for its division.
   static void onsite_orders(Country& b, const LaneScalars& ls, Lanes& onsite_req);
-  // held_back_mw for every lane of one country (docs/model.md, section 8), from what the
-  // step's bottleneck loop stored, added to its sums; target is the target path at the
-  // state.
-  static void held_back(Country& b, const Lanes& target);
   bool wanted(int lane, CountrySeries s, int n) const {
     return n == 0 || n == last_index_ || wanted_[lane][static_cast<int>(s)];
   }
