@@ -57,6 +57,22 @@ void require_results_file(const std::string& path) {
     throw RequestError(path + ": not a sovcap results file (not an HDF5 file)");
 }
 
+// Runs first..first+count-1 of a [run, country, columns] variable, one [country, columns]
+// array per run: the country series (columns = time) and the per-constraint ones.
+void read_run_matrices(hid_t file, const std::string& name, int first, int count,
+                       Eigen::Index nc, Eigen::Index ncols, std::vector<Eigen::ArrayXXd>& out) {
+  const auto ds = h5::open_dataset(file, name);
+  std::vector<double> buf(static_cast<std::size_t>(count * nc * ncols));
+  h5::read_slab(ds.get(), h5::native_type<double>(), {static_cast<hsize_t>(first), 0, 0},
+                {static_cast<hsize_t>(count), static_cast<hsize_t>(nc), static_cast<hsize_t>(ncols)},
+                buf.data());
+  out.resize(static_cast<std::size_t>(count));
+  using RowMajor = Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  for (int k = 0; k < count; ++k)
+    out[static_cast<std::size_t>(k)] =
+        Eigen::Map<const RowMajor>(buf.data() + static_cast<std::size_t>(k * nc * ncols), nc, ncols);
+}
+
 }  // namespace
 
 ResultsReader::ResultsReader(const std::string& path) : impl_(std::make_unique<Impl>()) {
@@ -90,19 +106,9 @@ bool ResultsReader::has_variable(const std::string& name) const {
 
 void ResultsReader::read_country_series(const std::string& name, int first, int count,
                                         std::vector<Eigen::ArrayXXd>& out) const {
-  const auto ds = h5::open_dataset(impl_->file.get(), name);
-  const auto nc = static_cast<Eigen::Index>(impl_->iso3.size());
-  const auto nt = static_cast<Eigen::Index>(impl_->time.size());
-  std::vector<double> buf(static_cast<std::size_t>(count * nc * nt));
-  h5::read_slab(ds.get(), h5::native_type<double>(),
-                {static_cast<hsize_t>(first), 0, 0},
-                {static_cast<hsize_t>(count), static_cast<hsize_t>(nc), static_cast<hsize_t>(nt)},
-                buf.data());
-  out.resize(static_cast<std::size_t>(count));
-  using RowMajor = Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-  for (int k = 0; k < count; ++k)
-    out[static_cast<std::size_t>(k)] =
-        Eigen::Map<const RowMajor>(buf.data() + static_cast<std::size_t>(k * nc * nt), nc, nt);
+  read_run_matrices(impl_->file.get(), name, first, count,
+                    static_cast<Eigen::Index>(impl_->iso3.size()),
+                    static_cast<Eigen::Index>(impl_->time.size()), out);
 }
 
 void ResultsReader::read_per_country(const std::string& name, int first, int count,
@@ -208,18 +214,9 @@ void ResultsReader::read_bottleneck_share(int first, int count,
 
 void ResultsReader::read_per_constraint(const std::string& name, int first, int count,
                                         std::vector<Eigen::ArrayXXd>& out) const {
-  const auto ds = h5::open_dataset(impl_->file.get(), name);
-  const auto nc = static_cast<Eigen::Index>(impl_->iso3.size());
-  const auto nk = static_cast<Eigen::Index>(kNumBottlenecks);
-  std::vector<double> buf(static_cast<std::size_t>(count * nc * nk));
-  h5::read_slab(ds.get(), h5::native_type<double>(), {static_cast<hsize_t>(first), 0, 0},
-                {static_cast<hsize_t>(count), static_cast<hsize_t>(nc), static_cast<hsize_t>(nk)},
-                buf.data());
-  out.resize(static_cast<std::size_t>(count));
-  using RowMajor = Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-  for (int k = 0; k < count; ++k)
-    out[static_cast<std::size_t>(k)] =
-        Eigen::Map<const RowMajor>(buf.data() + static_cast<std::size_t>(k * nc * nk), nc, nk);
+  read_run_matrices(impl_->file.get(), name, first, count,
+                    static_cast<Eigen::Index>(impl_->iso3.size()),
+                    static_cast<Eigen::Index>(kNumBottlenecks), out);
 }
 
 void ResultsReader::read_summary_block(int first, int count, SummaryBlock& out) const {

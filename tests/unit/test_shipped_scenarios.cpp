@@ -264,7 +264,9 @@ TEST(Calibration, EveryCountryValueHasItsProvenance) {
       ASSERT_NE(it, by_key.end()) << "no countries_sources.csv row";
       const std::string& basis = it->second[2];
       EXPECT_TRUE(basis == "reported" || basis == "derived" || basis == "assumption") << basis;
-      if (basis != "assumption") EXPECT_FALSE(it->second[5].empty()) << "basis " << basis << " without a source";
+      if (basis != "assumption") {
+        EXPECT_FALSE(it->second[5].empty()) << "basis " << basis << " without a source";
+      }
       EXPECT_FALSE(it->second[6].empty()) << "no note";
       ++checked;
     }
@@ -301,21 +303,27 @@ TEST(SpendingRule, BrazilWithAQuarterBuildLeadIsWellConditioned) {
   EXPECT_LE(budget_gain(sc.params, i), 10.0);
 }
 
-// One country with ample grid and staff: 100 MW at the start, a one-step build lead, chips
-// at 2e4 USD and 2 kW (5e4 USD of chips per MW), shells at 1e6 USD/MW, 1e10 USD/yr and a
-// 20 GW target by 2030, so capital binds from the first step to the horizon.
-TEST(SpendingRule, OneCapitalBoundCountryIsWellConditioned) {
-  RunParams p = testing::unconstrained(1, 2026.0, 2040.0);
+// One country with ample grid and staff (testing::unconstrained), a one-step build lead,
+// chips at 2e4 USD and 2 kW with no trend (1e7 USD of chips per MW), shells at 1e6 USD/MW.
+RunParams capital_case(double end_year, double it_mw, double budget, Target target) {
+  RunParams p = testing::unconstrained(1, 2026.0, end_year);
   p.global[GlobalParam::accel_price_usd] = 2e4;
+  p.global[GlobalParam::accel_price_growth] = 0.0;
   p.global[GlobalParam::accel_kw] = 2.0;
   p.global[GlobalParam::accel_kw_growth] = 0.0;
   auto& c = p.countries;
-  c.at(0, CountryParam::it_mw) = 100.0;
+  c.at(0, CountryParam::it_mw) = it_mw;
   c.at(0, CountryParam::build_lead_years) = 0.25;
   c.at(0, CountryParam::capex_shell_usd_per_mw) = 1e6;
-  c.at(0, CountryParam::budget_usd_per_year) = 1e10;
-  c.at(0, CountryParam::electricity_usd_per_mwh) = 0.0;
-  c.targets[0] = {{2030.0, 20000.0}};
+  c.at(0, CountryParam::budget_usd_per_year) = budget;
+  c.targets[0] = {target};
+  return p;
+}
+
+// 100 MW at the start, 1e10 USD/yr and a 20 GW target by 2030: capital binds from the
+// first step to the horizon.
+TEST(SpendingRule, OneCapitalBoundCountryIsWellConditioned) {
+  const RunParams p = capital_case(2040.0, 100.0, 1e10, {2030.0, 20000.0});
   const auto r = run_params(p);
   for (int n = 1; n <= p.sim.steps(); ++n)
     ASSERT_EQ(r[CountrySeries::bottleneck](0, n), static_cast<double>(Bottleneck::capital))
@@ -331,17 +339,7 @@ TEST(SpendingRule, OneCapitalBoundCountryIsWellConditioned) {
 // cash could then fit with 2.5 MW of chips. In the second step the 2.2727 MW arrive (one-step
 // build lead) and are fitted from the reserve: 2.2727 MW x 1e7 = 2.2727e7 USD of chips.
 TEST(SpendingRule, StartsOnlyShellsItCanAlsoFit) {
-  RunParams p = testing::unconstrained(1, 2026.0, 2027.0);
-  p.global[GlobalParam::accel_price_usd] = 2e4;
-  p.global[GlobalParam::accel_kw] = 2.0;
-  p.global[GlobalParam::accel_kw_growth] = 0.0;
-  p.global[GlobalParam::accel_price_growth] = 0.0;
-  auto& c = p.countries;
-  c.at(0, CountryParam::it_mw) = 0.0;
-  c.at(0, CountryParam::build_lead_years) = 0.25;
-  c.at(0, CountryParam::capex_shell_usd_per_mw) = 1e6;
-  c.at(0, CountryParam::budget_usd_per_year) = 1e8;
-  c.targets[0] = {{2027.0, 1000.0}};
+  const RunParams p = capital_case(2027.0, 0.0, 1e8, {2027.0, 1000.0});
   const auto r = run_params(p);
   const double first = 2.5e7 / 1.1e7;
   EXPECT_NEAR(r[CountrySeries::pipeline_mw](0, 1), first, 1e-9 * first);

@@ -190,6 +190,28 @@ void check_provenance(const std::string& file, const std::string& key, const Par
   }
 }
 
+// The non-empty pieces of a "YEAR:VALUE;YEAR:VALUE" cell (the CSV's form of targets and of
+// schedules), each split at its first ':'; year and value stay empty where it has none.
+struct YearPiece {
+  std::string text, year, value;
+};
+std::vector<YearPiece> year_pieces(const std::string& cell) {
+  std::vector<YearPiece> out;
+  std::string piece;
+  std::istringstream is(cell);
+  while (std::getline(is, piece, ';')) {
+    const std::string_view p = trim_blanks(piece);
+    if (p.empty()) continue;
+    YearPiece y{std::string(p), "", ""};
+    if (const auto colon = p.find(':'); colon != std::string_view::npos) {
+      y.year = std::string(p.substr(0, colon));
+      y.value = std::string(trim_blanks(p.substr(colon + 1)));
+    }
+    out.push_back(std::move(y));
+  }
+  return out;
+}
+
 // "2026:4.5e6;2030:9e6" -> a schedule, each point checked (years increasing, values of the
 // parameter's kind and range), reported at the cell.
 std::optional<Schedule> parse_csv_schedule(const CsvField& f, const ParamSpec& s,
@@ -200,21 +222,16 @@ std::optional<Schedule> parse_csv_schedule(const CsvField& f, const ParamSpec& s
   const std::string form = "allowed a schedule YEAR:VALUE;YEAR:VALUE with increasing years, e.g. "
                            "2026:4.5e6;2030:9e6, each value " + s.allowed();
   Schedule out;
-  std::string piece;
-  std::istringstream is(f.text);
   bool ok = true;
-  while (std::getline(is, piece, ';')) {
-    const std::string_view p = trim_blanks(piece);
-    if (p.empty()) continue;
-    const auto colon = p.find(':');
+  for (const YearPiece& piece : year_pieces(f.text)) {
+    const std::string& p = piece.text;
     std::optional<double> year, value;
-    if (colon != std::string_view::npos) {
-      year = parse_number(p.substr(0, colon));
-      const std::string_view v = trim_blanks(p.substr(colon + 1));
+    if (!piece.year.empty() || !piece.value.empty()) {
+      year = parse_number(piece.year);
       if (s.kind == ParamKind::integer) {
-        if (const auto i = parse_integer(v)) value = static_cast<double>(*i);
+        if (const auto i = parse_integer(piece.value)) value = static_cast<double>(*i);
       } else {
-        value = parse_number(v);
+        value = parse_number(piece.value);
       }
     }
     if (!year || !value) {
@@ -293,17 +310,13 @@ std::optional<std::vector<Target>> parse_csv_targets(const CsvField& f, const st
                                                      Diags& diags) {
   const Loc at{file, f.line, f.column};
   std::vector<Target> out;
-  std::string piece;
-  std::istringstream is(f.text);
   bool ok = true;
-  while (std::getline(is, piece, ';')) {
-    const std::string_view p = trim_blanks(piece);
-    if (p.empty()) continue;
-    const auto colon = p.find(':');
+  for (const YearPiece& piece : year_pieces(f.text)) {
+    const std::string& p = piece.text;
     std::optional<double> year, mw;
-    if (colon != std::string_view::npos) {
-      year = parse_number(p.substr(0, colon));
-      mw = parse_number(p.substr(colon + 1));
+    if (!piece.year.empty() || !piece.value.empty()) {
+      year = parse_number(piece.year);
+      mw = parse_number(piece.value);
     }
     if (!year || !mw) {
       diags.add(at, key,
