@@ -35,12 +35,19 @@ extern "C" void on_stop_signal(int sig) {
   g_stop.store(true);
 }
 
-std::vector<CountrySeries> parse_keep(const std::string& text) {
+// --keep: the country series named, and held_back_mw (not a country series: it has a
+// constraint axis) when named.
+std::vector<CountrySeries> parse_keep(const std::string& text, bool& held_back) {
   std::vector<CountrySeries> keep;
+  held_back = false;
   if (text.empty() || text == "none") return keep;
   std::stringstream ss(text);
   std::string item;
   while (std::getline(ss, item, ',')) {
+    if (item == kHeldBackInfo.name) {
+      held_back = true;
+      continue;
+    }
     bool found = false;
     for (int k = 0; k < kNumCountrySeries; ++k)
       if (info(static_cast<CountrySeries>(k)).name == item) {
@@ -51,6 +58,7 @@ std::vector<CountrySeries> parse_keep(const std::string& text) {
       std::string all;
       for (int k = 0; k < kNumCountrySeries; ++k)
         all += (k ? ", " : "") + std::string(info(static_cast<CountrySeries>(k)).name);
+      all += ", " + std::string(kHeldBackInfo.name);
       throw RequestError("--keep: unknown series '" + item + "'; allowed: " + all);
     }
   }
@@ -84,7 +92,8 @@ CommandSpec run_spec() {
       "store", po::value<std::string>()->default_value("full")->value_name("full|summary"),
       "full: every series per run, country and time; summary: per-run summaries plus --keep")(
       "keep", po::value<std::string>()->default_value("")->value_name("SERIES,..."),
-      "summary mode: series kept per run, country and time (e.g. it_mw,bottleneck)")(
+      "summary mode: series kept per run, country and time (e.g. it_mw,bottleneck; "
+      "held_back_mw keeps the MW each constraint held back)")(
       "runs", po::value<std::string>()->default_value("")->value_name("A:B"),
       "only runs A to B-1 of the sweep (A:B)")(
       "shard", po::value<std::string>()->default_value("")->value_name("K/N"),
@@ -118,8 +127,8 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
     if (store_name != "full" && store_name != "summary")
       throw RequestError("--store " + store_name + ": allowed full, summary");
     request.store = store_name == "full" ? StoreMode::full : StoreMode::summary;
-    request.keep = parse_keep(vm["keep"].as<std::string>());
-    if (request.store == StoreMode::full && !request.keep.empty())
+    request.keep = parse_keep(vm["keep"].as<std::string>(), request.keep_held_back);
+    if (request.store == StoreMode::full && (!request.keep.empty() || request.keep_held_back))
       throw RequestError("--keep applies to --store summary (full keeps every series)");
     if (vm.count("output")) {
       request.output = vm["output"].as<std::string>();
@@ -139,7 +148,8 @@ int cmd_run(const std::vector<std::string>& args, const std::string& command_lin
     const long long runs = job.layout().runs;
     if (!quiet) {
       const std::string big =
-          large_file_warning(job.scenario(), request.store, request.keep, runs, job.output());
+          large_file_warning(job.scenario(), request.store, request.keep, runs, job.output(),
+                             request.keep_held_back);
       if (!big.empty()) print_warnings({big});
     }
     g_stop.store(false);

@@ -178,6 +178,17 @@ void BatchModel<N>::reset() {
   nc_ = nc;
   dt_ = dt;
   last_index_ = steps;
+  // The steps at which observers are shown held_back_sum: each period's last and the
+  // horizon (the same time axis as the batch before: the same steps).
+  if (sum_step_.size() != static_cast<std::size_t>(steps) + 1 || !same_bits(sum_start_, p0.sim.start_year) ||
+      !same_bits(sum_dt_, dt)) {
+    sum_step_.assign(static_cast<std::size_t>(steps) + 1, 0);
+    for (int s : result_periods(p0.sim.start_year, dt, steps).last_step)
+      if (s > 0) sum_step_[static_cast<std::size_t>(s)] = 1;
+    sum_step_[static_cast<std::size_t>(steps)] = 1;
+    sum_start_ = p0.sim.start_year;
+    sum_dt_ = dt;
+  }
 
   // Each lane's initial state comes from the helpers in model_detail.hpp (which the test
   // oracle builds its own from too), laid out [country][lane] as it is computed. Unused
@@ -953,7 +964,7 @@ void BatchModel<N>::observe(int n) {
     for (int k = 0; k < kNumCountrySeries; ++k) v.country[k] = &s[k];
     v.run = run_series_[l];
     v.held_back = &held_back_[l];
-    if (n == last_index_) {
+    if (sum_step_[static_cast<std::size_t>(n)]) {
       Eigen::ArrayXXd& sum = held_back_sum_[l];
       for (int k = 0; k < kNumBottlenecks; ++k)
         for (int c = 0; c < nc; ++c) sum(c, k) = countries_[c].held_sum[k][l];

@@ -165,6 +165,10 @@ class BatchModel {
   int used_ = 0;        // lanes with a run; the others repeat lane 0
   int nc_ = 0;          // countries
   int last_index_ = 0;  // the horizon's time index
+  // Per time index: whether observers are shown held_back_sum there (the end of each of
+  // result_periods() and the horizon), for the time axis sum_start_ + n * sum_dt_.
+  std::vector<char> sum_step_;
+  double sum_start_ = 0.0, sum_dt_ = 0.0;
   double dt_ = 0.0;
   bool same_lifetime_ = false;
   // Each lane's scheduled values (detail::scheduled_values), and whether any lane has some:

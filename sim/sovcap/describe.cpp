@@ -77,7 +77,7 @@ std::string distribution_text(const Uncertain& u) {
 
 FileEstimate estimate_results_file(const Scenario& sc, StoreMode store,
                                    const std::vector<CountrySeries>& keep, long long runs,
-                                   int cores) {
+                                   int cores, bool keep_held_back) {
   const auto& p = sc.params;
   const double c = p.countries.size(), t = p.sim.steps() + 1.0;
   std::size_t max_targets = 0;
@@ -90,9 +90,13 @@ FileEstimate estimate_results_file(const Scenario& sc, StoreMode store,
     for (const CountrySeries k : keep)
       per_run += c * t * (k == CountrySeries::bottleneck ? kBottleneck : 8 * kSeriesKept);
     per_run += 4 * c * 8 * kSummaries;  // the *_final values
+    if (keep_held_back) per_run += c * t * kNumBottlenecks * 8 * kHeldBack;
   }
   per_run += 2 * c * 8 * kSummaries + 6 * c * 4 * kShares;  // years reached, bottleneck shares
   per_run += c * kNumBottlenecks * 4 * kHeldShares + c * 8;  // held_back_share, shortfall_mw_mean
+  // held_back_mw_period, float32: as compressible as the shares.
+  per_run += c * kNumBottlenecks * 4 * kHeldShares *
+             static_cast<double>(result_periods(p.sim.start_year, p.sim.dt, p.sim.steps()).span.size());
   per_run += (kNumGlobalParams + 4 + 3.0 * static_cast<double>(p.global.supply_shocks.size()) +
               c * (kNumCountryParams + 2.0 * static_cast<double>(max_targets)) +
               static_cast<double>(sc.sweep.levers.size())) * 8 * kParameters;
@@ -113,9 +117,9 @@ FileEstimate estimate_results_file(const Scenario& sc, StoreMode store,
 
 std::string large_file_warning(const Scenario& sc, StoreMode store,
                                const std::vector<CountrySeries>& keep, long long runs,
-                               const std::string& path) {
+                               const std::string& path, bool keep_held_back) {
   constexpr double kLargeFile = 1e9;
-  const double bytes = estimate_results_file(sc, store, keep, runs, 1).bytes;
+  const double bytes = estimate_results_file(sc, store, keep, runs, 1, keep_held_back).bytes;
   if (bytes <= kLargeFile) return "";
   std::string w = path + " will take about " + format_bytes(bytes) + " (" + std::to_string(runs) +
                   " runs, --store " + (store == StoreMode::full ? "full" : "summary") + ")";

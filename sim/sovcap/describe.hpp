@@ -37,12 +37,12 @@ struct FileEstimate {
 };
 FileEstimate estimate_results_file(const Scenario& scenario, StoreMode store,
                                    const std::vector<CountrySeries>& keep, long long runs,
-                                   int cores);
+                                   int cores, bool keep_held_back = false);
 
 // Above 1 GB, a warning that `path` will be that large, and what --store summary would
 // write instead; "" below.
 std::string large_file_warning(const Scenario& scenario, StoreMode store,
                                const std::vector<CountrySeries>& keep, long long runs,
-                               const std::string& path);
+                               const std::string& path, bool keep_held_back = false);
 
 }  // namespace sovcap

@@ -25,15 +25,16 @@ long long block_runs(long long runs, double widest_row_bytes) {
 }  // namespace
 
 Footprint estimate_footprint(const RunParams& params, long long runs, StoreMode store,
-                             const std::vector<CountrySeries>& keep, int threads) {
+                             const std::vector<CountrySeries>& keep, int threads,
+                             bool keep_held_back) {
   const double countries = params.countries.size();
   const double times = params.sim.steps() + 1.0;
   const double series =
       store == StoreMode::full ? kNumCountrySeries : static_cast<double>(keep.size());
   // A run's trajectories as the model records them: the country series kept, per country
   // and time, and the global market's series.
-  // In full mode held_back_mw too: a series per constraint.
-  const double held = store == StoreMode::full ? kNumBottlenecks * countries : 0.0;
+  // In full mode (or kept) held_back_mw too: a series per constraint.
+  const double held = store == StoreMode::full || keep_held_back ? kNumBottlenecks * countries : 0.0;
   const double per_run = (series * countries + held + kNumRunSeries) * times * sizeof(double);
   const double widest = std::max(times, countries * kNumBottlenecks) * sizeof(double);
   const long long block = block_runs(runs, widest);

@@ -22,7 +22,8 @@ struct Footprint {
 
 // `runs`: the runs of this file; `threads`: 0 for every core.
 Footprint estimate_footprint(const RunParams& params, long long runs, StoreMode store,
-                             const std::vector<CountrySeries>& keep, int threads);
+                             const std::vector<CountrySeries>& keep, int threads,
+                             bool keep_held_back = false);
 
 // The machine's physical memory in bytes (0 when unknown).
 std::uint64_t physical_memory();

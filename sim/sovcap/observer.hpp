@@ -21,8 +21,9 @@ struct StepView {
   // (kHeldBackInfo). NaN at the initial state; unspecified at an intermediate state unless
   // the observer reads_held_back().
   const Eigen::ArrayXXd* held_back = nullptr;
-  // [country, constraint], MW times steps: held_back summed over steps 1..N, at the
-  // horizon (unspecified before it), whether or not the observer reads held_back.
+  // [country, constraint], MW times steps: held_back summed over steps 1 up to this one,
+  // at the horizon and at the last step of each of result_periods() (unspecified at other
+  // steps), whether or not the observer reads held_back.
   const Eigen::ArrayXXd* held_back_sum = nullptr;
 
   const Eigen::ArrayXd& operator[](CountrySeries s) const { return *country[static_cast<int>(s)]; }

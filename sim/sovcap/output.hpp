@@ -61,6 +61,7 @@ struct OutputLayout {
   int max_schedule_points = 0;
   StoreMode store = StoreMode::full;
   std::vector<CountrySeries> keep; // summary mode: the [run, country, time] series kept
+  bool keep_held_back = false;     // summary mode: held_back_mw's trajectory kept too
   SweepLayout sweep;
 };
 

@@ -6,6 +6,8 @@
 #include <array>
 #include <cstdint>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace sovcap {
 
@@ -83,5 +85,20 @@ const SeriesInfo& info(CountrySeries s);
 inline constexpr SeriesInfo kHeldBackInfo = {
     "held_back_mw", "MW", "shortfall against the target path that each constraint held back"};
 const SeriesInfo& info(RunSeries s);
+
+// The periods every results file sums held_back_mw over (held_back_mw_period), which are
+// also `sovcap summarize`'s default periods: boundaries at start_year + 3 and every 4
+// years after it, before the horizon (2026-2040: 2026-2028, 2029-2032, 2033-2036,
+// 2037-2040), so that a summary-store file tells the story per period without the
+// trajectories. A step belongs to the period holding its start time; the last period is
+// closed at the horizon.
+std::vector<double> default_period_bounds(double start_year, double end_year);
+struct ResultPeriods {
+  std::vector<std::pair<double, double>> span;  // [from, to) in years
+  std::vector<int> steps;                       // per period: the steps in it (may be 0)
+  std::vector<int> last_step;                   // per period: its last step's time index, 0 if none
+};
+// The periods of a time axis start_year + n * dt, n = 0..steps.
+ResultPeriods result_periods(double start_year, double dt, int steps);
 
 }  // namespace sovcap

@@ -26,6 +26,14 @@ void RunRecorder::begin(const RunParams& params) {
   out_.year_gw_reached.setConstant(nc, std::numeric_limits<double>::quiet_NaN());
   out_.bottleneck_steps.setZero(nc, kNumBottlenecks);
   out_.held_back_sum.setZero(nc, kNumBottlenecks);
+  if (period_steps_ != steps_ || period_start_ != params.sim.start_year || period_dt_ != params.sim.dt) {
+    period_end_ = result_periods(params.sim.start_year, params.sim.dt, steps_).last_step;
+    period_steps_ = steps_;
+    period_start_ = params.sim.start_year;
+    period_dt_ = params.sim.dt;
+  }
+  out_.held_back_period.setZero(nc, kNumBottlenecks * static_cast<Eigen::Index>(period_end_.size()));
+  sum_before_.setZero(nc, kNumBottlenecks);
   if (keep_held_back_)
     out_.held_back.resize(static_cast<Eigen::Index>(nc) * kNumBottlenecks, nt);
   else
@@ -65,6 +73,15 @@ void RunRecorder::observe(const StepView& view) {
     for (Eigen::Index c = 0; c < nc; ++c) ++under[static_cast<Eigen::Index>(code[c]) * nc + c];
   }
   if (view.step == steps_) out_.held_back_sum = *view.held_back_sum;
+  // A period's sum as the difference of the running sums at its ends (the model shows
+  // them there): exactly 0 for a period without shortfall.
+  for (std::size_t k = 0; k < period_end_.size(); ++k) {
+    if (view.step == 0 || period_end_[k] != view.step) continue;
+    const auto& sum = *view.held_back_sum;
+    out_.held_back_period.middleCols(static_cast<Eigen::Index>(k) * kNumBottlenecks, kNumBottlenecks) =
+        sum - sum_before_;
+    sum_before_ = sum;
+  }
   if (keep_held_back_)
     out_.held_back.col(view.step) =
         Eigen::Map<const Eigen::ArrayXd>(view.held_back->data(), view.held_back->size());

@@ -27,6 +27,10 @@ struct RunResult {
   // [country, constraint]: held_back_mw summed over steps 1..N (MW times steps). Divided
   // by its sum over constraints it gives held_back_share; over N, the mean shortfall.
   Eigen::ArrayXXd held_back_sum;
+  // [country, constraint + period * constraints]: held_back_mw summed over the steps of
+  // each of result_periods() (MW times steps); over the period's steps, the mean MW that
+  // each constraint held back in it (held_back_mw_period).
+  Eigen::ArrayXXd held_back_period;
 
   const Eigen::ArrayXXd& operator[](CountrySeries s) const { return country[static_cast<int>(s)]; }
   const Eigen::ArrayXd& operator[](RunSeries s) const { return run[static_cast<int>(s)]; }
@@ -67,6 +71,10 @@ class RunRecorder : public Observer {
   // these are tested at a step.
   std::vector<int> pending_gw_, pending_target_;
   int steps_ = 0;
+  std::vector<int> period_end_;       // per period: its last step (0: none)
+  int period_steps_ = -1;             // the time axis period_end_ is of
+  double period_start_ = 0.0, period_dt_ = 0.0;
+  Eigen::ArrayXXd sum_before_;        // held_back_sum at the end of the previous period
 };
 
 }  // namespace sovcap

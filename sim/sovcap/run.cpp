@@ -52,7 +52,8 @@ RunJob::RunJob(const RunRequest& request)
                   : request.output),
       threads_(request.threads),
       store_(request.store),
-      keep_(request.keep) {
+      keep_(request.keep),
+      keep_held_back_(request.keep_held_back) {
   total_ = scenario_.sweep.runs();
   std::tie(first_, end_) = run_range(request.runs, request.shard, total_);
   // Refused before any work: an output that is a folder, a device or one of the run's
@@ -63,8 +64,8 @@ RunJob::RunJob(const RunRequest& request)
   if (!request.force && std::filesystem::exists(output_))
     throw RequestError(output_ + " exists; use --force to overwrite it");
   policies_ = policy_params(scenario_);
-  layout_ = sweep_layout(scenario_, policies_, first_, end_, store_, keep_);
-  footprint_ = estimate_footprint(scenario_.params, layout_.runs, store_, keep_, threads_);
+  layout_ = sweep_layout(scenario_, policies_, first_, end_, store_, keep_, keep_held_back_);
+  footprint_ = estimate_footprint(scenario_.params, layout_.runs, store_, keep_, threads_, keep_held_back_);
   if (const std::string why = footprint_refusal(footprint_, physical_memory()); !why.empty())
     throw RequestError(why);
 
@@ -92,6 +93,7 @@ RunJob::Outcome RunJob::run(const std::atomic<bool>* stop,
   opt.threads = threads_;
   opt.store = store_;
   opt.keep = keep_;
+  opt.keep_held_back = keep_held_back_;
   opt.stop = stop;
   opt.progress = std::move(progress);
   SweepStats stats;

@@ -27,6 +27,7 @@ struct RunRequest {
   int threads = 0;                     // 0: all cores
   StoreMode store = StoreMode::full;
   std::vector<CountrySeries> keep;     // summary store: series kept per run, country, time
+  bool keep_held_back = false;         // summary store: held_back_mw kept too (--keep held_back_mw)
   bool resume = false;                 // continue OUT.h5.partial
   bool force = false;                  // replace an existing OUT.h5
   std::string command_line;            // stored in the file
@@ -78,6 +79,7 @@ class RunJob {
   int threads_ = 0;
   StoreMode store_ = StoreMode::full;
   std::vector<CountrySeries> keep_;
+  bool keep_held_back_ = false;
   std::vector<RunParams> policies_;
   OutputLayout layout_;
   Footprint footprint_;

@@ -146,7 +146,7 @@ std::vector<RunParams> policy_params(const Scenario& scenario) {
 
 OutputLayout sweep_layout(const Scenario& scenario, const std::vector<RunParams>& policies,
                           long long first, long long end, StoreMode store,
-                          const std::vector<CountrySeries>& keep) {
+                          const std::vector<CountrySeries>& keep, bool keep_held_back) {
   OutputLayout layout = layout_for(policies.front(), 1);
   for (const auto& p : policies) {
     const auto other = layout_for(p, 1);
@@ -160,6 +160,7 @@ OutputLayout sweep_layout(const Scenario& scenario, const std::vector<RunParams>
   layout.runs = end - first;
   layout.store = store;
   layout.keep = keep;
+  layout.keep_held_back = keep_held_back;
   auto& sw = layout.sweep;
   for (const auto& lever : spec.levers) {
     sw.lever_keys.push_back(lever.key);
@@ -215,7 +216,7 @@ SweepStats run_sweep(const Scenario& scenario, const std::vector<RunParams>& pol
                             scenario.params.sim.seed);
   const auto mask = keep_mask(options.store, options.keep);
   // held_back_mw's trajectory is a full-mode output (summary mode stores its shares).
-  const bool held_back = options.store == StoreMode::full;
+  const bool held_back = options.store == StoreMode::full || options.keep_held_back;
   const std::vector<bool> done = out.completed();
   const long long block = out.block_runs();
   const long long nblocks = (layout.runs + block - 1) / block;

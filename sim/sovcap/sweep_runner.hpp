@@ -21,7 +21,7 @@ std::vector<RunParams> policy_params(const Scenario& scenario);
 // The layout of the file for runs [first, end) of the scenario's sweep.
 OutputLayout sweep_layout(const Scenario& scenario, const std::vector<RunParams>& policies,
                           long long first, long long end, StoreMode store,
-                          const std::vector<CountrySeries>& keep);
+                          const std::vector<CountrySeries>& keep, bool keep_held_back = false);
 
 // The parameters and sweep coordinates of run `run`: the policy's parameters with the
 // run's sampled values applied. A pure function of its inputs: any run can be rebuilt on
@@ -37,6 +37,7 @@ struct SweepOptions {
   int threads = 0;                                 // 0: TBB's default (all cores)
   StoreMode store = StoreMode::full;
   std::vector<CountrySeries> keep;                 // summary mode: trajectories kept
+  bool keep_held_back = false;                     // summary mode: held_back_mw's too
   const std::atomic<bool>* stop = nullptr;         // when set, finish the blocks in flight
   // Called from the writer stage after each block: runs written, runs of this file.
   std::function<void(long long, long long)> progress;

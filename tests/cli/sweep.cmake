@@ -79,3 +79,27 @@ add_test(NAME schedules_reproducible_from_file
          COMMAND "${SOVCAP_SYSTEM_PYTHON3}" "${CMAKE_CURRENT_SOURCE_DIR}/check_schedules.py"
                  $<TARGET_FILE:sovcap> "${CMAKE_CURRENT_SOURCE_DIR}/schedules" "${_dir}/schedules")
 set_tests_properties(schedules_reproducible_from_file PROPERTIES LABELS "cli" TIMEOUT 120)
+
+# held_back_mw per period (issue 13): in every file, the mean of held_back_mw over each
+# period's steps; a summary-store file keeps the trajectory itself with --keep held_back_mw.
+add_test(NAME sweep_summary_keeps_held_back
+         COMMAND $<TARGET_FILE:sovcap> run "${_small}" -o "${_dir}/summary_held.h5" --store summary
+                 --keep it_mw,held_back_mw --force --quiet)
+set_tests_properties(sweep_summary_keeps_held_back PROPERTIES FIXTURES_SETUP sweep_summary_held)
+add_test(NAME sweep_summary_held_back_periods
+         COMMAND "${SOVCAP_SYSTEM_PYTHON3}" "${CMAKE_CURRENT_SOURCE_DIR}/check_held_back_periods.py"
+                 "${_dir}/summary_held.h5" --store summary)
+set_tests_properties(sweep_summary_held_back_periods PROPERTIES FIXTURES_REQUIRED sweep_summary_held)
+add_test(NAME sweep_full_held_back_periods
+         COMMAND "${SOVCAP_SYSTEM_PYTHON3}" "${CMAKE_CURRENT_SOURCE_DIR}/check_held_back_periods.py"
+                 "${_dir}/t1.h5")
+set_tests_properties(sweep_full_held_back_periods PROPERTIES FIXTURES_REQUIRED sweep_threads)
+add_test(NAME sweep_full_refuses_keep_held_back
+         COMMAND bash "${CMAKE_CURRENT_SOURCE_DIR}/expect_exit.sh" 2
+                 "--keep applies to --store summary"
+                 -- $<TARGET_FILE:sovcap> run "${_small}" -o "${_dir}/never.h5" --keep held_back_mw --force)
+add_test(NAME sweep_keep_names_held_back
+         COMMAND bash "${CMAKE_CURRENT_SOURCE_DIR}/expect_exit.sh" 2
+                 "--keep: unknown series 'held_back'" "talent_utilisation" "held_back_mw"
+                 -- $<TARGET_FILE:sovcap> run "${_small}" -o "${_dir}/never.h5" --store summary
+                 --keep held_back --force)

@@ -111,6 +111,15 @@ RunResult make_result(const RunParams& p, double salt) {
         r.held_back(c + k * nc, t) = v;
         if (t > 0) r.held_back_sum(c, k) += v;
       }
+  // Its sums per period, as the recorder forms them.
+  const ResultPeriods periods = result_periods(p.sim.start_year, p.sim.dt, p.sim.steps());
+  const auto np = static_cast<int>(periods.span.size());
+  r.held_back_period.setZero(nc, kNumBottlenecks * np);
+  for (int q = 0, first = 1; q < np; first += periods.steps[q], ++q)
+    for (int c = 0; c < nc; ++c)
+      for (int k = 0; k < kNumBottlenecks; ++k)
+        for (int t = first; t < first + periods.steps[q]; ++t)
+          r.held_back_period(c, q * kNumBottlenecks + k) += r.held_back(c + k * nc, t);
   return r;
 }
 
@@ -292,6 +301,29 @@ TEST_F(OutputFileTest, ResultsRoundTripExactly) {
       for (int k = 0; k < kNumBottlenecks; ++k)
         EXPECT_EQ(share[c * kNumBottlenecks + k], static_cast<float>(r.held_back_sum(c, k) / total))
             << c << " " << k;
+    }
+    // Per period: the period's sum over its steps, as float32, with the period axis and
+    // its bounds as coordinates.
+    const RunParams pp = make_params();
+    const ResultPeriods periods = result_periods(pp.sim.start_year, pp.sim.dt, pp.sim.steps());
+    const auto np = periods.span.size();
+    h5::Handle per = h5::open_dataset(f.get(), "held_back_mw_period");
+    EXPECT_EQ(h5::shape(per.get()), (std::vector<hsize_t>{1, 3, np, kNumBottlenecks}));
+    const auto per_mw = h5::read_all<float>(per.get());
+    for (int c = 0; c < nc; ++c)
+      for (std::size_t q = 0; q < np; ++q)
+        for (int k = 0; k < kNumBottlenecks; ++k)
+          EXPECT_EQ(per_mw[(c * np + q) * kNumBottlenecks + k],
+                    static_cast<float>(r.held_back_period(c, static_cast<Eigen::Index>(q) * kNumBottlenecks + k) /
+                                       periods.steps[q]))
+              << c << " " << q << " " << k;
+    h5::Handle from = h5::open_dataset(f.get(), "period");
+    h5::Handle to = h5::open_dataset(f.get(), "period_end");
+    const auto a = h5::read_all<double>(from.get()), b = h5::read_all<double>(to.get());
+    ASSERT_EQ(a.size(), np);
+    for (std::size_t q = 0; q < np; ++q) {
+      EXPECT_EQ(a[q], periods.span[q].first);
+      EXPECT_EQ(b[q], periods.span[q].second);
     }
   }
   {
@@ -2020,3 +2052,32 @@ TEST_F(OutputFileTest, WritesMergedReaderSample) {
 
 }  // namespace
 }  // namespace sovcap
+
+// The periods held_back_mw_period is summed over (and summarize's default periods):
+// boundaries at start + 3 and every 4 years before the horizon; a step belongs to the
+// period holding its start; a period can be empty when dt is long.
+TEST(ResultPeriods, QuarterStepsToTheBaselineHorizon) {
+  using sovcap::ResultPeriods;
+  using sovcap::result_periods;
+  const ResultPeriods p = result_periods(2026.0, 0.25, 56);
+  ASSERT_EQ(p.span.size(), 4u);
+  EXPECT_EQ(p.span[0], (std::pair<double, double>{2026.0, 2029.0}));
+  EXPECT_EQ(p.span[1], (std::pair<double, double>{2029.0, 2033.0}));
+  EXPECT_EQ(p.span[3], (std::pair<double, double>{2037.0, 2040.0}));
+  EXPECT_EQ(p.steps, (std::vector<int>{12, 16, 16, 12}));
+  EXPECT_EQ(p.last_step, (std::vector<int>{12, 28, 44, 56}));
+}
+
+TEST(ResultPeriods, LongStepsLeaveAPeriodEmptyAndShortRunsHaveOne) {
+  using sovcap::ResultPeriods;
+  using sovcap::result_periods;
+  // Steps start at 2026, 2031 and 2036: none in [2037, 2041].
+  const ResultPeriods p = result_periods(2026.0, 5.0, 3);
+  ASSERT_EQ(p.span.size(), 4u);
+  EXPECT_EQ(p.steps, (std::vector<int>{1, 1, 1, 0}));
+  EXPECT_EQ(p.last_step, (std::vector<int>{1, 2, 3, 0}));
+  const ResultPeriods one = result_periods(2026.0, 0.25, 8);  // to 2028: no boundary
+  ASSERT_EQ(one.span.size(), 1u);
+  EXPECT_EQ(one.span[0], (std::pair<double, double>{2026.0, 2028.0}));
+  EXPECT_EQ(one.steps, (std::vector<int>{8}));
+}

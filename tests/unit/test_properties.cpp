@@ -404,6 +404,22 @@ TEST(Conservation, HeldBackAddsUpToTheShortfallEveryStep) {
       }
     for (int i = 0; i < nc; ++i)
       for (int k = 0; k < kNumBottlenecks; ++k) ASSERT_EQ(r.held_back_sum(i, k), sums(i, k));
+    // Per period (result_periods): the steps' sums over its steps, up to the rounding of
+    // the running sums it is the difference of, and exactly 0 where no step of it fell short.
+    const ResultPeriods periods = result_periods(p.sim.start_year, p.sim.dt, p.sim.steps());
+    const auto np = static_cast<int>(periods.span.size());
+    ASSERT_EQ(r.held_back_period.cols(), np * kNumBottlenecks);
+    for (int q = 0, first = 1; q < np; first += periods.steps[q], ++q)
+      for (int i = 0; i < nc; ++i)
+        for (int k = 0; k < kNumBottlenecks; ++k) {
+          double part = 0.0;
+          for (int n = first; n < first + periods.steps[q]; ++n) part += held(i, static_cast<Bottleneck>(k), n);
+          const double got = r.held_back_period(i, q * kNumBottlenecks + k);
+          if (part == 0.0)
+            ASSERT_EQ(got, 0.0) << "period " << q << " country " << i << " constraint " << k;
+          else
+            ASSERT_NEAR(got, part, 1e-12 * r.held_back_sum(i, k)) << "period " << q << " country " << i;
+        }
     ASSERT_EQ(r.held_back.rows(), nc * kNumBottlenecks);
     for (int k = 0; k < kNumBottlenecks; ++k)
       ASSERT_TRUE(std::isnan(held(0, static_cast<Bottleneck>(k), 0)));

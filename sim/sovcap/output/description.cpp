@@ -95,6 +95,10 @@ Described describe(hid_t f, const std::string& path) {
     throw OutputError(path + ": unknown store mode '" + store + "'");
   l.store = store == "full" ? StoreMode::full : StoreMode::summary;
   for (const auto& name : split(text("kept_series"), ' ')) {
+    if (name == kHeldBackInfo.name) {
+      l.keep_held_back = true;
+      continue;
+    }
     bool found = false;
     for (int s = 0; s < kNumCountrySeries && !found; ++s)
       if (info(static_cast<CountrySeries>(s)).name == name) {
@@ -195,7 +199,9 @@ std::optional<Difference> first_difference(const Described& a, const Described& 
                   std::to_string(lb.max_schedule_points))))
     return d;
   if ((d = values("store mode", store_name(la.store), store_name(lb.store)))) return d;
-  if ((d = values("kept series", series_list(la.keep), series_list(lb.keep)))) return d;
+  if ((d = values("kept series", series_list(la.keep) + (la.keep_held_back ? " held_back_mw" : ""),
+                  series_list(lb.keep) + (lb.keep_held_back ? " held_back_mw" : ""))))
+    return d;
   const auto& sa = la.sweep;
   const auto& sb = lb.sweep;
   if ((d = values("sweep method", sa.method, sb.method))) return d;

@@ -62,7 +62,7 @@ constexpr const char* kLockSuffix = ".lock";
 using Bytes = std::vector<unsigned char>;
 
 // The dimensions of the file, in the order they are created.
-enum Dim : int { kRun, kCountry, kTime, kConstraint, kTarget, kShock, kSchedule, kNumDims };
+enum Dim : int { kRun, kCountry, kTime, kConstraint, kTarget, kShock, kSchedule, kPeriod, kNumDims };
 
 // ---- Small helpers (schema.cpp, description.cpp) ---------------------------------------
 

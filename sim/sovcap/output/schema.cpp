@@ -246,9 +246,9 @@ void add_result_vars(std::vector<VarDef>& vars, const OutputLayout& l, std::size
     // the cheapest of zlib's strategies here, and compresses about as well as the default.
     share.zlib_strategy = Z_RLE;
   }
-  // held_back_mw's trajectory (full mode), and in either mode its shares over the run
-  // and the mean shortfall they are shares of.
-  if (full) {
+  // held_back_mw's trajectory (full mode, or kept), and in either mode its shares over
+  // the run, the mean shortfall they are shares of, and its means per period.
+  if (full || l.keep_held_back) {
     add_var<double>(vars, std::string(kHeldBackInfo.name), {kRun, kCountry, kTime, kConstraint},
                     kHeldBackInfo.units, kHeldBackInfo.long_name, kNaN,
                     [nc, nt](const RunRecord& r, void* dst) {
@@ -292,6 +292,29 @@ void add_result_vars(std::vector<VarDef>& vars, const OutputLayout& l, std::size
                       put(dst, c, sum.row(static_cast<Eigen::Index>(c)).sum() / steps);
                   });
   vars.back().compressed = false;  // full random mantissas, as compute_flops_final
+  // Per period (result_periods): what a summary-store file needs to tell which constraint
+  // held a country back when, without the trajectory. Float32, as held_back_share; mostly
+  // exact zeros, so run-length matching as there.
+  {
+    const ResultPeriods periods = result_periods(l.start_year, l.dt, l.steps);
+    std::vector<double> steps(periods.steps.begin(), periods.steps.end());
+    add_var<float>(vars, "held_back_mw_period", {kRun, kCountry, kPeriod, kConstraint}, "MW",
+                   "shortfall against the target path that each constraint held back, averaged "
+                   "over the period's steps (NaN: a period without steps)",
+                   std::numeric_limits<float>::quiet_NaN(), [nc, steps](const RunRecord& r, void* dst) {
+                     const auto& sum = r.result->held_back_period;  // [country, constraint + period * 7]
+                     const std::size_t np = steps.size();
+                     for (std::size_t c = 0; c < nc; ++c)
+                       for (std::size_t p = 0; p < np; ++p)
+                         for (std::size_t k = 0; k < kNumBottlenecks; ++k) {
+                           const double x = sum(static_cast<Eigen::Index>(c),
+                                                static_cast<Eigen::Index>(p * kNumBottlenecks + k));
+                           put(dst, (c * np + p) * kNumBottlenecks + k,
+                               static_cast<float>(steps[p] > 0.0 ? x / steps[p] : kNaN));
+                         }
+                   });
+    vars.back().zlib_strategy = Z_RLE;
+  }
   if (!full) {
     // What summaries need of the trajectories that a summary-mode file leaves out.
     auto horizon = [&](const char* name, CountrySeries series, const char* what) {
@@ -563,6 +586,7 @@ std::string join(const std::vector<std::string>& items, const std::string& sep) 
 OutputLayout normalise(OutputLayout l) {
   if (l.store == StoreMode::full) {
     l.keep.clear();
+    l.keep_held_back = false;  // full mode stores it anyway
   } else {
     std::sort(l.keep.begin(), l.keep.end());
     l.keep.erase(std::unique(l.keep.begin(), l.keep.end()), l.keep.end());
@@ -583,7 +607,8 @@ Schema build_schema(const OutputLayout& layout_in, const std::string& path) {
   const auto nk = static_cast<std::size_t>(std::max(l.max_targets, 0));
   const auto ns = static_cast<std::size_t>(std::max(l.max_shocks, 0));
   const auto np = static_cast<std::size_t>(l.scheduled.empty() ? 0 : std::max(l.max_schedule_points, 0));
-  s.dim = {static_cast<hsize_t>(l.runs), nc, nt, kNumBottlenecks, nk, ns, np};
+  const auto nperiod = result_periods(l.start_year, l.dt, l.steps).span.size();
+  s.dim = {static_cast<hsize_t>(l.runs), nc, nt, kNumBottlenecks, nk, ns, np, nperiod};
   auto& vars = s.vars;
   add_result_vars(vars, l, nc, nt);
   add_param_vars(vars, l, nc, nk, ns);
@@ -644,6 +669,7 @@ void write_root_attributes(hid_t root, const OutputLayout& layout, const OutputM
   h5::write_attribute(root, "store", store_name(layout.store));
   std::vector<std::string> kept;
   for (auto s : layout.keep) kept.push_back(series_name(s));
+  if (layout.keep_held_back) kept.push_back(std::string(kHeldBackInfo.name));
   h5::write_attribute(root, "kept_series", join(kept, " "));
   h5::write_attribute(root, "scheduled_parameters", join(layout.scheduled, " "));
   h5::write_attribute<std::int64_t>(root, "first_run", layout.first_run);
@@ -713,6 +739,30 @@ void create_coordinates(hid_t root, const Schema& s, std::vector<h5::Handle>& ke
   add_index(kTarget, "target", "index of an announced target (milestone)", 0);
   add_index(kShock, "shock", "index of a supply shock period", 0);
   add_index(kSchedule, "schedule_point", "index of a point of a parameter schedule", 0);
+  {
+    // The periods of held_back_mw_period, by their start (decimal year), with their ends
+    // beside them: [period_start, period_end), the last closed.
+    const ResultPeriods periods = result_periods(l.start_year, l.dt, l.steps);
+    std::vector<double> from, to;
+    for (const auto& p : periods.span) {
+      from.push_back(p.first);
+      to.push_back(p.second);
+    }
+    const hsize_t np = s.dim[kPeriod];
+    h5::Handle ds = h5::create_dataset(root, "period", h5::native_type<double>(), {np}, {}, nullptr);
+    h5::write_all(ds.get(), from);
+    h5::write_attribute(ds.get(), "units", "year");
+    h5::write_attribute(ds.get(), "long_name", "start of the period (decimal year); a step belongs to the period holding its start");
+    h5::make_scale(ds.get(), "period");
+    scale[kPeriod] = ds.get();
+    keep.push_back(std::move(ds));
+    h5::Handle end = h5::create_dataset(root, "period_end", h5::native_type<double>(), {np}, {}, nullptr);
+    h5::write_all(end.get(), to);
+    h5::write_attribute(end.get(), "units", "year");
+    h5::write_attribute(end.get(), "long_name", "end of the period (decimal year, exclusive but for the last)");
+    h5::attach_scale(end.get(), scale[kPeriod], 0);
+    keep.push_back(std::move(end));
+  }
 
   h5::Handle names = h5::create_string_dataset(root, "country_name", l.names);
   h5::write_attribute(names.get(), "long_name", "country name");

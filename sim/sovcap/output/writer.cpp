@@ -118,8 +118,12 @@ void OutputFile::Impl::check_record(const RunRecord& rec) const {
     throw OutputError(w + "per-country summaries have the wrong shape");
   if (result.held_back_sum.rows() != nc || result.held_back_sum.cols() != kNumBottlenecks)
     throw OutputError(w + "result held_back_sum is not [country, constraint]");
-  if (full && (result.held_back.rows() != nc * kNumBottlenecks || result.held_back.cols() != nt))
+  if ((full || l.keep_held_back) &&
+      (result.held_back.rows() != nc * kNumBottlenecks || result.held_back.cols() != nt))
     throw OutputError(w + "result held_back_mw is not [country, time, constraint]");
+  if (result.held_back_period.rows() != nc ||
+      result.held_back_period.cols() != static_cast<Eigen::Index>(kNumBottlenecks * schema.dim[kPeriod]))
+    throw OutputError(w + "result held_back_period is not [country, constraint, period]");
   const auto& sw = l.sweep;
   if (rec.info.lever_choice.size() != sw.lever_keys.size())
     throw OutputError(w + std::to_string(rec.info.lever_choice.size()) + " lever choices for " +
