@@ -97,6 +97,15 @@ SummaryCells summary_cells(const FileSummary& part) {
         add("held_back_share_" + std::string(kBottleneckNames[k]),
             k < c.held_back_share.size() ? c.held_back_share[k] : kNaN);
     }
+    for (std::size_t p = 0; p < s.held_periods.size(); ++p) {
+      const std::string period = period_label(s.held_periods[p]);
+      const int most = most_held_back(c.held_back_share_period[p]);
+      add("shortfall_mw_mean_" + period, c.shortfall_mw_period[p]);
+      m.push_back({"held_back_most_" + period,
+                   Cell{kNaN, most < 0 ? std::string("on_track") : std::string(kBottleneckNames[static_cast<std::size_t>(most)])}});
+      // On track throughout the period: on_track, with all of its (zero) shortfall.
+      add("held_back_most_share_" + period, most < 0 ? 1.0 : c.held_back_share_period[p][static_cast<std::size_t>(most)]);
+    }
     if (out.columns.empty())
       for (const auto& [name, cell] : m) out.columns.push_back(name);
     auto& cells = out.by_country[c.iso3];

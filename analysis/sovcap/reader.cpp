@@ -33,6 +33,7 @@ RunSlice SummaryBlock::slice(int k) const {
   s.bottleneck_steps = at(bottleneck_steps);
   s.held_back_share = at(held_back_share);
   s.shortfall_mw_mean = at(shortfall_mw_mean);
+  s.held_back_mw_period = at(held_back_mw_period);
   return s;
 }
 
@@ -268,6 +269,21 @@ void ResultsReader::read_summary_block(int first, int count, SummaryBlock& out) 
     read_per_constraint("held_back_share", first, count, out.held_back_share);
     read_per_country("shortfall_mw_mean", first, count, a);
     columns(a, out.shortfall_mw_mean);
+  }
+  out.held_back_mw_period.clear();
+  if (has_variable("held_back_mw_period")) {
+    // [run, country, period, constraint]: per run [country, period * 7 + constraint].
+    const auto ds = h5::open_dataset(impl_->file.get(), "held_back_mw_period");
+    const auto shape = h5::shape(ds.get());
+    const auto nc = static_cast<Eigen::Index>(impl_->iso3.size());
+    const auto cols = static_cast<Eigen::Index>(shape.at(2) * shape.at(3));
+    std::vector<double> buf(static_cast<std::size_t>(count * nc * cols));
+    h5::read_slab(ds.get(), h5::native_type<double>(), {static_cast<hsize_t>(first), 0, 0, 0},
+                  {static_cast<hsize_t>(count), static_cast<hsize_t>(nc), shape.at(2), shape.at(3)}, buf.data());
+    using RowMajor = Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    for (int k = 0; k < count; ++k)
+      out.held_back_mw_period.push_back(
+          Eigen::Map<const RowMajor>(buf.data() + static_cast<std::size_t>(k * nc * cols), nc, cols));
   }
   out.bottleneck_steps.clear();
   if (!stored.bottleneck) {

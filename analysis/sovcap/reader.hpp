@@ -32,6 +32,9 @@ struct SummaryBlock {
   // for a file written before them.
   std::vector<Eigen::ArrayXXd> held_back_share;
   std::vector<Eigen::ArrayXd> shortfall_mw_mean;
+  // Per run, held_back_mw_period [country, period * constraints + constraint]; empty for a
+  // file written before it.
+  std::vector<Eigen::ArrayXXd> held_back_mw_period;
   // Run k of the block, pointing into this block (null for what was not read).
   RunSlice slice(int k) const;
 };

@@ -69,7 +69,7 @@ SummaryOptions default_summary_options(double start_year, double end_year) {
   for (double y = std::ceil((start_year + 5.0) / 5.0) * 5.0; y < end_year; y += 5.0)
     if (o.years.empty() || y > o.years.back() + 0.5) o.years.push_back(y);
   o.years.push_back(end_year);
-  for (double b = start_year + 3.0; b < end_year; b += 4.0) o.period_bounds.push_back(b);
+  o.period_bounds = default_period_bounds(start_year, end_year);
   return o;
 }
 
@@ -145,6 +145,13 @@ SummaryBuilder::SummaryBuilder(std::vector<std::string> iso3, std::vector<std::s
   code_counts_.setZero(static_cast<Eigen::Index>(nc * periods_.size()), kNumBottlenecks);
   held_mw_.setZero(static_cast<Eigen::Index>(nc), kNumBottlenecks);
   gap_mw_.setZero(static_cast<Eigen::Index>(nc));
+  // The periods a results file stores held_back_mw_period over, from its time axis.
+  if (time_.size() > 1) {
+    const int steps = static_cast<int>(time_.size()) - 1;
+    held_periods_ = result_periods(start, (end - start) / steps, steps).span;
+  }
+  held_period_mw_.setZero(static_cast<Eigen::Index>(nc),
+                          static_cast<Eigen::Index>(held_periods_.size()) * kNumBottlenecks);
 }
 
 void SummaryBuilder::add(const RunSlice& r) {
@@ -173,6 +180,12 @@ void SummaryBuilder::add(const RunSlice& r) {
         if (std::isfinite(share)) held_mw_(c, k) += share * gap;
       }
     }
+  }
+  if (r.held_back_mw_period && r.held_back_mw_period->cols() == held_period_mw_.cols()) {
+    // MW per step of each period, summed over runs (pooled as over the whole run). A
+    // period without steps is NaN in the file and adds nothing.
+    ++held_period_runs_;
+    held_period_mw_ += r.held_back_mw_period->isNaN().select(0.0, *r.held_back_mw_period);
   }
   for (Eigen::Index c = 0; c < nc; ++c) {
     auto year_or_never = [](double y) { return std::isnan(y) ? kNever : y; };
@@ -218,6 +231,7 @@ Summary SummaryBuilder::finish() const {
   s.reach_mw = options_.reach_mw;
   for (int i : year_index_) s.years.push_back(time_[static_cast<std::size_t>(i)]);
   s.periods = periods_;
+  if (held_period_runs_ > 0) s.held_periods = held_periods_;
   s.runs = runs_;
   s.unavailable = unavailable_;
   for (std::size_t c = 0; c < iso3_.size(); ++c) {
@@ -249,6 +263,14 @@ Summary SummaryBuilder::finish() const {
     cs.shortfall_mw_mean = held_runs_ > 0 ? gap_mw_(ci) / held_runs_ : kNaN;
     for (int k = 0; k < kNumBottlenecks; ++k)
       cs.held_back_share.push_back(held_runs_ > 0 && gap_mw_(ci) > 0.0 ? held_mw_(ci, k) / gap_mw_(ci) : kNaN);
+    for (std::size_t p = 0; p < s.held_periods.size(); ++p) {
+      const auto part = held_period_mw_.row(ci).segment(static_cast<Eigen::Index>(p) * kNumBottlenecks, kNumBottlenecks);
+      const double gap = part.sum();
+      cs.shortfall_mw_period.push_back(gap / held_period_runs_);
+      std::vector<double> share;
+      for (int k = 0; k < kNumBottlenecks; ++k) share.push_back(gap > 0.0 ? part(k) / gap : kNaN);
+      cs.held_back_share_period.push_back(std::move(share));
+    }
     s.countries.push_back(std::move(cs));
   }
   return s;
@@ -283,6 +305,18 @@ std::string json_number(double v) {
 std::string csv_number(double v) { return std::isnan(v) || std::isinf(v) ? "" : json_number(v); }
 
 std::string bottleneck_name(int code) { return std::string(kBottleneckNames[static_cast<std::size_t>(code)]); }
+
+}  // namespace
+
+int most_held_back(const std::vector<double>& share) {
+  int best = -1;
+  for (int k = 1; k < static_cast<int>(share.size()); ++k)
+    if (share[static_cast<std::size_t>(k)] > 0.0 && (best < 0 || share[static_cast<std::size_t>(k)] > share[static_cast<std::size_t>(best)]))
+      best = k;
+  return best;
+}
+
+namespace {
 
 std::string render_json(const Summary& s) {
   const bool held = has_held_back(s);
@@ -319,6 +353,19 @@ std::string render_json(const Summary& s) {
            << "\": " << json_number(k < c.held_back_share.size() ? c.held_back_share[k] : kNaN);
       os << "}";
     }
+    if (!s.held_periods.empty()) {
+      os << ", \"held_back_periods\": [";
+      for (std::size_t p = 0; p < s.held_periods.size(); ++p) {
+        os << (p ? ", " : "") << "{\"period\": [" << json_number(s.held_periods[p].first) << ", "
+           << json_number(s.held_periods[p].second) << "], \"shortfall_mw_mean\": "
+           << json_number(c.shortfall_mw_period[p]) << ", \"held_back_share\": {";
+        for (std::size_t k = 1; k < kNumBottlenecks; ++k)
+          os << (k > 1 ? ", " : "") << "\"" << bottleneck_name(static_cast<int>(k))
+             << "\": " << json_number(c.held_back_share_period[p][k]);
+        os << "}}";
+      }
+      os << "]";
+    }
     os << "}";
   }
   os << "\n], \"unavailable\": [";
@@ -343,6 +390,9 @@ std::string render_csv(const Summary& s) {
     os << ",shortfall_mw_mean";
     for (int k = 1; k < kNumBottlenecks; ++k) os << ",held_back_share_" << bottleneck_name(k);
   }
+  for (const auto& p : s.held_periods)
+    os << ",shortfall_mw_mean_" << period_label(p) << ",held_back_most_" << period_label(p)
+       << ",held_back_most_share_" << period_label(p);
   os << "\n";
   for (const auto& c : s.countries) {
     os << c.iso3 << "," << csv_cell(c.name) << "," << s.runs << "," << csv_number(s.reach_mw);
@@ -362,6 +412,12 @@ std::string render_csv(const Summary& s) {
       os << "," << csv_number(c.shortfall_mw_mean);
       for (std::size_t k = 1; k < kNumBottlenecks; ++k)
         os << "," << csv_number(k < c.held_back_share.size() ? c.held_back_share[k] : kNaN);
+    }
+    for (std::size_t p = 0; p < s.held_periods.size(); ++p) {
+      const int most = most_held_back(c.held_back_share_period[p]);
+      os << "," << csv_number(c.shortfall_mw_period[p]) << ","
+         << (most < 0 ? std::string("on_track") : bottleneck_name(most)) << ","
+         << csv_number(most < 0 ? 1.0 : c.held_back_share_period[p][static_cast<std::size_t>(most)]);
     }
     os << "\n";
   }
@@ -400,6 +456,7 @@ std::string render(const Summary& s, SummaryFormat format) {
   // built by hand): the column is left out rather than shown empty.
   const bool held = has_held_back(s);
   if (held) head.push_back("mean shortfall, held back by");
+  for (const auto& p : s.held_periods) head.push_back("held back " + period_label(p));
   // The mean shortfall and the two constraints that held back most of it.
   auto held_cell = [&](const CountrySummary& c) {
     if (std::isnan(c.shortfall_mw_mean) || c.held_back_share.size() != kNumBottlenecks)
@@ -430,6 +487,12 @@ std::string render(const Summary& s, SummaryFormat format) {
     row.push_back(cell(c.spend_usd / 1e9, 1));
     for (std::size_t k = 0; k < c.dominant.size(); ++k) row.push_back(dominant_cell(c, k));
     if (held) row.push_back(held_cell(c));
+    // Per stored period: the constraint that held back the most of its shortfall.
+    for (std::size_t p = 0; p < s.held_periods.size(); ++p) {
+      const int most = most_held_back(c.held_back_share_period[p]);
+      row.push_back(most < 0 ? std::string("on track")
+                             : bottleneck_name(most) + " " + fmt(100.0 * c.held_back_share_period[p][static_cast<std::size_t>(most)], 0) + "%");
+    }
     rows.push_back(std::move(row));
   }
 

@@ -44,6 +44,9 @@ struct RunSlice {
   // written before them.
   const Eigen::ArrayXXd* held_back_share = nullptr;
   const Eigen::ArrayXd* shortfall_mw_mean = nullptr;
+  // held_back_mw_period as [country, period * constraints + constraint] (MW, the mean over
+  // each of result_periods()); null in files written before it.
+  const Eigen::ArrayXXd* held_back_mw_period = nullptr;
 };
 
 // Quantiles of a time-to-event over runs; a run that never reaches counts as +inf, so a
@@ -72,6 +75,10 @@ struct CountrySummary {
   // NaN where the country was never behind.
   double shortfall_mw_mean = std::numeric_limits<double>::quiet_NaN();
   std::vector<double> held_back_share;  // empty, or one per bottleneck code
+  // The same per period of Summary::held_periods: the mean shortfall in the period (MW)
+  // and each constraint's share of it; empty where the file does not store them.
+  std::vector<double> shortfall_mw_period;
+  std::vector<std::vector<double>> held_back_share_period;  // [period][bottleneck code]
 };
 
 struct SummaryOptions {
@@ -84,6 +91,9 @@ struct Summary {
   double reach_mw = 1000.0;
   std::vector<double> years;  // the stored times the values are of (at or before each year asked)
   std::vector<std::pair<double, double>> periods;  // [from, to) in years; the last is closed
+  // The periods of the shortfall held back (the file's, result_periods()): empty when the
+  // runs do not store held_back_mw_period.
+  std::vector<std::pair<double, double>> held_periods;
   std::vector<CountrySummary> countries;
   int runs = 0;
   // What the runs do not store and the summary therefore leaves out (NaN), each with the
@@ -119,6 +129,9 @@ class SummaryBuilder {
   Eigen::ArrayXXd held_mw_;                     // [country, constraint]: sum over runs
   Eigen::ArrayXd gap_mw_;                       // [country]: shortfall_mw_mean summed over runs
   int held_runs_ = 0;                           // runs that stored them
+  std::vector<std::pair<double, double>> held_periods_;  // result_periods() of the time axis
+  Eigen::ArrayXXd held_period_mw_;              // [country, period * 7 + code]: sum over runs
+  int held_period_runs_ = 0;                    // runs that stored held_back_mw_period
   int runs_ = 0;
 };
 
@@ -136,6 +149,10 @@ double observed_quantile(std::vector<double> v, double q);
 // held_back_share): the formats show it only then, so that a summary of a file written
 // before it reads as it did.
 bool has_held_back(const Summary& s);
+
+// The constraint (a bottleneck code) that held back the most of a shortfall, given each
+// code's share of it (lead_time's remainder counted as one), or -1 when nothing fell short.
+int most_held_back(const std::vector<double>& share);
 
 enum class SummaryFormat { text, csv, markdown, json };
 

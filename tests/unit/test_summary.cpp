@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <tuple>
 
 #include <gtest/gtest.h>
 
@@ -217,6 +218,56 @@ TEST(Summary, ShortfallHeldBackIsPooledOverRuns) {
   old.add(f.slice());
   EXPECT_FALSE(has_held_back(old.finish()));
   EXPECT_EQ(render(old.finish(), SummaryFormat::text).find("held back"), std::string::npos);
+}
+
+// held_back_mw_period (the file's periods, result_periods: 2026-2035 yearly gives
+// [2026, 2029), [2029, 2033), [2033, 2035]) pooled over runs as the whole-run shares are.
+// Run 1: power 30 and lead_time 10 MW in the first period, nothing in the second, capital
+// 50 in the third; run 2: power 10 and talent 50, nothing, capital 50. Pooled: first
+// period 100 MW in all, mean 50, talent 50%, power 40%, lead_time 10%; second on track;
+// third mean 50 MW, all capital.
+TEST(Summary, ShortfallHeldBackPerStoredPeriod) {
+  Fixture f;
+  SummaryOptions opt;
+  opt.years = {2035};
+  SummaryBuilder b({"KOR"}, {"Korea"}, f.time, opt);
+  auto add = [&](std::initializer_list<std::tuple<int, Bottleneck, double>> parts) {
+    Eigen::ArrayXXd per = Eigen::ArrayXXd::Zero(1, 3 * kNumBottlenecks);
+    for (const auto& [period, code, mw] : parts) per(0, period * kNumBottlenecks + static_cast<int>(code)) = mw;
+    RunSlice r = f.slice();
+    r.held_back_mw_period = &per;
+    b.add(r);
+  };
+  add({{0, Bottleneck::power, 30.0}, {0, Bottleneck::lead_time, 10.0}, {2, Bottleneck::capital, 50.0}});
+  add({{0, Bottleneck::power, 10.0}, {0, Bottleneck::talent, 50.0}, {2, Bottleneck::capital, 50.0}});
+  const auto s = b.finish();
+  ASSERT_EQ(s.held_periods.size(), 3u);
+  EXPECT_EQ(s.held_periods[1], (std::pair<double, double>{2029.0, 2033.0}));
+  const auto& c = s.countries[0];
+  ASSERT_EQ(c.shortfall_mw_period.size(), 3u);
+  EXPECT_DOUBLE_EQ(c.shortfall_mw_period[0], 50.0);
+  EXPECT_DOUBLE_EQ(c.held_back_share_period[0][static_cast<int>(Bottleneck::talent)], 0.5);
+  EXPECT_DOUBLE_EQ(c.held_back_share_period[0][static_cast<int>(Bottleneck::power)], 0.4);
+  EXPECT_DOUBLE_EQ(c.held_back_share_period[0][static_cast<int>(Bottleneck::lead_time)], 0.1);
+  EXPECT_EQ(c.shortfall_mw_period[1], 0.0);
+  EXPECT_EQ(most_held_back(c.held_back_share_period[1]), -1);
+  EXPECT_EQ(most_held_back(c.held_back_share_period[2]), static_cast<int>(Bottleneck::capital));
+  const std::string text = render(s, SummaryFormat::text);
+  EXPECT_NE(text.find("held back 2026-2028"), std::string::npos) << text;
+  EXPECT_NE(text.find("talent 50%"), std::string::npos) << text;
+  EXPECT_NE(text.find("on track"), std::string::npos) << text;
+  EXPECT_NE(text.find("capital 100%"), std::string::npos) << text;
+  const std::string csv = render(s, SummaryFormat::csv);
+  EXPECT_NE(csv.find(",shortfall_mw_mean_2026-2028,held_back_most_2026-2028,held_back_most_share_2026-2028,"),
+            std::string::npos) << csv;
+  EXPECT_NE(csv.find(",50,talent,0.5,0,on_track,1,50,capital,1"), std::string::npos) << csv;
+  EXPECT_NE(render(s, SummaryFormat::json).find("\"held_back_periods\": [{\"period\": [2026, 2029], "
+                                                "\"shortfall_mw_mean\": 50, \"held_back_share\": {\"lead_time\": 0.1"),
+            std::string::npos) << render(s, SummaryFormat::json);
+  // Without the variable (a file of an earlier version): no such columns.
+  SummaryBuilder old({"KOR"}, {"Korea"}, f.time, opt);
+  old.add(f.slice());
+  EXPECT_TRUE(old.finish().held_periods.empty());
 }
 
 TEST(Summary, PeriodAndYearLabels) {
