@@ -130,7 +130,7 @@ TEST(DataTrends, VendorOutputTo2030IsOfEpochsOrder) {
 // in service in 2035 are those made in 2031-2035: their IT power (accelerators x accel_kw of
 // their year) must not exceed that load, or the vendor would make more chips than the world
 // could run (Epoch: power binds before chip production). The shipped constant rates
-// (+20%/yr chips, +10%/yr kW) gave ~600 GW; the tapered schedules give ~175 GW.
+// (+20%/yr chips, +10%/yr kW) gave ~460 GW; the tapered schedules give ~175 GW.
 // Below, the vendor's output must not shrink: 2031-2035 at least matches 2026-2030.
 TEST(DataTrends, VendorChipPowerIn2035FitsTheIeaHighCase) {
   const auto& [sc, r] = baseline();
