@@ -321,6 +321,26 @@ def check_export_tree(c, where, f, out):
             continue
         if name.startswith(("global.supply_shock_", "country.target_")):
             continue
+        if name.endswith(".schedule_value"):
+            continue  # checked with its .schedule_year below
+        if name.endswith(".schedule_year"):
+            # A schedule's points are one TOML list, NAME.schedule ("" where the run or
+            # country gives the parameter one value): parse it back against the file.
+            base = name[: -len(".schedule_year")]
+            years, points = d[()], f[base + ".schedule_value"][()]
+            if years.ndim == 2:  # global: [run, point], the same for every country
+                years, points = np.repeat(years, nc, axis=0), np.repeat(points, nc, axis=0)
+            years, points = years.reshape(runs * nc, -1), points.reshape(runs * nc, -1)
+            column = base + ".schedule"
+            if c.check(column in header, f"{where}: no column {column} in {header}"):
+                j = header.index(column)
+                for i, row in enumerate(rows):
+                    got = tomllib.loads("x = " + row[j])["x"] if row[j] else []
+                    want = [[float(y), float(v)] for y, v in zip(years[i], points[i]) if not np.isnan(y)]
+                    if not c.check([[float(y), float(v)] for y, v in got] == want,
+                                   f"{where}: {column} of row {i}: {row[j]!r}, file has {want}"):
+                        break
+            continue
         values = d[()]
         if values.ndim == 1:
             values = np.repeat(values, nc)

@@ -163,15 +163,18 @@ TEST(Calibration, VendorChipsInstalled2026To2030StayWithinSupply) {
   const auto sc = load_scenario((kScenarios / "baseline.toml").string());
   const auto& p = sc.params;
   const auto r = run(sc);
-  // Vendor output over [2026, 2031) from the global inputs alone:
-  // integral of S0 (1+g)^(t - t0) dt, taken step by step as the model does (left-point).
-  const double s0 = p.global[GlobalParam::vendor_supply];
+  // Vendor output over [2026, 2031) from the global inputs alone, taken step by step as the
+  // model does (left-point): S(t_0) = S0, S(t_{n+1}) = S(t_n) (1 + g(t_n))^dt, with g the
+  // growth's schedule where it has one (docs/model.md section 7a).
   const double g = p.global[GlobalParam::vendor_supply_growth];
+  const Schedule* g_schedule = p.global.schedule(GlobalParam::vendor_supply_growth);
+  double level = p.global[GlobalParam::vendor_supply];
   double supply = 0.0, installed = 0.0, recorded_supply = 0.0;
   for (int n = 1; n <= p.sim.steps(); ++n) {
     const double t = p.sim.time(n - 1);
     if (t >= 2031.0) break;
-    supply += s0 * std::pow(1.0 + g, t - p.sim.start_year) * p.sim.dt;
+    supply += level * p.sim.dt;
+    level *= std::pow(1.0 + (g_schedule ? schedule_at(*g_schedule, t, false) : g), p.sim.dt);
     recorded_supply += r[RunSeries::vendor_supply](n) * p.sim.dt;
     installed += r[CountrySeries::chip_received].col(n).sum() * p.sim.dt;
   }
