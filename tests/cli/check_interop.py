@@ -385,6 +385,22 @@ def check_export_tree(c, where, f, out):
             if not c.check([{k2: float(v2) for k2, v2 in s.items()} for s in shocks] == want,
                            f"{where}: global.supply_shocks of row {i}: {row[js]!r}, file has {want}"):
                 break
+    # Schedules: the column NAME.schedule holds each row's points as a TOML list of
+    # [year, value] (empty where the run, or country, gives one value).
+    for name in [n for n in f if n.endswith(".schedule_year")]:
+        base = name[: -len(".schedule_year")]
+        column = base + ".schedule"
+        if not c.check(column in header, f"{where}: parameters.csv lacks {column}"):
+            continue
+        j = header.index(column)
+        years, values = f[name][()], f[base + ".schedule_value"][()]
+        for i, row in enumerate(rows):
+            r, k = divmod(i, nc)
+            ys, vs = (years[r], values[r]) if years.ndim == 2 else (years[r, k], values[r, k])
+            want = [[float(y), float(v)] for y, v in zip(ys, vs) if not np.isnan(y)]
+            got = [[float(y), float(v)] for y, v in tomllib.loads("x = " + row[j])["x"]] if row[j] else []
+            if not c.check(got == want, f"{where}: {column} of row {i}: {row[j]!r}, file has {want}"):
+                break
 
 
 def export_checks(sovcap, path, scratch):
