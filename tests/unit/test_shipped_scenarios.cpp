@@ -254,7 +254,16 @@ TEST(Calibration, EveryCountryValueHasItsProvenance) {
   std::map<std::string, std::vector<std::string>> by_key;
   for (std::size_t r = 1; r < sources.size(); ++r) by_key[sources[r][0] + "." + sources[r][1]] = sources[r];
   const auto& header = values[0];
-  int checked = 0;
+  // The values without an uncertainty range (docs/data-sources.md, section 5): targets, a
+  // list of milestones as announced, not one number; and a country's domestic-chip block
+  // where it makes no accelerators of its own (domestic_accel_per_year 0, which says
+  // there is no such programme, and the ratios and growth of a supply of 0 change nothing).
+  auto domestic_zero = [&](const std::vector<std::string>& row) {
+    for (std::size_t k = 2; k < header.size(); ++k)
+      if (header[k] == "domestic_accel_per_year") return k < row.size() && row[k] == "0";
+    return false;
+  };
+  int checked = 0, without_range = 0;
   for (std::size_t r = 1; r < values.size(); ++r)
     for (std::size_t k = 2; k < header.size(); ++k) {  // iso3 and name have no provenance
       if (k >= values[r].size() || values[r][k].empty()) continue;
@@ -268,9 +277,38 @@ TEST(Calibration, EveryCountryValueHasItsProvenance) {
         EXPECT_FALSE(it->second[5].empty()) << "basis " << basis << " without a source";
       }
       EXPECT_FALSE(it->second[6].empty()) << "no note";
+      const bool low = !it->second[3].empty(), high = !it->second[4].empty();
+      EXPECT_EQ(low, high) << "a range needs both ends";
+      const bool may_lack = header[k] == "targets" ||
+                            (header[k].rfind("domestic_", 0) == 0 && domestic_zero(values[r]));
+      if (header[k] == "targets") {
+        EXPECT_FALSE(low || high) << "targets have no range";
+      } else if (!may_lack) {
+        EXPECT_TRUE(low && high) << "no low/high range in countries_sources.csv";
+      }
+      without_range += !(low && high);
       ++checked;
     }
   EXPECT_EQ(checked, 20 * 21);  // 20 countries x 21 parameter columns (targets included)
+  // Ranges stand everywhere else: at most the 20 targets and 4 domestic values for each of
+  // the 17 countries without domestic chips lack one.
+  EXPECT_LE(without_range, 20 + 4 * 17);
+
+  // global.csv: every value has its source or reasoning and its range.
+  const auto globals = rows(kScenarios / "data" / "global.csv");
+  ASSERT_GT(globals.size(), 1u);
+  ASSERT_EQ(globals[0].size(), 7u);  // parameter,value,basis,low,high,source,note
+  for (std::size_t r = 1; r < globals.size(); ++r) {
+    const auto& g = globals[r];
+    SCOPED_TRACE("global." + g[0]);
+    ASSERT_EQ(g.size(), 7u);
+    EXPECT_TRUE(g[2] == "reported" || g[2] == "derived" || g[2] == "assumption") << g[2];
+    if (g[2] != "assumption") {
+      EXPECT_FALSE(g[5].empty()) << "basis " << g[2] << " without a source";
+    }
+    EXPECT_FALSE(g[6].empty()) << "no note";
+    EXPECT_FALSE(g[3].empty() || g[4].empty()) << "no low/high range in global.csv";
+  }
 }
 
 // The spending rule is well conditioned (docs/model.md, 6.6 and 11): a relative change of
