@@ -88,7 +88,7 @@ sovcap_bad_input(from_sources_no_range from_sources_no_range.toml
   "fs_sources.csv line 14 gives no range for pue of JPN")
 sovcap_bad_input(from_sources_empty_range from_sources_empty_range.toml
   "from_sources_empty_range.toml:10:37: sweep.uncertain.\"country.KOR.budget_usd_per_year\": from_sources:"
-  "the range of budget_usd_per_year of KOR at" "is empty (low = 2e+09, high = 2e+09)"
+  "the range of budget_usd_per_year of KOR at" "fs_sources.csv line 5 is empty (low = 2000000000, high = 2000000000)"
   "allowed from_sources where low < high")
 sovcap_bad_input(from_sources_no_sources from_sources_no_sources.toml
   "from_sources_no_sources.toml:9:21: sweep.uncertain.\"country.KOR.pue\": from_sources:"
