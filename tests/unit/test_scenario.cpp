@@ -1163,6 +1163,44 @@ TEST_F(ScenarioTest, CsvCellsTakeSchedules) {
   EXPECT_TRUE(has(ds, csv, 2, "country.AAA.pue", {"year 2026 is not after the year before it"}));
 }
 
+// The global-defaults CSV takes schedules in its value column, as a country cell does: a
+// trend that tapers (vendor output growth 25%/yr to 2028, then 10%) is data, not a scenario
+// edit. The scalar is the schedule's value at start_year; bad points are located at the cell.
+TEST_F(ScenarioTest, GlobalCsvValuesTakeSchedules) {
+  write("c.csv", std::string(kCsvHeader) + "\n" + "AAA,Country A,1,10,5,1e9,100,\n");
+  write("g.csv",
+        "parameter,value,basis,low,high,source,note\n"
+        "vendor_supply_growth,2026:0.25;2028:0.25;2030:0.1,assumption,,,,taper\n"
+        "accel_kw,1.8,reported,1.5,2.2,vendor datasheet,\n");
+  const std::string s = write("s.toml", "[global]\ndata = \"g.csv\"\n[defaults]\ntargets = []\n"
+                                        "[countries]\ndata = \"c.csv\"\n");
+  const Scenario sc = load_scenario(s);
+  const auto& g = sc.params.global;
+  const Schedule* growth = g.schedule(GlobalParam::vendor_supply_growth);
+  ASSERT_NE(growth, nullptr);
+  ASSERT_EQ(growth->size(), 3u);
+  EXPECT_EQ((*growth)[2].year, 2030.0);
+  EXPECT_EQ((*growth)[2].value, 0.1);
+  EXPECT_EQ(g[GlobalParam::vendor_supply_growth], 0.25);
+  EXPECT_EQ(g.schedule(GlobalParam::accel_kw), nullptr);
+  EXPECT_EQ(sc.origin.at("global.vendor_supply_growth"), path("g.csv") + " row 2");
+
+  write("h.csv",
+        "parameter,value,basis,low,high,source,note\n"
+        "vendor_supply,2026:5e6;2026:6e6,assumption,,,,x\n"
+        "chip_lifetime_years,2026:5;2030:6,assumption,,,,x\n"
+        "accel_kw,2026:1.8;2030:-1,assumption,,,,x\n");
+  const std::string bad = write("b.toml", "[global]\ndata = \"h.csv\"\n[defaults]\ntargets = []\n"
+                                          "[countries]\ndata = \"c.csv\"\n");
+  const auto ds = errors(bad);
+  const std::string csv = path("h.csv");
+  EXPECT_TRUE(has(ds, csv, 2, "global.vendor_supply",
+                  {"column 'value': year 2026 is not after the year before it", "allowed increasing years"}));
+  EXPECT_TRUE(has(ds, csv, 3, "global.chip_lifetime_years",
+                  {"column 'value': '2026:5;2030:6' is a schedule where only a number is allowed"}));
+  EXPECT_TRUE(has(ds, csv, 4, "global.accel_kw", {"column 'value': at 2030: accel_kw = -1 is out of range"}));
+}
+
 TEST_F(ScenarioTest, SweepAcceptsUnquotedKeys) {
   // TOML reads global.allocation unquoted as nested tables; it means the same key.
   const std::string s = write("s.toml", swept(R"([sweep]

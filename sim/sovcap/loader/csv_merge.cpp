@@ -218,12 +218,13 @@ std::vector<YearPiece> year_pieces(const std::string& cell) {
 }
 
 // "2026:4.5e6;2030:9e6" -> a schedule, each point checked (years increasing, values of the
-// parameter's kind and range), reported at the cell.
+// parameter's kind and range), reported at the cell of `column` (the parameter's own column in
+// the countries CSV, 'value' in the global-defaults CSV).
 std::optional<Schedule> parse_csv_schedule(const CsvField& f, const ParamSpec& s,
                                            const std::string& file, const std::string& key,
-                                           Diags& diags) {
+                                           const std::string& column, Diags& diags) {
   const Loc at{file, f.line, f.column};
-  const std::string col = "column '" + std::string(s.name) + "': ";
+  const std::string col = "column '" + column + "': ";
   const std::string form = "allowed a schedule YEAR:VALUE;YEAR:VALUE with increasing years, e.g. "
                            "2026:4.5e6;2030:9e6, each value " + s.allowed();
   Schedule out;
@@ -273,9 +274,10 @@ std::optional<Schedule> parse_csv_schedule(const CsvField& f, const ParamSpec& s
 
 std::optional<double> read_csv_scalar(const CsvField& f, const ParamSpec& s,
                                       const std::string& file, const std::string& key,
-                                      Diags& diags, Schedule* schedule = nullptr) {
+                                      const std::string& column, Diags& diags,
+                                      Schedule* schedule = nullptr) {
   const Loc at{file, f.line, f.column};
-  const std::string col = "column '" + std::string(s.name) + "': ";
+  const std::string col = "column '" + column + "': ";
   if (schedule && f.text.find(':') != std::string::npos) {
     if (!s.schedulable) {
       diags.add(at, key, col + "'" + f.text + "' is a schedule where only a number is allowed: " +
@@ -283,7 +285,7 @@ std::optional<double> read_csv_scalar(const CsvField& f, const ParamSpec& s,
                              "and does not change over time; allowed " + s.allowed());
       return std::nullopt;
     }
-    auto points = parse_csv_schedule(f, s, file, key, diags);
+    auto points = parse_csv_schedule(f, s, file, key, column, diags);
     if (!points) return std::nullopt;
     *schedule = std::move(*points);
     return schedule->front().value;
@@ -369,7 +371,7 @@ void read_country_cells(const CsvRecord& rec, const std::map<int, const ParamSpe
       }
     } else {
       Schedule points;
-      x = read_csv_scalar(f, *p, file, key, diags, &points);
+      x = read_csv_scalar(f, *p, file, key, std::string(p->name), diags, &points);
       if (x) c.layer.values[p->index] = Given{*x, fat, origin, std::move(points)};
       ok = x.has_value();
     }
@@ -412,16 +414,10 @@ void read_global_csv(const std::string& file, const Loc& at, GlobalGiven& out,
     seen[name] = rec.line;
     const CsvField& vf = rec.fields[static_cast<std::size_t>(f.cols->at("value"))];
     const Loc vat{file, vf.line, vf.column};
-    std::optional<double> value = parse_number(vf.text);
-    if (!value) {
-      diags.add(vat, key,
-                "column 'value': '" + vf.text + "' is not a number: allowed " + s->allowed());
-    } else if (!s->in_range(*value)) {
-      diags.add(vat, key, "column 'value': " + range_problem(name, fmt(*value), *s, false));
-      value.reset();
-    } else {
-      out[s->index] = Given{*value, vat, file + " row " + std::to_string(rec.line)};
-    }
+    // A trend (vendor output, kW per chip, prices...) may be a schedule, as in a country cell.
+    Schedule points;
+    const std::optional<double> value = read_csv_scalar(vf, *s, file, key, "value", diags, &points);
+    if (value) out[s->index] = Given{*value, vat, file + " row " + std::to_string(rec.line), std::move(points)};
     ranges[key] = check_provenance(file, key, *s, value, provenance_cells(rec, *f.cols), diags);
   }
 }
