@@ -934,7 +934,8 @@ const char* const kSourcesRows =
     "BBB,workforce,assumption,,,,t\nBBB,pue,assumption,1.4,2,,t\n";
 const char* const kSourcesGlobal =
     "parameter,value,basis,low,high,source,note\n"
-    "vendor_supply_growth,0.2,assumption,0.1,0.4,,t\n";
+    "vendor_supply_growth,0.2,assumption,0.1,0.4,,t\n"
+    "accel_price_usd,2026:7e4;2030:9e4,assumption,5e4,9e4,,t\n";
 
 class FromSourcesTest : public ScenarioTest {
  protected:
@@ -959,9 +960,10 @@ samples = 400
 "country.*.pue" = {dist = "from_sources"}
 "global.vendor_supply_growth" = {dist = "from_sources"}
 "country.*.budget_usd_per_year" = {dist = "from_sources"}
+"global.accel_price_usd" = {dist = "from_sources"}
 )"));
   const auto& w = sc.sweep.uncertain;
-  ASSERT_EQ(w.size(), 5u);
+  ASSERT_EQ(w.size(), 6u);
   const std::vector<std::string> keys = {"country.AAA.pue", "country.BBB.pue",
                                          "global.vendor_supply_growth",
                                          "country.AAA.budget_usd_per_year",
@@ -994,7 +996,7 @@ samples = 400
   //   draw / 2e9
   const auto policies = policy_params(sc);
   ASSERT_EQ(policies.size(), 2u);
-  const double u[] = {0.3, 0.8, 0.5, 0.1, 0.9};
+  const double u[] = {0.3, 0.8, 0.5, 0.1, 0.9, 0.9};
   RunParams p = policies[0];
   apply_samples(sc.sweep, u, p);
   const auto& c = p.countries;
@@ -1013,15 +1015,26 @@ samples = 400
   ASSERT_EQ(budget->size(), 2u);
   EXPECT_NEAR((*budget)[0].value, bbb, 1e-3);
   EXPECT_NEAR((*budget)[1].value, 2.0 * bbb, 1e-3);
+  // A scheduled global value: its first point, 7e4, is the data's value; u 0.9 gives
+  // 9e4 - sqrt(0.1 * 4e4 * 2e4) = 81055.7, and the 2030 point becomes 9e4 * draw / 7e4.
+  EXPECT_EQ(w[5].key, "global.accel_price_usd");
+  EXPECT_EQ(w[5].data_value, 7e4);
+  const double price = 9e4 - std::sqrt(8e7);
+  EXPECT_NEAR(p.global[GlobalParam::accel_price_usd], price, 1e-9);
+  const Schedule* prices = p.global.schedule(GlobalParam::accel_price_usd);
+  ASSERT_NE(prices, nullptr);
+  ASSERT_EQ(prices->size(), 2u);
+  EXPECT_NEAR((*prices)[0].value, price, 1e-9);
+  EXPECT_NEAR((*prices)[1].value, 9e4 * price / 7e4, 1e-9);
 
   // Under the lever's 1.8, BBB's draw scales the lever's value by draw / 1.5; what the
   // file stores (RunInfo::sampled) is the draw itself, in the parameter's unit.
-  const SampleDesign design(sc.sweep.method, sc.sweep.samples, 5, sc.params.sim.seed);
+  const SampleDesign design(sc.sweep.method, sc.sweep.samples, 6, sc.params.sim.seed);
   RunParams run;
   RunInfo info;
   build_run(sc, policies, design, 400 + 17, run, info);
   ASSERT_EQ(info.policy, 1);
-  ASSERT_EQ(info.sampled.size(), 5u);
+  ASSERT_EQ(info.sampled.size(), 6u);
   EXPECT_GE(info.sampled[1], 1.4);
   EXPECT_LE(info.sampled[1], 2.0);
   EXPECT_EQ(run.countries.at(1, CountryParam::pue), info.sampled[1] * (1.8 / 1.5));
