@@ -58,6 +58,10 @@ std::string format_duration(double seconds) {
 // The uncertain key's distribution in words: "normal (mean 0.3, sd 0.1), times the
 // resolved value".
 std::string distribution_text(const Uncertain& u) {
+  if (u.from_sources)
+    return "from_sources: triangular (low " + format_number(u.a) + ", mode " +
+           format_number(u.b) + " = the data's value, high " + format_number(u.c) + "; " +
+           u.source + "), scaling a value a lever or override changed";
   std::string s = std::string(distribution_name(u.dist)) + " (";
   if (u.dist == Distribution::choice) {
     for (std::size_t i = 0; i < u.values.size(); ++i)

@@ -390,8 +390,9 @@ const ParamSpec& spec_of_global(int k) { return spec(static_cast<GlobalParam>(k)
 const ParamSpec& spec_of_country(int k) { return spec(static_cast<CountryParam>(k)); }
 
 // A sampled parameter that the run schedules: with multiply, every point is scaled by the
-// factor the scalar was (and limited to the parameter's range: the factor's distribution
-// is truncated for the scalar, not for each point); a sampled value replaces the schedule.
+// factor the scalar was (from_sources: the drawn value over the data's value), limited to
+// the parameter's range (the factor's distribution is truncated for the scalar, not for
+// each point); a sampled value replaces the schedule.
 void sample_schedule(std::vector<ParamSchedule>& list, int country, int param, bool multiply,
                      double factor, const ParamSpec& sp) {
   for (auto it = list.begin(); it != list.end(); ++it) {
@@ -414,9 +415,11 @@ void apply_samples(const SweepSpec& spec, const double* u, RunParams& params) {
     const ParamTarget& t = x.target;
     double factor = 1.0;  // the last multiply factor applied
     auto set = [&](double& cell) {
-      const double q = x.quantile(u[i], cell);
-      factor = q;
-      cell = x.multiply ? q * cell : q;
+      const double base = x.base_of(cell);
+      const double q = x.quantile(u[i], base);
+      // from_sources: a schedule is scaled by the drawn value over the data's value.
+      factor = x.from_sources ? q / x.data_value : q;
+      cell = x.multiply ? q * base : q;
     };
     // The schedule of the cell just set, where the run has one.
     auto follow = [&](ParamScope scope, int country) {

@@ -51,6 +51,20 @@ struct Uncertain {
   // is truncated to it, so every sample is a valid parameter value.
   double lo = -kInf, hi = kInf;
   bool lo_open = false, hi_open = false;
+  // dist = "from_sources": a triangular distribution on the data set's own range for one
+  // country's or a global value (a = low, b = the data's value as the mode, c = high),
+  // `data_value` the value that range is given for (a schedule's first point), and
+  // `multiply` is set. The draw replaces data_value; a run
+  // value that differs from it (a lever's, a [country.ISO3] or --set value, a schedule's
+  // points) is scaled by draw / data_value. `source` says where the range stands.
+  bool from_sources = false;
+  double data_value = 1.0;
+  std::string source;
+
+  // What a multiplied draw is multiplied by in a run whose resolved value is `resolved`:
+  // the value itself, or for from_sources the ratio to the data's value (1 when the run
+  // uses the data's value, so the draw is the value to the bit).
+  double base_of(double resolved) const { return from_sources ? resolved / data_value : resolved; }
 
   // The sampled value (before `multiply` is applied) for u in (0, 1). `base` is the
   // resolved value it multiplies (ignored unless multiply), used for truncation. Throws

@@ -169,7 +169,9 @@ OutputLayout sweep_layout(const Scenario& scenario, const std::vector<RunParams>
   }
   for (const auto& u : spec.uncertain) {
     sw.uncertain_keys.push_back(u.key);
-    sw.uncertain_multiply.push_back(u.multiply);
+    // A from_sources draw is a value in the parameter's unit (the data's value replaced),
+    // stored as such, although it scales a value a lever or override changed.
+    sw.uncertain_multiply.push_back(u.multiply && !u.from_sources);
   }
   sw.method = spec.uncertain.empty() ? "" : std::string(method_name(spec.method));
   sw.samples = spec.uncertain.empty() ? 1 : spec.samples;
@@ -201,8 +203,10 @@ void build_run(const Scenario& scenario, const std::vector<RunParams>& policies,
     point = heap.data();
   }
   design.point(info.sample, point);
-  for (std::size_t i = 0; i < spec.uncertain.size(); ++i)
-    info.sampled.push_back(spec.uncertain[i].quantile(point[i], base_value(spec.uncertain[i], base)));
+  for (std::size_t i = 0; i < spec.uncertain.size(); ++i) {
+    const Uncertain& x = spec.uncertain[i];
+    info.sampled.push_back(x.quantile(point[i], x.base_of(base_value(x, base))));
+  }
   apply_samples(spec, point, params);
 }
 

@@ -81,3 +81,15 @@ sovcap_bad_input(set_lever_key ../../../scenarios/robustness.toml
 sovcap_bad_input(set_star_sampled_key star_sampled_for_set.toml
   --set country.KOR.electricity_usd_per_mwh=90 --
   "--set: country.KOR.electricity_usd_per_mwh: the sweep samples country.*.electricity_usd_per_mwh in every run")
+# dist = "from_sources" draws each value from its own low/high in the data files: a value
+# the key covers without a range, an empty range, or no sources file is refused at the key.
+sovcap_bad_input(from_sources_no_range from_sources_no_range.toml
+  "from_sources_no_range.toml:10:19: sweep.uncertain.\"country.*.pue\": from_sources:"
+  "fs_sources.csv line 14 gives no range for pue of JPN")
+sovcap_bad_input(from_sources_empty_range from_sources_empty_range.toml
+  "from_sources_empty_range.toml:10:37: sweep.uncertain.\"country.KOR.budget_usd_per_year\": from_sources:"
+  "the range of budget_usd_per_year of KOR at" "fs_sources.csv line 5 is empty (low = 2000000000, high = 2000000000)"
+  "allowed from_sources where low < high")
+sovcap_bad_input(from_sources_no_sources from_sources_no_sources.toml
+  "from_sources_no_sources.toml:9:21: sweep.uncertain.\"country.KOR.pue\": from_sources:"
+  "names no countries sources file" "allowed with [countries] data")

@@ -159,13 +159,21 @@ TEST(DescribeSweep, ListsPoliciesUncertainKeysRunsAndEstimates) {
         "policy 3: global.allocation = \"max_min_fair\", country.KOR.grid_lead_years = 1.75",
         "uncertain global.other_demand: lognormal (median 500000, sigma 0.3)",
         "uncertain global.chip_lifetime_years: choice (values 4, 5, 6; weights 0.25, 0.5, 0.25)",
-        "uncertain country.*.budget_usd_per_year: uniform (low 0.6, high 1.4), times the "
-        "resolved value",
+        "uncertain global.accel_price_usd: triangular (low 50000, mode 70000, high 90000)",
+        "uncertain country.KOR.budget_usd_per_year: from_sources: triangular (low 5e+09, mode "
+        "8e+09 = the data's value, high 1.5e+10; ",
+        "uncertain country.CHN.grid_lead_years: from_sources: triangular (low 1, mode 1.5 = the "
+        "data's value, high 3; ",
         "time on 4 cores", "--store full ", "--store summary ",
         "--store summary --keep it_mw,bottleneck,target_mw "})
     EXPECT_NE(text.find(want), std::string::npos) << "no '" << want << "' in:\n"
                                                    << text.substr(0, 2000);
   EXPECT_LT(text.find("[sweep]"), text.find("[simulation]"));
+  EXPECT_NE(describe_scenario(load_scenario(std::string(SOVCAP_SOURCE_DIR) +
+                                            "/tests/cli/sweep/small.toml"))
+                .find("uncertain country.*.workforce_growth: triangular (low 0.5, mode 1, high "
+                      "1.5), times the resolved value"),
+            std::string::npos);
   EXPECT_NE(describe_scenario(load_scenario(std::string(SOVCAP_SOURCE_DIR) +
                                             "/scenarios/baseline.toml"))
                 .find("one run (no [sweep])"),

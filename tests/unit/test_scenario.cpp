@@ -916,6 +916,211 @@ vendor_supply = [[2026, 8e6], [2030, 1.2e7]]
   EXPECT_DOUBLE_EQ(run.global[GlobalParam::vendor_supply], 1e7);
 }
 
+// dist = "from_sources" (issue 14): two CSV countries with their own ranges in the sources
+// file, and a global range in the global CSV. Each value is triangular on its own low/high,
+// peaking at the data's value; a country key expands to one entry (one design dimension)
+// per country.
+const char* const kSourcesCountries =
+    "iso3,name,it_mw,grid_mw,grid_add_mw_per_year,budget_usd_per_year,workforce,targets,pue\n"
+    "AAA,Country A,1,10,5,1e9,100,,1.3\n"
+    "BBB,Country B,1,10,5,2026:2e9;2030:4e9,100,,1.5\n";
+const char* const kSourcesRows =
+    "iso3,parameter,basis,low,high,source,note\n"
+    "AAA,it_mw,assumption,,,,t\nAAA,grid_mw,assumption,,,,t\n"
+    "AAA,grid_add_mw_per_year,assumption,5,5,,t\nAAA,budget_usd_per_year,assumption,5e8,2e9,,t\n"
+    "AAA,workforce,assumption,,,,t\nAAA,pue,assumption,1.2,1.6,,t\n"
+    "BBB,it_mw,assumption,,,,t\nBBB,grid_mw,assumption,,,,t\n"
+    "BBB,grid_add_mw_per_year,assumption,,,,t\nBBB,budget_usd_per_year,assumption,1e9,3e9,,t\n"
+    "BBB,workforce,assumption,,,,t\nBBB,pue,assumption,1.4,2,,t\n";
+const char* const kSourcesGlobal =
+    "parameter,value,basis,low,high,source,note\n"
+    "vendor_supply_growth,0.2,assumption,0.1,0.4,,t\n"
+    "accel_price_usd,2026:7e4;2030:9e4,assumption,5e4,9e4,,t\n";
+
+class FromSourcesTest : public ScenarioTest {
+ protected:
+  std::string scenario(const std::string& extra_global, const std::string& sweep,
+                       const std::string& more = "") {
+    write("c.csv", kSourcesCountries);
+    write("s.csv", kSourcesRows);
+    write("g.csv", kSourcesGlobal);
+    return write("s.toml", "[global]\ndata = \"g.csv\"\n" + extra_global +
+                               "[defaults]\ntargets = []\n[countries]\ndata = \"c.csv\"\n"
+                               "sources = \"s.csv\"\n" + more + sweep);
+  }
+};
+
+TEST_F(FromSourcesTest, EachCountryDrawsFromItsOwnRange) {
+  const Scenario sc = load_scenario(scenario("", R"([sweep]
+method = "lhs"
+samples = 400
+[sweep.levers]
+"country.BBB.pue" = [1.5, 1.8]
+[sweep.uncertain]
+"country.*.pue" = {dist = "from_sources"}
+"global.vendor_supply_growth" = {dist = "from_sources"}
+"country.*.budget_usd_per_year" = {dist = "from_sources"}
+"global.accel_price_usd" = {dist = "from_sources"}
+)"));
+  const auto& w = sc.sweep.uncertain;
+  ASSERT_EQ(w.size(), 6u);
+  const std::vector<std::string> keys = {"country.AAA.pue", "country.BBB.pue",
+                                         "global.vendor_supply_growth",
+                                         "country.AAA.budget_usd_per_year",
+                                         "country.BBB.budget_usd_per_year"};
+  const double lows[] = {1.2, 1.4, 0.1, 5e8, 1e9}, modes[] = {1.3, 1.5, 0.2, 1e9, 2e9},
+               highs[] = {1.6, 2.0, 0.4, 2e9, 3e9};
+  for (std::size_t k = 0; k < 5; ++k) {
+    SCOPED_TRACE(keys[k]);
+    EXPECT_EQ(w[k].key, keys[k]);
+    EXPECT_TRUE(w[k].from_sources);
+    EXPECT_TRUE(w[k].multiply);
+    EXPECT_EQ(w[k].dist, Distribution::triangular);
+    EXPECT_EQ(w[k].a, lows[k]);
+    EXPECT_EQ(w[k].b, modes[k]);  // the data's value (BBB's budget: its schedule's first point)
+    EXPECT_EQ(w[k].c, highs[k]);
+    EXPECT_EQ(w[k].data_value, modes[k]);
+  }
+  EXPECT_EQ(w[0].target.country, 0);
+  EXPECT_EQ(w[1].target.country, 1);
+  EXPECT_NE(w[0].source.find("s.csv line 7"), std::string::npos) << w[0].source;
+  EXPECT_NE(w[2].source.find("g.csv line 2"), std::string::npos) << w[2].source;
+
+  // A fixed point: each value is its own range's triangular quantile (to rounding of the
+  // quantile only: the run uses the data's value, so the draw replaces it exactly).
+  //   AAA pue  u 0.3: 0.3 > (1.3-1.2)/0.4 = 0.25 -> 1.6 - sqrt(0.7 * 0.4 * 0.3) = 1.31017
+  //   BBB pue  u 0.8: 2 - sqrt(0.2 * 0.6 * 0.5) = 1.75505
+  //   vendor_supply_growth u 0.5: 0.4 - sqrt(0.5 * 0.3 * 0.2) = 0.22679
+  //   AAA budget u 0.1 < 1/3: 5e8 + sqrt(0.1 * 1.5e9 * 5e8) = 7.7386e8
+  //   BBB budget u 0.9: 3e9 - sqrt(0.1 * 2e9 * 1e9) = 2.5528e9, its schedule scaled by
+  //   draw / 2e9
+  const auto policies = policy_params(sc);
+  ASSERT_EQ(policies.size(), 2u);
+  const double u[] = {0.3, 0.8, 0.5, 0.1, 0.9, 0.9};
+  RunParams p = policies[0];
+  apply_samples(sc.sweep, u, p);
+  const auto& c = p.countries;
+  EXPECT_NEAR(c.at(0, CountryParam::pue), 1.6 - std::sqrt(0.084), 1e-12);
+  EXPECT_NEAR(c.at(1, CountryParam::pue), 2.0 - std::sqrt(0.06), 1e-12);
+  EXPECT_NEAR(p.global[GlobalParam::vendor_supply_growth], 0.4 - std::sqrt(0.03), 1e-12);
+  EXPECT_NEAR(c.at(0, CountryParam::budget_usd_per_year), 5e8 + std::sqrt(7.5e16), 1e-3);
+  const double bbb = 3e9 - std::sqrt(2e17);
+  EXPECT_NEAR(c.at(1, CountryParam::budget_usd_per_year), bbb, 1e-3);
+  for (std::size_t k = 0; k < 5; ++k)
+    EXPECT_EQ(w[k].quantile(u[k], 1.0), k == 2 ? p.global[GlobalParam::vendor_supply_growth]
+                                                : c.values(w[k].target.country, w[k].target.index))
+        << keys[k];
+  const Schedule* budget = c.schedule(1, CountryParam::budget_usd_per_year);
+  ASSERT_NE(budget, nullptr);
+  ASSERT_EQ(budget->size(), 2u);
+  EXPECT_NEAR((*budget)[0].value, bbb, 1e-3);
+  EXPECT_NEAR((*budget)[1].value, 2.0 * bbb, 1e-3);
+  // A scheduled global value: its first point, 7e4, is the data's value; u 0.9 gives
+  // 9e4 - sqrt(0.1 * 4e4 * 2e4) = 81055.7, and the 2030 point becomes 9e4 * draw / 7e4.
+  EXPECT_EQ(w[5].key, "global.accel_price_usd");
+  EXPECT_EQ(w[5].data_value, 7e4);
+  const double price = 9e4 - std::sqrt(8e7);
+  EXPECT_NEAR(p.global[GlobalParam::accel_price_usd], price, 1e-9);
+  const Schedule* prices = p.global.schedule(GlobalParam::accel_price_usd);
+  ASSERT_NE(prices, nullptr);
+  ASSERT_EQ(prices->size(), 2u);
+  EXPECT_NEAR((*prices)[0].value, price, 1e-9);
+  EXPECT_NEAR((*prices)[1].value, 9e4 * price / 7e4, 1e-9);
+
+  // Under the lever's 1.8, BBB's draw scales the lever's value by draw / 1.5; what the
+  // file stores (RunInfo::sampled) is the draw itself, in the parameter's unit.
+  const SampleDesign design(sc.sweep.method, sc.sweep.samples, 6, sc.params.sim.seed);
+  RunParams run;
+  RunInfo info;
+  build_run(sc, policies, design, 400 + 17, run, info);
+  ASSERT_EQ(info.policy, 1);
+  ASSERT_EQ(info.sampled.size(), 6u);
+  EXPECT_GE(info.sampled[1], 1.4);
+  EXPECT_LE(info.sampled[1], 2.0);
+  EXPECT_EQ(run.countries.at(1, CountryParam::pue), info.sampled[1] * (1.8 / 1.5));
+  EXPECT_EQ(run.countries.at(0, CountryParam::pue), info.sampled[0]);
+
+  // Over the design every draw stays in its own country's range, the two countries' draws
+  // fill their ranges and are drawn independently (each its own design column).
+  std::vector<double> ua, ub;
+  double lo[2] = {kInf, kInf}, hi[2] = {-kInf, -kInf};
+  for (long long s = 0; s < 400; ++s) {
+    build_run(sc, policies, design, s, run, info);
+    for (int k = 0; k < 2; ++k) {
+      const double x = run.countries.at(k, CountryParam::pue);
+      EXPECT_GE(x, lows[k]);
+      EXPECT_LE(x, highs[k]);
+      lo[k] = std::min(lo[k], x);
+      hi[k] = std::max(hi[k], x);
+      EXPECT_EQ(x, info.sampled[static_cast<std::size_t>(k)]);
+    }
+    const double b = run.countries.at(0, CountryParam::budget_usd_per_year);
+    EXPECT_GE(b, 5e8);
+    EXPECT_LE(b, 2e9);
+    // The cumulative probabilities of the draws: uniform on (0, 1) for each country.
+    auto cdf = [](double a, double m, double h, double x) {
+      return x <= m ? (x - a) * (x - a) / ((h - a) * (m - a))
+                    : 1.0 - (h - x) * (h - x) / ((h - a) * (h - m));
+    };
+    ua.push_back(cdf(1.2, 1.3, 1.6, run.countries.at(0, CountryParam::pue)));
+    ub.push_back(cdf(1.4, 1.5, 2.0, run.countries.at(1, CountryParam::pue)));
+  }
+  for (int k = 0; k < 2; ++k) {
+    EXPECT_LT(lo[k], lows[k] + 0.05 * (highs[k] - lows[k]));
+    EXPECT_GT(hi[k], highs[k] - 0.05 * (highs[k] - lows[k]));
+  }
+  double sab = 0, saa = 0, sbb = 0;
+  for (std::size_t s = 0; s < ua.size(); ++s) {
+    sab += (ua[s] - 0.5) * (ub[s] - 0.5);
+    saa += (ua[s] - 0.5) * (ua[s] - 0.5);
+    sbb += (ub[s] - 0.5) * (ub[s] - 0.5);
+  }
+  // Independent columns of 400 samples: |r| ~ 0.05; one shared draw would give r = 1.
+  EXPECT_LT(std::abs(sab / std::sqrt(saa * sbb)), 0.2);
+}
+
+TEST_F(FromSourcesTest, ValuesWithoutAUsableRangeAreRefusedAtTheKey) {
+  const std::string s = scenario("supply_shocks = [{start = 2028.0, end = 2029.0, factor = 0.5}]\n",
+                                 R"([sweep]
+samples = 4
+[sweep.uncertain]
+"country.*.grid_add_mw_per_year" = {dist = "from_sources"}
+"country.AAA.workforce" = {dist = "from_sources", low = 1}
+"global.supply_shocks[0].factor" = {dist = "from_sources"}
+"global.accel_kw" = {dist = "from_sources"}
+"country.*.pue" = {dist = "from_sources"}
+)", "[country.CCC]\n" + std::string(kKorea));
+  const auto ds = errors(s);
+  const std::string k = "sweep.uncertain.\"";
+  EXPECT_TRUE(has(ds, s, 20, k + "country.*.grid_add_mw_per_year\"",
+                  {"the range of grid_add_mw_per_year of AAA at", "s.csv line 4",
+                   "is empty (low = 5, high = 5)", "allowed from_sources where low < high"}));
+  EXPECT_TRUE(has(ds, s, 20, k + "country.*.grid_add_mw_per_year\"",
+                  {"s.csv line 10 gives no range for grid_add_mw_per_year of BBB"}));
+  EXPECT_TRUE(has(ds, s, 21, k + "country.AAA.workforce\".low",
+                  {"unknown key", "allowed", "dist"}));
+  EXPECT_TRUE(has(ds, s, 22, k + "global.supply_shocks[0].factor\"",
+                  {"supply shocks have no range in the data files"}));
+  EXPECT_TRUE(has(ds, s, 23, k + "global.accel_kw\"", {"g.csv has no row for accel_kw"}));
+  EXPECT_TRUE(has(ds, s, 24, k + "country.*.pue\"", {"has no row for pue of CCC"}));
+  // AAA's and BBB's pue have their ranges: only CCC's is reported.
+  for (const auto& d : ds)
+    EXPECT_TRUE(d.key != k + "country.*.pue\"" || d.message.find("of CCC") != std::string::npos)
+        << format_diagnostic(d);
+
+  // Without the data files there is no range to take.
+  const std::string bare = write("bare.toml", swept(R"([sweep]
+samples = 4
+[sweep.uncertain]
+"global.vendor_supply_growth" = {dist = "from_sources"}
+"country.KOR.pue" = {dist = "from_sources"}
+)"));
+  const auto bs = errors(bare);
+  EXPECT_TRUE(has(bs, bare, 4, k + "global.vendor_supply_growth\"",
+                  {"names no global data file", "allowed with [global] data"}));
+  EXPECT_TRUE(has(bs, bare, 5, k + "country.KOR.pue\"", {"names no countries sources file"}));
+}
+
 // A schedule in TOML: the points as written, the scalar its value at start_year (2027 here:
 // halfway from 35,000 to 200,000 in 2028 is 117,500), and a country without a licence of
 // its own takes the global schedule with the global value.

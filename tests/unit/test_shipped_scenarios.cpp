@@ -257,7 +257,27 @@ TEST(Calibration, EveryCountryValueHasItsProvenance) {
   std::map<std::string, std::vector<std::string>> by_key;
   for (std::size_t r = 1; r < sources.size(); ++r) by_key[sources[r][0] + "." + sources[r][1]] = sources[r];
   const auto& header = values[0];
-  int checked = 0;
+  // The values without an uncertainty range (docs/data-sources.md, section 5): targets, a
+  // list of milestones as announced, not one number; and a country's domestic-chip block
+  // where it makes no accelerators of its own (domestic_accel_per_year 0, which says
+  // there is no such programme, and the ratios and growth of a supply of 0 change nothing).
+  auto domestic_cell = [&](const std::vector<std::string>& row) {
+    for (std::size_t k = 2; k < header.size(); ++k)
+      if (header[k] == "domestic_accel_per_year") return k < row.size() ? row[k] : std::string();
+    return std::string();
+  };
+  // No domestic supply at the start: 0, or a schedule whose first point is 0 (a programme
+  // that starts later; a range bounds the value at the start, docs/data-sources.md 5).
+  auto domestic_zero = [&](const std::vector<std::string>& row) {
+    const std::string cell = domestic_cell(row);
+    return cell == "0" || (cell.find(':') != std::string::npos &&
+                           cell.substr(cell.find(':') + 1, cell.find(';') - cell.find(':') - 1) == "0");
+  };
+  // A scheduled level replaces the trend (docs/model.md, 7a): domestic_growth is not used.
+  auto domestic_scheduled = [&](const std::vector<std::string>& row) {
+    return domestic_cell(row).find(':') != std::string::npos;
+  };
+  int checked = 0, without_range = 0;
   for (std::size_t r = 1; r < values.size(); ++r)
     for (std::size_t k = 2; k < header.size(); ++k) {  // iso3 and name have no provenance
       if (k >= values[r].size() || values[r][k].empty()) continue;
@@ -271,12 +291,44 @@ TEST(Calibration, EveryCountryValueHasItsProvenance) {
         EXPECT_FALSE(it->second[5].empty()) << "basis " << basis << " without a source";
       }
       EXPECT_FALSE(it->second[6].empty()) << "no note";
+      const bool low = !it->second[3].empty(), high = !it->second[4].empty();
+      EXPECT_EQ(low, high) << "a range needs both ends";
+      const bool list = header[k] == "targets" || header[k] == "grid_queue";
+      const bool may_lack = list ||
+                            (header[k].rfind("domestic_", 0) == 0 && domestic_zero(values[r])) ||
+                            (header[k] == "domestic_growth" && domestic_scheduled(values[r]));
+      if (list) {
+        EXPECT_FALSE(low || high) << "a list (targets, grid_queue) has no range";
+      } else if (!may_lack) {
+        EXPECT_TRUE(low && high) << "no low/high range in countries_sources.csv";
+      }
+      without_range += !(low && high);
       ++checked;
     }
   // 20 countries x 21 parameter columns (targets included), plus the cells of the columns that
   // only some countries fill (Data set 2): grid_queue and the three onsite_* for USA, GBR and
   // DEU (12), grid_queue for NLD (1), tier2_cap for SAU and ARE (2).
   EXPECT_EQ(checked, 20 * 21 + 15);
+  // Ranges stand everywhere else: at most the 20 targets, the 4 grid queues, 4 domestic
+  // values for each of the 17 countries without domestic chips at the start, and the unused
+  // domestic_growth of the 2 countries (KOR, CHN) whose domestic supply is a schedule.
+  EXPECT_LE(without_range, 20 + 4 + 4 * 17 + 2);
+
+  // global.csv: every value has its source or reasoning and its range.
+  const auto globals = rows(kScenarios / "data" / "global.csv");
+  ASSERT_GT(globals.size(), 1u);
+  ASSERT_EQ(globals[0].size(), 7u);  // parameter,value,basis,low,high,source,note
+  for (std::size_t r = 1; r < globals.size(); ++r) {
+    const auto& g = globals[r];
+    SCOPED_TRACE("global." + g[0]);
+    ASSERT_EQ(g.size(), 7u);
+    EXPECT_TRUE(g[2] == "reported" || g[2] == "derived" || g[2] == "assumption") << g[2];
+    if (g[2] != "assumption") {
+      EXPECT_FALSE(g[5].empty()) << "basis " << g[2] << " without a source";
+    }
+    EXPECT_FALSE(g[6].empty()) << "no note";
+    EXPECT_FALSE(g[3].empty() || g[4].empty()) << "no low/high range in global.csv";
+  }
 }
 
 // The spending rule is well conditioned (docs/model.md, 6.6 and 11): a relative change of

@@ -503,6 +503,54 @@ TEST(ApplySamples, RaisesTheGridToWhatASampledStartStateDraws) {
   EXPECT_EQ(s.countries.at(0, CountryParam::grid_mw), 199.0);
 }
 
+// dist = "from_sources" (issue 14): triangular on the data's own range around the data's
+// value. The draw replaces the data's value to the bit; a run value that differs (a lever's)
+// is scaled by draw / data value, its schedule too, and truncation keeps the scaled value in
+// the parameter's range.
+TEST(ApplySamples, FromSourcesReplacesTheDataValueAndScalesAChangedOne) {
+  RunParams p = sovcap::testing::unconstrained(2);
+  const int pue = static_cast<int>(CountryParam::pue);
+  p.countries.at(0, CountryParam::pue) = 1.3;  // the data's value
+  p.countries.at(1, CountryParam::pue) = 3.0;  // a lever's 3 for the data's 1.5
+  p.countries.set_schedule(1, CountryParam::pue, Schedule{{2026, 3.0}, {2030, 4.0}});
+  auto entry = [&](int c, double low, double value, double high) {
+    Uncertain x = make(Distribution::triangular, low, value, high);
+    x.multiply = true;
+    x.from_sources = true;
+    x.data_value = value;
+    x.lo = spec(CountryParam::pue).lo;
+    x.hi = spec(CountryParam::pue).hi;  // 5
+    x.target = {ParamScope::country, pue, c, -1, 0};
+    return x;
+  };
+  SweepSpec spec;
+  spec.uncertain = {entry(0, 1.2, 1.3, 1.6), entry(1, 1.4, 1.5, 2.0)};
+  const double u[] = {0.3, 0.3};
+  apply_samples(spec, u, p);
+  // The first: 0.3 > (1.3 - 1.2) / 0.4 = 0.25, so 1.6 - sqrt(0.7 * 0.4 * 0.3) = 1.31017,
+  // the draw itself (the run uses the data's value).
+  EXPECT_NEAR(p.countries.at(0, CountryParam::pue), 1.6 - std::sqrt(0.084), 1e-12);
+  EXPECT_EQ(p.countries.at(0, CountryParam::pue), spec.uncertain[0].quantile(0.3, 1.0));
+  // The second: 0.3 > 0.1 / 0.6, so 2 - sqrt(0.7 * 0.6 * 0.5) = 1.54174; the run holds
+  // twice that (the lever's 3 over the data's 1.5), and its schedule's points are scaled by
+  // draw / 1.5.
+  const double other = 2.0 - std::sqrt(0.21);
+  EXPECT_NEAR(spec.uncertain[1].quantile(0.3, 2.0), other, 1e-12);
+  EXPECT_NEAR(p.countries.at(1, CountryParam::pue), 2.0 * other, 1e-12);
+  const Schedule* s = p.countries.schedule(1, CountryParam::pue);
+  ASSERT_NE(s, nullptr);
+  EXPECT_NEAR((*s)[0].value, 3.0 * other / 1.5, 1e-12);
+  EXPECT_NEAR((*s)[1].value, 4.0 * other / 1.5, 1e-12);
+  // Within its own range at every probe; a changed value stays within the parameter's
+  // range: under a lever of 4.5 (three times 1.5) the draw is truncated at 5 / 3.
+  for (double q : probes()) {
+    const double a = spec.uncertain[0].quantile(q, 1.0), b = spec.uncertain[1].quantile(q, 1.0);
+    EXPECT_TRUE(a >= 1.2 && a <= 1.6) << q;
+    EXPECT_TRUE(b >= 1.4 && b <= 2.0) << q;
+    EXPECT_LE(spec.uncertain[1].quantile(q, 3.0) * 3.0, 5.0) << q;
+  }
+}
+
 TEST(ApplySamples, WritesEveryTargetKind) {
   RunParams p = sovcap::testing::unconstrained(3);
   p.global.supply_shocks = {{2028.0, 2029.0, 0.5}, {2031.0, 2032.0, 0.7}};

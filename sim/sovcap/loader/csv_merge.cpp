@@ -154,11 +154,15 @@ void check_basis(const std::string& file, const std::string& key, const Provenan
 }
 
 // Provenance of one value: its basis, and an optional [low, high] uncertainty range that
-// must hold the value and lie within the parameter's range.
-void check_provenance(const std::string& file, const std::string& key, const ParamSpec& s,
-                      std::optional<double> value, const ProvenanceCells& p, Diags& diags) {
+// must hold the value and lie within the parameter's range. Returns the range, each end
+// only where it is valid.
+SourceRange check_provenance(const std::string& file, const std::string& key, const ParamSpec& s,
+                             std::optional<double> value, const ProvenanceCells& p,
+                             Diags& diags) {
   check_basis(file, key, p, diags);
-  std::optional<double> lo, hi;
+  SourceRange range{value, std::nullopt, std::nullopt, {file, p.low.line, p.low.column}};
+  std::optional<double>& lo = range.low;
+  std::optional<double>& hi = range.high;
   for (const auto& [field, slot, name] :
        {std::tuple{&p.low, &lo, "low"}, std::tuple{&p.high, &hi, "high"}}) {
     if (trim_blanks(field->text).empty()) continue;
@@ -188,6 +192,7 @@ void check_provenance(const std::string& file, const std::string& key, const Par
               "value " + fmt(*value) + " lies outside its own range [" + (lo ? fmt(*lo) : "") +
                   ", " + (hi ? fmt(*hi) : "") + "]: allowed low <= value <= high");
   }
+  return range;
 }
 
 // The non-empty pieces of a "YEAR:VALUE;YEAR:VALUE" cell (the CSV's form of targets and of
@@ -379,8 +384,8 @@ void read_country_cells(const CsvRecord& rec, const std::map<int, const ParamSpe
 
 }  // namespace
 
-void read_global_csv(const std::string& file, const Loc& at, GlobalGiven& out, DataFiles& files,
-                     Diags& diags) {
+void read_global_csv(const std::string& file, const Loc& at, GlobalGiven& out,
+                     std::map<std::string, SourceRange>& ranges, DataFiles& files, Diags& diags) {
   const CsvFile f = open_csv(file, at, "global.data", kGlobalCsvColumns, kGlobalCsvColumns,
                              "global-defaults CSV", files, diags);
   if (!f.cols) return;
@@ -413,7 +418,7 @@ void read_global_csv(const std::string& file, const Loc& at, GlobalGiven& out, D
     Schedule points;
     const std::optional<double> value = read_csv_scalar(vf, *s, file, key, "value", diags, &points);
     if (value) out[s->index] = Given{*value, vat, file + " row " + std::to_string(rec.line), std::move(points)};
-    check_provenance(file, key, *s, value, provenance_cells(rec, *f.cols), diags);
+    ranges[key] = check_provenance(file, key, *s, value, provenance_cells(rec, *f.cols), diags);
   }
 }
 
@@ -534,7 +539,7 @@ Provenance read_sources_csv(const std::string& file, const Loc& at, const Countr
     }
     std::optional<double> value;
     if (c != country->cells.end()) value = c->second.second;
-    check_provenance(file, key, *s, value, provenance_cells(rec, *f.cols), diags);
+    prov.ranges[id] = check_provenance(file, key, *s, value, provenance_cells(rec, *f.cols), diags);
   }
   prov.path = file;
   prov.ok = true;

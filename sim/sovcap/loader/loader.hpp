@@ -192,6 +192,14 @@ struct CountryLayer {
   std::set<std::string> bad;
 };
 
+// A value's uncertainty range as its data file records it (the low and high cells of its
+// row), for dist = "from_sources".
+struct SourceRange {
+  std::optional<double> value;      // the data file's value (a schedule's first point)
+  std::optional<double> low, high;  // none: the cell is empty (or invalid, and reported)
+  Loc at;                           // the row's low cell
+};
+
 // What resolution learnt besides the values, for the rules and the sweep.
 struct ValueSites {
   std::map<std::string, Loc> at;  // "simulation.dt", "global.NAME", "country.ISO3.NAME": given here
@@ -199,6 +207,10 @@ struct ValueSites {
   std::map<std::string, Loc> home;  // "simulation" or "country.ISO3": where else to report
   std::optional<double> start_year;  // when valid: targets must come after it
   std::optional<double> dt;          // when valid: lead times and lifetimes must reach it
+  // The data files' ranges: "global.NAME" from [global] data, "country.ISO3.NAME" from
+  // [countries] sources, and the two files (empty where the scenario names none).
+  std::map<std::string, SourceRange> ranges;
+  std::string global_data, country_sources;
 };
 
 // ---- one value from TOML (toml_values.cpp) ---------------------------------------------
@@ -234,8 +246,9 @@ CountryLayer read_country_table(const TomlSource& src, const toml::value& t,
 using DataFiles = std::vector<std::pair<std::string, std::string>>;
 
 // [global] data: the rows of the global-defaults CSV into `out`.
-void read_global_csv(const std::string& file, const Loc& at, GlobalGiven& out, DataFiles& files,
-                     Diags& diags);
+// `ranges` gets each row's range as "global.NAME".
+void read_global_csv(const std::string& file, const Loc& at, GlobalGiven& out,
+                     std::map<std::string, SourceRange>& ranges, DataFiles& files, Diags& diags);
 
 struct CsvCountry {
   std::string iso3;
@@ -263,6 +276,7 @@ CountriesCsv read_countries_csv(const std::string& file, const Loc& at,
 struct Provenance {
   std::string path;
   std::map<std::string, int> rows;  // "ISO3.parameter" -> line in the sources file
+  std::map<std::string, SourceRange> ranges;  // "ISO3.parameter" -> its range
   bool ok = false;
 };
 // [countries] sources: the provenance of the countries CSV's values.

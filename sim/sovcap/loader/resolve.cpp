@@ -390,9 +390,11 @@ void resolve_global(const TomlSource& src, Scenario& sc, ValueSites& sites, Diag
     for (const auto& [name, v] : src.entries(*sect)) {
       const std::string key = "global." + name;
       if (name == "data") {
-        if (file_name_ok(src, *v, key, diags))
-          read_global_csv(src.resolve_path(v->as_string().str), src.loc(*v), from_csv, sc.files,
+        if (file_name_ok(src, *v, key, diags)) {
+          sites.global_data = src.resolve_path(v->as_string().str);
+          read_global_csv(sites.global_data, src.loc(*v), from_csv, sites.ranges, sc.files,
                           diags);
+        }
         continue;
       }
       const ParamSpec* p = find_param(ParamScope::global, name);
@@ -440,6 +442,10 @@ void resolve_countries(const TomlSource& src, const std::map<std::string, std::s
     cs.defaults =
         read_country_table(src, *sect, "defaults", false, "[defaults] ", sites.start_year, diags);
   read_countries_section(src, sc, sites, cs, diags);
+  if (cs.sources.ok) {
+    sites.country_sources = cs.sources.path;
+    for (const auto& [id, range] : cs.sources.ranges) sites.ranges["country." + id] = range;
+  }
   read_inline_countries(src, made_by_set, sites, cs, diags);
   // Without the CSV every code would look unknown; its read error says enough.
   if (cs.csv.failed) return;

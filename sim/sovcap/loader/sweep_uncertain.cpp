@@ -188,6 +188,18 @@ std::vector<std::string> distribution_names() {
 
 const std::vector<std::string> kDistributions = distribution_names();
 
+// dist = "from_sources" takes no parameters: each value's range comes from the data set.
+constexpr const char* kFromSources = "from_sources";
+
+// Every name `dist` takes, for messages and suggestions.
+std::vector<std::string> dist_names_allowed() {
+  std::vector<std::string> out = kDistributions;
+  out.emplace_back(kFromSources);
+  return out;
+}
+
+const std::vector<std::string> kDistNamesAllowed = dist_names_allowed();
+
 // The parameters each distribution takes, besides dist and multiply.
 std::vector<std::string> dist_params(Distribution d) {
   const auto keys = distribution_keys(d);
@@ -208,14 +220,14 @@ std::optional<Distribution> read_dist_name(const SweepContext& cx, const toml::v
   const auto di = t.find("dist");
   if (di == t.end()) {
     cx.diags.add(cx.src.loc(v), dk,
-                 "missing 'dist': allowed dist = " + join(kDistributions, "\"") +
+                 "missing 'dist': allowed dist = " + join(kDistNamesAllowed, "\"") +
                      " with its parameters, " + example);
     return std::nullopt;
   }
   if (!di->second.is_string()) {
     cx.diags.add(cx.src.loc(di->second), dk + ".dist",
                  "wrong type: " + describe(di->second) + " where a name is expected; allowed " +
-                     join(kDistributions, "\""));
+                     join(kDistNamesAllowed, "\""));
     return std::nullopt;
   }
   const std::string& dname = di->second.as_string().str;
@@ -223,8 +235,8 @@ std::optional<Distribution> read_dist_name(const SweepContext& cx, const toml::v
   if (found == kDistributions.end()) {
     cx.diags.add(cx.src.loc(di->second), dk + ".dist",
                  "unknown distribution \"" + dname + "\"" +
-                     hint(dname, kDistributions, "\"", "\"") + ": allowed " +
-                     join(kDistributions, "\""));
+                     hint(dname, kDistNamesAllowed, "\"", "\"") + ": allowed " +
+                     join(kDistNamesAllowed, "\""));
     return std::nullopt;
   }
   return static_cast<Distribution>(found - kDistributions.begin());
@@ -377,6 +389,8 @@ bool read_distribution(const SweepContext& cx, const toml::value& v, UncertainEn
 }
 
 std::string describe_dist(const Uncertain& u) {
+  if (u.from_sources)
+    return "the range [" + fmt(u.a) + ", " + fmt(u.c) + "] of " + u.source;
   std::string s = std::string(distribution_name(u.dist)) + " ";
   switch (u.dist) {
     case Distribution::uniform:
@@ -405,7 +419,8 @@ bool in_range(double v, const Uncertain& u) {
   return (u.lo_open ? v > u.lo : v >= u.lo) && (u.hi_open ? v < u.hi : v <= u.hi);
 }
 
-// Every resolved value the parameter takes (one per country for country.*), with whose.
+// Every resolved value the parameter takes (one per country for country.*), with whose:
+// the base a multiplied draw is multiplied by (Uncertain::base_of).
 std::vector<std::pair<double, std::string>> bases(const Uncertain& u, const RunParams& p) {
   const ParamTarget& t = u.target;
   if (t.index < 0) {
@@ -413,13 +428,153 @@ std::vector<std::pair<double, std::string>> bases(const Uncertain& u, const RunP
     return {{t.shock_field == 0 ? s.start : t.shock_field == 1 ? s.end : s.factor, ""}};
   }
   if (t.scope == ParamScope::global)
-    return {{p.global.values[static_cast<std::size_t>(t.index)], ""}};
+    return {{u.base_of(p.global.values[static_cast<std::size_t>(t.index)]), ""}};
   std::vector<std::pair<double, std::string>> out;
   for (int c = 0; c < p.countries.size(); ++c)
     if (t.country < 0 || t.country == c)
-      out.emplace_back(p.countries.values(c, t.index),
+      out.emplace_back(u.base_of(p.countries.values(c, t.index)),
                        p.countries.iso3[static_cast<std::size_t>(c)]);
   return out;
+}
+
+// ---- dist = "from_sources" ----
+
+bool is_from_sources(const toml::value& v) {
+  if (!v.is_table()) return false;
+  const auto& t = v.as_table();
+  const auto d = t.find("dist");
+  return d != t.end() && d->second.is_string() && d->second.as_string().str == kFromSources;
+}
+
+// "FILE line N", where a range stands.
+std::string row_text(const SourceRange& r) { return r.at.file + " line " + std::to_string(r.at.line); }
+
+// One value's entry drawn from its data range: triangular on [low, high] of the row `id`,
+// peaking at its value,
+// ("global.NAME", "country.ISO3.NAME") in `file`; reports why there is none.
+std::optional<UncertainEntry> source_entry(const SweepContext& cx, const UncertainEntry& e,
+                                           const std::string& id, const std::string& file,
+                                           const std::string& whose) {
+  const std::string pname = id.substr(id.rfind('.') + 1);
+  const auto it = cx.sites.ranges.find(id);
+  const std::string what = pname + (whose.empty() ? "" : " of " + whose);
+  if (it == cx.sites.ranges.end()) {
+    cx.diags.add(e.at, e.dkey,
+                 "from_sources: " + file + " has no row for " + what +
+                     (whose.empty() ? "" : " (its value does not come from the countries CSV)") +
+                     ": allowed from_sources only for values whose data row gives low and high "
+                     "(or another distribution, or name the countries that have one: "
+                     "country.ISO3." + pname + ")");
+    return std::nullopt;
+  }
+  const SourceRange& r = it->second;
+  if (!r.low || !r.high || !r.value) {
+    cx.diags.add(e.at, e.dkey,
+                 "from_sources: " + row_text(r) + " gives no range for " + what +
+                     " (low or high is empty or invalid): allowed from_sources where the data "
+                     "row gives both low and high (fill them in, or use another distribution)");
+    return std::nullopt;
+  }
+  if (!(*r.low < *r.high)) {
+    cx.diags.add(e.at, e.dkey,
+                 "from_sources: the range of " + what + " at " + row_text(r) + " is empty (low = " +
+                     fmt(*r.low) + ", high = " + fmt(*r.high) +
+                     "): allowed from_sources where low < high (a value the sources give as "
+                     "certain is not sampled: leave it out, or name the other countries)");
+    return std::nullopt;
+  }
+  if (*r.value == 0.0) {
+    cx.diags.add(e.at, e.dkey,
+                 "from_sources: the data's value of " + what + " at " + row_text(r) +
+                     " is 0, which a run's other value (a lever's, an override's) cannot be "
+                     "scaled from: allowed from_sources for nonzero data values (sample this "
+                     "one with {dist = \"triangular\", low = " + fmt(*r.low) + ", mode = 0, high = " +
+                     fmt(*r.high) + "})");
+    return std::nullopt;
+  }
+  UncertainEntry x = e;
+  Uncertain& u = x.u;
+  // Triangular, peaking at the data's value: the value is the sources' best estimate and
+  // low and high their limits; a uniform draw would give the ends as much weight and move
+  // every country's mean to the middle of its (often lopsided) range.
+  u.dist = Distribution::triangular;
+  u.a = *r.low;
+  u.b = *r.value;
+  u.c = *r.high;
+  u.multiply = true;
+  u.from_sources = true;
+  u.data_value = *r.value;
+  u.source = row_text(r);
+  x.dist_ok = true;
+  return x;
+}
+
+// The entries of {dist = "from_sources"}, reporting why a value it covers has none.
+void read_source_entries(const SweepContext& cx, const toml::value& v, const UncertainEntry& e,
+                         std::vector<UncertainEntry>& out) {
+  bool ok = true;
+  for (const auto& [name, x] : cx.src.entries(v)) {
+    if (name == "dist") continue;
+    unknown_key(cx.diags, cx.src.loc(*x), e.dkey + "." + name, name, {"dist"},
+                "dist = \"from_sources\" (the range is the data set's own low and high; the "
+                "draw replaces the data's value and scales a value a lever or override changed)");
+    ok = false;
+  }
+  if (!e.cell || !ok || !cx.resolved) return;
+  const ParamTarget& t = e.u.target;
+  if (t.index < 0) {
+    cx.diags.add(e.at, e.dkey,
+                 "from_sources: supply shocks have no range in the data files: allowed "
+                 "from_sources for global.NAME (global data) and country.ISO3.NAME or "
+                 "country.*.NAME (countries sources), or another distribution");
+    return;
+  }
+  const std::string pname = e.u.key.substr(e.u.key.rfind('.') + 1);
+  if (t.scope == ParamScope::global) {
+    if (cx.sites.global_data.empty()) {
+      cx.diags.add(e.at, e.dkey,
+                   "from_sources: the scenario names no global data file, whose low and high "
+                   "columns give the range: allowed with [global] data = \"FILE.csv\"");
+      return;
+    }
+    if (auto x = source_entry(cx, e, "global." + pname, cx.sites.global_data, ""))
+      out.push_back(std::move(*x));
+    return;
+  }
+  if (cx.sites.country_sources.empty()) {
+    cx.diags.add(e.at, e.dkey,
+                 "from_sources: the scenario names no countries sources file, whose low and "
+                 "high columns give each country's range: allowed with [countries] data = "
+                 "\"FILE.csv\" and sources = \"FILE_sources.csv\"");
+    return;
+  }
+  const CountryParams& countries = cx.sc.params.countries;
+  for (int c = 0; c < countries.size(); ++c) {
+    if (t.country >= 0 && t.country != c) continue;
+    const std::string& iso3 = countries.iso3[static_cast<std::size_t>(c)];
+    auto x = source_entry(cx, e, "country." + iso3 + "." + pname, cx.sites.country_sources, iso3);
+    if (!x) continue;
+    x->u.key = "country." + iso3 + "." + pname;
+    x->u.target.country = c;
+    x->cell = Cell{"country." + pname, iso3};
+    out.push_back(std::move(*x));
+  }
+}
+
+// {dist = "from_sources"}: one entry per value the key covers (one per country for
+// country.*.NAME, each a design dimension of its own, so that the countries draw
+// independently), each triangular on its own data range. A key that covers no value keeps
+// its one entry, without a cell, its problems reported.
+void read_from_sources(const SweepContext& cx, const toml::value& v, UncertainEntry e,
+                       std::vector<UncertainEntry>& out) {
+  const std::size_t before = out.size();
+  read_source_entries(cx, v, e, out);
+  if (out.size() > before) return;
+  // Its problems are reported; the entry stays, without a cell, so that it is not taken
+  // for a missing [sweep.uncertain].
+  e.cell.reset();
+  e.dist_ok = false;
+  out.push_back(std::move(e));
 }
 
 }  // namespace
@@ -454,8 +609,12 @@ void check_uncertain_range(const UncertainEntry& e, const RunParams& params,
     if (!(mass > 0.0)) {
       report(e.at, e.dkey,
              describe_dist(u) +
-                 (u.multiply ? " times the resolved " + pname + whose + " (" + fmt(base) + ")"
-                             : "") +
+                 (u.from_sources
+                      ? " scaled to the resolved " + pname + whose + " (" +
+                            fmt(base * u.data_value) + " for the data's " + fmt(u.data_value) +
+                            ")"
+                  : u.multiply ? " times the resolved " + pname + whose + " (" + fmt(base) + ")"
+                               : "") +
                  " gives no probability to the allowed range of " + pname + ", " + allowed +
                  ": allowed a distribution with values in that range (it is truncated "
                  "to the range)");
@@ -473,8 +632,8 @@ void check_sampled_trends(const UncertainEntry& e, const RunParams& params,
   const bool global = t.scope == ParamScope::global;
   for (int c = global ? -1 : 0; c < (global ? 0 : params.countries.size()); ++c) {
     if (!global && t.country >= 0 && t.country != c) continue;
-    const double base = global ? params.global.values[static_cast<std::size_t>(t.index)]
-                               : params.countries.values(c, t.index);
+    const double base = u.base_of(global ? params.global.values[static_cast<std::size_t>(t.index)]
+                                         : params.countries.values(c, t.index));
     std::vector<double> ends;
     try {
       if (u.dist == Distribution::choice) {
@@ -518,6 +677,10 @@ void read_uncertain(const SweepContext& cx, const toml::value& table,
     e.dkey = "sweep.uncertain.\"" + key + "\"";
     e.at = cx.src.loc(*v);
     e.cell = check_uncertain_key(cx, key, e);
+    if (is_from_sources(*v)) {
+      read_from_sources(cx, *v, std::move(e), out);
+      continue;
+    }
     e.dist_ok = read_distribution(cx, *v, e);
     out.push_back(std::move(e));
   }
