@@ -24,7 +24,7 @@ bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 
 # baseline first: the others are compared with it
 scenarios=(baseline supply_shock export_controls grid_fast_track talent_constrained
-           domestic_chips gigawatt_race)
+           domestic_chips gigawatt_race sovereign_gigawatt)
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sovcap-scenarios.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
