@@ -126,10 +126,13 @@ TEST(TalentConstrained, TalentBindsWhereShortagesAreReported) {
 TEST(ExportControls, TheRuleFrom2027MovesTheGulfAndIndia) {
   const Ran base = run_scenario("baseline"), ec = run_scenario("export_controls");
   const int sau = base.country("SAU"), are = base.country("ARE"), ind = base.country("IND");
-  // Dated: nothing moves before the rule takes effect.
-  for (int i = 0; i < base.p().countries.size(); ++i)
+  // Dated: nothing moves before the rule takes effect (the Gulf aside: the scenario sets
+  // its own licence for 2026 as well, which need not be the data set's).
+  for (int i = 0; i < base.p().countries.size(); ++i) {
+    if (i == sau || i == are) continue;
     for (double y = 2026.0; y <= 2027.0; y += 0.25)
       EXPECT_EQ(ec.it(i, y), base.it(i, y)) << base.p().countries.iso3[i] << " " << y;
+  }
   // The Gulf moves: its capacity at 2032 falls by more than half, and at 13,300 chips a
   // year (a few hundred MW over a chip's life) neither state reaches 1 GW.
   const double gulf_base = base.it(sau, 2032.0) + base.it(are, 2032.0);
