@@ -24,7 +24,7 @@ bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 
 # baseline first: the others are compared with it
 scenarios=(baseline supply_shock export_controls grid_fast_track talent_constrained
-           domestic_chips gigawatt_race hindcast)
+           domestic_chips gigawatt_race sovereign_gigawatt hindcast)
 # Scenarios over other years or on other data than baseline: shown, but not diffed against it.
 not_compared=(hindcast)
 compared() {
