@@ -292,15 +292,24 @@ void BatchModel<N>::reset() {
     // Without a cap above 0 in any lane nothing is ever ordered: stage 6b and its delay
     // line are skipped (the delay line's slots are then neither written nor read).
     b.has_onsite = false;
-    for (int l = 0; l < kLanes; ++l)
-      b.has_onsite |= b.onsite_cap[l] > 0.0 ||
-                      params_[l]->countries.schedule(i, CountryParam::onsite_add_mw_per_year);
+    for (int l = 0; l < kLanes; ++l) b.has_onsite |= b.onsite_cap[l] > 0.0;
     for (auto& sum : b.held_sum) sum = Lanes{};
   }
+  // ... or a schedule of the cap in some lane (one pass over each lane's schedules).
+  for (int l = 0; l < kLanes; ++l)
+    for (const ParamSchedule& s : params_[l]->countries.schedules)
+      if (s.param == static_cast<int>(CountryParam::onsite_add_mw_per_year))
+        countries_[s.country].has_onsite = true;
 
   scheduled_ = false;
   for (int l = 0; l < kLanes; ++l) {
-    detail::scheduled_values(*params_[l], sched_[l]);
+    // The lane's previous run's values stand when it had the same inputs (bit for bit).
+    detail::schedule_inputs(*params_[l], sched_scratch_);
+    if (!sched_valid_[l] || !detail::same_inputs(sched_scratch_, sched_key_[l])) {
+      detail::scheduled_values(*params_[l], sched_[l]);
+      sched_key_[l].swap(sched_scratch_);
+      sched_valid_[l] = true;
+    }
     scheduled_ |= !sched_[l].empty();
     // country -> its entry in sched_[l], or -1.
     sched_index_[l].clear();
@@ -423,13 +432,13 @@ template <int N>
 void BatchModel<N>::reset_queues() {
   const int nc = nc_, steps = last_index_;
   bool any = false;
-  for (int i = 0; i < nc; ++i) {
-    Country& b = countries_[i];
-    b.has_queue = false;
-    for (int l = 0; l < kLanes; ++l)
-      b.has_queue |= params_[l]->countries.schedule(i, CountryParam::grid_queue) != nullptr;
-    any |= b.has_queue;
-  }
+  for (int i = 0; i < nc; ++i) countries_[i].has_queue = false;
+  for (int l = 0; l < kLanes; ++l)
+    for (const ParamSchedule& s : params_[l]->countries.schedules)
+      if (s.param == static_cast<int>(CountryParam::grid_queue)) {
+        countries_[s.country].has_queue = true;
+        any = true;
+      }
   if (!any) return;
   queue_arrive_.resize(static_cast<std::size_t>(steps) * nc);
   queue_window_.resize(static_cast<std::size_t>(steps) * nc);

@@ -174,6 +174,11 @@ class BatchModel {
   // Each lane's scheduled values (detail::scheduled_values), and whether any lane has some:
   // runs without schedules skip apply_schedules.
   std::array<std::vector<detail::ScheduledValues>, kLanes> sched_;
+  // What sched_[l] was computed from (detail::schedule_inputs), to reuse it for the next
+  // run with the same inputs.
+  std::array<std::vector<double>, kLanes> sched_key_;
+  std::array<bool, kLanes> sched_valid_{};
+  std::vector<double> sched_scratch_;
   std::array<std::vector<int>, kLanes> sched_index_;  // [lane][country]: entry in sched_, or -1
   bool scheduled_ = false;
 

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -323,6 +324,46 @@ inline void scheduled_values(const RunParams& p, std::vector<ScheduledValues>& o
     }
   }
   out.resize(used);
+}
+
+// Everything scheduled_values reads of a run, flattened (the time axis, every schedule, and
+// the constants it reads of the countries with one), so that a sweep's next run in a lane can
+// reuse the values when these are the same bits: its schedules are seldom sampled, and
+// the values cost a pow per step and field.
+inline void schedule_inputs(const RunParams& p, std::vector<double>& key) {
+  key.clear();
+  const GlobalParams& g = p.global;
+  const CountryParams& c = p.countries;
+  if (g.schedules.empty() && c.schedules.empty()) return;
+  key.push_back(p.sim.steps());
+  key.push_back(p.sim.start_year);
+  key.push_back(p.sim.dt);
+  auto add = [&](const ParamSchedule& s) {
+    key.push_back(s.country);
+    key.push_back(s.param);
+    key.push_back(static_cast<double>(s.points.size()));
+    for (const auto& pt : s.points) {
+      key.push_back(pt.year);
+      key.push_back(pt.value);
+    }
+  };
+  for (const auto& s : g.schedules) add(s);
+  int last = -1;
+  for (const auto& s : c.schedules) {
+    add(s);
+    if (s.country != last) {
+      // The constants a scheduled field reads beside its schedule: opex per MW (pue and
+      // the electricity price) and the tier cap (tier and licence). Every other field reads
+      // its own schedule only, so a sampled budget or lead time still reuses the values.
+      for (CountryParam q : {CountryParam::pue, CountryParam::electricity_usd_per_mwh,
+                             CountryParam::export_tier, CountryParam::tier2_cap})
+        key.push_back(c.at(s.country, q));
+      last = s.country;
+    }
+  }
+}
+inline bool same_inputs(const std::vector<double>& a, const std::vector<double>& b) {
+  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
 }
 
 // ---- the grid queue (docs/model.md, stages 3 and 4) ----

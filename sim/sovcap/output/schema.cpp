@@ -460,9 +460,11 @@ void add_schedule_vars(std::vector<VarDef>& vars, const OutputLayout& l, std::si
                         if (global) {
                           fill(0, r.params->global.schedule(static_cast<GlobalParam>(idx)));
                         } else {
-                          for (std::size_t c = 0; c < nc; ++c)
-                            fill(c * np, r.params->countries.schedule(static_cast<int>(c),
-                                                                      static_cast<CountryParam>(idx)));
+                          // NaN rows, then the countries that schedule it, in one pass
+                          // over the run's schedules rather than a search per country.
+                          for (std::size_t c = 0; c < nc; ++c) fill(c * np, nullptr);
+                          for (const ParamSchedule& s : r.params->countries.schedules)
+                            if (s.param == idx) fill(static_cast<std::size_t>(s.country) * np, &s.points);
                         }
                       });
     };
