@@ -130,7 +130,7 @@ TEST(TalentConstrained, TalentBindsWhereShortagesAreReported) {
 // -> never; IND it_mw 2030 1,005 -> 417 MW, 1 GW 2030.00 -> never, export_controls the code
 // of 16 of the 25 steps of 2029-2035 (0 in baseline). Tier 1 gains up to 1.5% (KOR) in
 // 2031.75, when baseline's demand is more than the vendor's output, and loses at most
-// 0.09% (JPN, 2034.75) later.
+// 0.08% (JPN, 2034.75) later.
 TEST(ExportControls, TheRuleFrom2027MovesTheGulfAndIndia) {
   const Ran base = run_scenario("baseline"), ec = run_scenario("export_controls");
   const int sau = base.country("SAU"), are = base.country("ARE"), ind = base.country("IND");
@@ -228,7 +228,8 @@ TEST(GridFastTrack, PowerComesSoonerAndTalentTakesOver) {
   EXPECT_GT(gf.series(CountrySeries::onsite_mw, usa, 2032.0), 0.0);
   EXPECT_EQ(gf.series(CountrySeries::onsite_mw, kor, 2040.0), 0.0);
   // What takes over from power where it gives way: talent in the UK, whose capacity hardly
-  // moves for it; capital in Korea, whose budget (fading to GDP growth) binds most steps.
+  // moves for it; capital in Korea, whose budget (growth 30% a year, 2% from 2032) binds
+  // most of its steps.
   EXPECT_GT(gf.held(gbr, Bottleneck::talent, from, to), 1.2 * base.held(gbr, Bottleneck::talent, from, to));
   EXPECT_GT(gf.held(kor, Bottleneck::capital, from, to), 1.03 * base.held(kor, Bottleneck::capital, from, to));
 }
