@@ -185,20 +185,34 @@ TEST(DataPower, TheUsaNoLongerStallsWithItsQueue) {
   EXPECT_NEAR(it_at(b, sim, usa, 2030), 29000.0 / 1.25, 1e-6);
 }
 
-// export_controls.toml caps every tier-2 country at the diffusion-rule 13,300 a year: its
-// [country.SAU] and [country.ARE] tier2_cap replace their dated licences from the data set.
+// export_controls.toml keeps the Gulf's 2026 licences (SAU 35,000, ARE 42,500 a year) through
+// 2026 and caps every tier-2 country at the diffusion-rule 13,300 a year from 2027.0: its
+// [country.SAU] and [country.ARE] tier2_cap replace the data set's 100,000 a year from 2027.
+// India is tier 1 through 2026 (no cap) and tier 2 from 2027.0.
 TEST(DataPower, ExportControlsScenarioReplacesTheGulfLicences) {
   const auto sc = load_scenario((kScenarios / "export_controls.toml").string());
   const auto r = run(sc);
-  for (const std::string iso3 : {"SAU", "ARE", "IND"}) {
-    SCOPED_TRACE(iso3);
-    const int i = sc.params.countries.find(iso3);
+  const auto& sim = sc.params.sim;
+  struct Licence {
+    std::string iso3;
+    double until_2027;  // the most a year before 2027.0; 0: no cap
+  };
+  for (const Licence& c : {Licence{"SAU", 35000.0}, Licence{"ARE", 42500.0}, Licence{"IND", 0.0}}) {
+    SCOPED_TRACE(c.iso3);
+    const int i = sc.params.countries.find(c.iso3);
     ASSERT_GE(i, 0);
-    double most = 0.0;
-    for (int n = 1; n <= sc.params.sim.steps(); ++n)
+    double before = 0.0, after = 0.0;
+    for (int n = 1; n <= sim.steps(); ++n) {
+      const double t = sim.time(n - 1);  // the step from t to t + dt
+      double& most = t < 2027.0 - 1e-9 ? before : after;
       most = std::max(most, r[CountrySeries::chip_received](i, n));
-    EXPECT_LE(most, 13300.0 * (1.0 + 1e-12));
-    EXPECT_GT(most, 0.0);
+    }
+    EXPECT_LE(after, 13300.0 * (1.0 + 1e-12));
+    EXPECT_GT(after, 0.0);
+    // Through 2026 the licence is more than the rule's: the Gulf's is the data set's (and
+    // used above 13,300), India's none (tier 1).
+    EXPECT_GT(before, 13300.0 * 1.5);
+    if (c.until_2027 > 0.0) EXPECT_LE(before, c.until_2027 * (1.0 + 1e-12));
   }
 }
 

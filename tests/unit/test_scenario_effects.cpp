@@ -93,9 +93,10 @@ double year_or_never(double y) { return std::isnan(y) ? 1e9 : y; }
 // Where the data set's notes report trades shortages (JPN, DEU, GBR, USA) the pool and its
 // growth are at the low end of their ranges, elsewhere the growth: talent becomes the
 // bottleneck of most steps of 2029-2035 in Japan and Germany, and holds back more MW in all
-// four. Measured on the data set of 2026-12: talent steps 2029-2035 (25 steps) JPN 13 -> 25,
-// DEU 0 -> 25; talent MW x steps JPN 4,654 -> 20,696, DEU 625 -> 14,512, GBR 11,080 ->
-// 25,381, USA 0 -> 21,464; it_mw 2035 JPN 1,685 -> 1,142, DEU 1,524 -> 1,173.
+// four. Measured on the data set of 2026-12 (Data set 2 merged): talent steps 2029-2035
+// (25 steps) JPN 14 -> 25, DEU 4 -> 25; talent MW x steps JPN 4,928 -> 20,817, DEU 625 ->
+// 14,716, GBR 24,596 -> 60,359, USA 0 -> 38,268; it_mw 2035 JPN 1,634 -> 1,142, DEU 1,524
+// -> 1,173. The largest gain anywhere at 2035 is the Gulf's +2.5% (SAU 1,515 -> 1,553).
 TEST(TalentConstrained, TalentBindsWhereShortagesAreReported) {
   const Ran base = run_scenario("baseline"), tc = run_scenario("talent_constrained");
   for (const std::string iso3 : {"JPN", "DEU"}) {
@@ -112,17 +113,24 @@ TEST(TalentConstrained, TalentBindsWhereShortagesAreReported) {
     const double before = base.held(i, Bottleneck::talent, 2029.0, 2035.0);
     EXPECT_GT(tc.held(i, Bottleneck::talent, 2029.0, 2035.0), 1.5 * before + 100.0);
   }
-  // Less staff never lets anyone build more (no country ahead of baseline by 1% at 2035).
+  // Less staff never lets anyone build much more (no country ahead of baseline by 5% at
+  // 2035). Not by nothing: in 2031.5-2031.75 baseline's demand (a replacement wave) is
+  // more than the vendor's output, which is shared out pro rata; with the talent-short
+  // countries asking for less, the others get more of it (the Gulf its full licence,
+  // 100,000 a year, instead of 67,000-85,000: +2.5% at 2035).
   for (int i = 0; i < base.p().countries.size(); ++i)
-    EXPECT_LE(tc.it(i, 2035.0), base.it(i, 2035.0) * 1.01 + 1e-9) << base.p().countries.iso3[i];
+    EXPECT_LE(tc.it(i, 2035.0), base.it(i, 2035.0) * 1.05 + 1e-9) << base.p().countries.iso3[i];
 }
 
 // ---- export_controls -------------------------------------------------------------------
 // The diffusion-rule regime from 2027.0: India, Indonesia, Singapore and Brazil go to tier
-// 2, every tier-2 licence becomes 13,300 a year. Measured on the data set of 2026-12: the
-// Gulf's (SAU + ARE) it_mw at 2032 1,798 -> 370 MW; SAU 1 GW 2032.75 -> never, ARE 2033.00
-// -> never; IND it_mw 2030 1,084 -> 407 MW, 1 GW 2030.00 -> never, export_controls the code
-// of 19 of the 25 steps of 2029-2035 (0 in baseline).
+// 2, every tier-2 licence becomes 13,300 a year (the Gulf's, 100,000 a year from 2027 in
+// the data set, included). Measured on the data set of 2026-12 (Data set 2 merged): the
+// Gulf's (SAU + ARE) it_mw at 2032 2,493 -> 376 MW; SAU 1 GW 2030.75 -> never, ARE 2031.25
+// -> never; IND it_mw 2030 1,005 -> 417 MW, 1 GW 2030.00 -> never, export_controls the code
+// of 16 of the 25 steps of 2029-2035 (0 in baseline). Tier 1 gains up to 1.5% (KOR) in
+// 2031.75, when baseline's demand is more than the vendor's output, and loses at most
+// 0.08% (JPN, 2034.75) later.
 TEST(ExportControls, TheRuleFrom2027MovesTheGulfAndIndia) {
   const Ran base = run_scenario("baseline"), ec = run_scenario("export_controls");
   const int sau = base.country("SAU"), are = base.country("ARE"), ind = base.country("IND");
@@ -145,23 +153,26 @@ TEST(ExportControls, TheRuleFrom2027MovesTheGulfAndIndia) {
   EXPECT_GT(year_or_never(ec.gw_year(ind)), year_or_never(base.gw_year(ind)));
   EXPECT_GE(ec.steps(ind, Bottleneck::export_controls, 2029.0, 2035.0),
             base.steps(ind, Bottleneck::export_controls, 2029.0, 2035.0) + 8);
-  // The tier-1 countries lose nothing: the chips withheld from tier 2 can only leave more
-  // of the vendor's output to them.
+  // The tier-1 countries lose nothing (within 0.5%): the chips withheld from tier 2 can
+  // only leave more of the vendor's output to them. In the steps where that output is
+  // shared out (2031.5-2031.75) they get more, and their later purchases shift with
+  // that: they fall behind baseline by under 0.1% at some steps after.
   for (int i = 0; i < base.p().countries.size(); ++i) {
     const std::string& iso3 = base.p().countries.iso3[i];
     if (iso3 == "IND" || iso3 == "IDN" || iso3 == "SGP" || iso3 == "BRA" || iso3 == "SAU" || iso3 == "ARE")
       continue;
-    for (double y : {2030.0, 2035.0, 2040.0}) EXPECT_GE(ec.it(i, y), base.it(i, y) * (1 - 1e-6)) << iso3 << " " << y;
+    for (double y : {2030.0, 2035.0, 2040.0}) EXPECT_GE(ec.it(i, y), base.it(i, y) * (1 - 5e-3)) << iso3 << " " << y;
   }
 }
 
 // ---- supply_shock ----------------------------------------------------------------------
-// Vendor output x0.3 over [2028.0, 2029.5). Measured on the data set of 2026-12: vendor
-// chips allocated to the modelled countries over the shock 4.30e6 -> 3.32e6; 15 countries
-// 5% or more below baseline at 2029.5 (SAU, ARE -25%); SAU 1 GW 2032.75 -> 2033.50, ARE
-// 2033.00 -> 2033.50; nobody earlier. The largest gain at any time is France's +1.9% at
-// 2031.0 (the others under 0.4%): M7 of docs/model.md, 11, the backlog's chips bought
-// later at more kW each, so the same cash fits more MW.
+// Vendor output x0.2 over [2028.0, 2029.5). Measured on the data set of 2026-12 (Data set 2
+// merged): vendor chips allocated to the modelled countries over the shock 2.87e6 ->
+// 1.75e6; 14 countries 5% or more below baseline at 2029.5 (SAU -18%, ARE -11%); SAU 1 GW
+// 2030.75 -> 2031.25; nobody earlier; 19 countries with MW held back by the chip market in
+// 2028.25-2030. The largest gain at any time is the UAE's +1.7% at 2034.5 (France +1.1% at
+// 2030.5): the cash not spent on chips during the shock buys more of them later (the UAE's
+// replacements of 2033.75-2034.5).
 TEST(SupplyShock, TheShockDelays) {
   const Ran base = run_scenario("baseline"), ss = run_scenario("supply_shock");
   const auto& p = base.p();
@@ -191,11 +202,13 @@ TEST(SupplyShock, TheShockDelays) {
 }
 
 // ---- grid_fast_track -------------------------------------------------------------------
-// Korea's grid x2 and lead /2; on-site bridging generation in the UK (500 MW/yr) and the
-// USA (6,000 MW/yr). Measured on the data set of 2026-12: power's MW x steps over the run
-// KOR 11,169 -> 0, GBR 53,679 (2029-2035) -> 19,542, USA 102,953 -> 72,953 (2029-2035);
-// 1 GW KOR 2031.75 -> 2031.00, GBR 2034.75 -> 2032.25; USA target 2033.25 -> 2032.50;
-// talent (2029-2035) KOR 101,900 -> 107,975, GBR 11,080 -> 29,845.
+// Korea's grid x2 and lead /2; on-site bridging generation in the UK (500 MW/yr, data set
+// 200) and the USA (6,000 MW/yr, data set 3,000). Measured on the data set of 2026-12 (Data
+// set 2 merged, with its grid queues and on-site generation in baseline): power's MW x
+// steps over the run KOR 8,264 -> 0, GBR 23,866 -> 5,033, USA 88,905 -> 78,145; 1 GW KOR
+// 2031.75 -> 2031.50 (it_mw 2031 778 -> 900), GBR 2031.25 both; USA target 2032.00 ->
+// 2031.75 (it_mw 2031 43,520 -> 47,120). What takes over: talent in the UK (30,377 ->
+// 43,966), capital in Korea (291,928 -> 311,687; talent 12,071 -> 0).
 TEST(GridFastTrack, PowerComesSoonerAndTalentTakesOver) {
   const Ran base = run_scenario("baseline"), gf = run_scenario("grid_fast_track");
   const double from = 2026.0, to = 2040.0;
@@ -203,33 +216,44 @@ TEST(GridFastTrack, PowerComesSoonerAndTalentTakesOver) {
   // The premise: power binds all three in baseline.
   for (int i : {kor, gbr, usa}) ASSERT_GT(base.held(i, Bottleneck::power, from, to), 1000.0) << i;
   EXPECT_LT(gf.held(kor, Bottleneck::power, from, to), 0.2 * base.held(kor, Bottleneck::power, from, to));
-  EXPECT_LT(gf.held(gbr, Bottleneck::power, from, to), 0.7 * base.held(gbr, Bottleneck::power, from, to));
-  EXPECT_LT(gf.held(usa, Bottleneck::power, from, to), 0.9 * base.held(usa, Bottleneck::power, from, to));
-  EXPECT_LE(year_or_never(gf.gw_year(kor)), year_or_never(base.gw_year(kor)) - 0.5);
-  EXPECT_LE(year_or_never(gf.gw_year(gbr)), year_or_never(base.gw_year(gbr)) - 1.0);
+  EXPECT_LT(gf.held(gbr, Bottleneck::power, from, to), 0.5 * base.held(gbr, Bottleneck::power, from, to));
+  EXPECT_LT(gf.held(usa, Bottleneck::power, from, to), 0.95 * base.held(usa, Bottleneck::power, from, to));
+  // Sooner: Korea's 1 GW and the USA's target by a step or more, and more capacity in 2031.
+  EXPECT_LE(year_or_never(gf.gw_year(kor)), year_or_never(base.gw_year(kor)) - 0.25);
   EXPECT_LE(year_or_never(gf.target_year(usa)), year_or_never(base.target_year(usa)) - 0.25);
+  EXPECT_GT(gf.it(kor, 2031.0), 1.1 * base.it(kor, 2031.0));
+  EXPECT_GT(gf.it(usa, 2031.0), 1.04 * base.it(usa, 2031.0));
   // The UK and the USA build on-site generation; Korea, with its grid fast-tracked, none.
   EXPECT_GT(gf.series(CountrySeries::onsite_mw, gbr, 2032.0), 0.0);
   EXPECT_GT(gf.series(CountrySeries::onsite_mw, usa, 2032.0), 0.0);
   EXPECT_EQ(gf.series(CountrySeries::onsite_mw, kor, 2040.0), 0.0);
-  // What takes over from power where it gives way: talent.
-  for (int i : {kor, gbr})
-    EXPECT_GT(gf.held(i, Bottleneck::talent, from, to), base.held(i, Bottleneck::talent, from, to)) << i;
+  // What takes over from power where it gives way: talent in the UK, whose capacity hardly
+  // moves for it; capital in Korea, whose budget (growth 30% a year, 2% from 2032) binds
+  // most of its steps.
+  EXPECT_GT(gf.held(gbr, Bottleneck::talent, from, to), 1.2 * base.held(gbr, Bottleneck::talent, from, to));
+  EXPECT_GT(gf.held(kor, Bottleneck::capital, from, to), 1.03 * base.held(kor, Bottleneck::capital, from, to));
 }
 
 // ---- domestic_chips --------------------------------------------------------------------
-// Home-grown accelerators in Korea, Japan, France and, from 2029, India. Measured on the
-// data set of 2026-12, domestic_share at 2035: KOR 0.174 -> 0.460, JPN 0 -> 0.056, FRA 0 ->
-// 0.040, IND 0 -> 0.005.
+// Home-grown accelerators in Korea, Japan, France and, from 2029, India, earlier and growing
+// faster than the data set's programmes (which baseline has since Data set 2). Measured on
+// the data set of 2026-12 (Data set 2 merged), domestic_share at 2035: KOR 0.021 -> 0.381,
+// JPN 0.009 -> 0.046, FRA 0.008 -> 0.032, IND 0.0026 -> 0.0040; at 2040 IND 0.004 -> 0.046.
 TEST(DomesticChips, TheDomesticShareRises) {
   const Ran base = run_scenario("baseline"), dc = run_scenario("domestic_chips");
-  auto share = [](const Ran& r, int i) { return r.series(CountrySeries::domestic_share, i, 2035.0); };
+  auto share = [](const Ran& r, int i, double y = 2035.0) { return r.series(CountrySeries::domestic_share, i, y); };
   const int kor = base.country("KOR"), jpn = base.country("JPN"), fra = base.country("FRA"),
             ind = base.country("IND");
   EXPECT_GT(share(dc, kor), share(base, kor) + 0.1);
-  EXPECT_GT(share(dc, jpn), share(base, jpn) + 0.02);
-  EXPECT_GT(share(dc, fra), share(base, fra) + 0.02);
-  EXPECT_GT(share(dc, ind), share(base, ind) + 0.002);
+  // Japan and France: small shares, but several times baseline's.
+  for (int i : {jpn, fra}) {
+    EXPECT_GT(share(dc, i), share(base, i) + 0.015) << i;
+    EXPECT_GT(share(dc, i), 3.0 * share(base, i)) << i;
+  }
+  // India starts late and at 0.3 of the vendor's FLOP/s: half as much again as baseline's
+  // share in 2035, and by 2040 a few percent.
+  EXPECT_GT(share(dc, ind), 1.3 * share(base, ind));
+  EXPECT_GT(share(dc, ind, 2040.0), share(base, ind, 2040.0) + 0.02);
   // India's supply is dated: none received before 2029, some every year after.
   const auto& p = dc.p();
   for (int n = 1; n <= p.sim.steps(); ++n) {
@@ -245,9 +269,10 @@ TEST(DomesticChips, TheDomesticShareRises) {
 
 // ---- gigawatt_race ---------------------------------------------------------------------
 // 1 GW by 2030 for every country whose own path is below it. Measured on the data set of
-// 2026-12: of the nine raised, none reaches 1 GW by 2030 (their 2030 capacity unchanged);
-// power or capital holds back 62-99% of each one's gap at 2030; SGP, ESP, SWE, CAN, BRA and
-// IDN reach 1 GW by 2040 (never in baseline); the other countries are unchanged.
+// 2026-12 (Data set 2 merged): of the nine raised, none reaches 1 GW by 2030 (their 2030
+// capacity unchanged); power or capital holds back 81-100% of each one's gap at 2030; SGP,
+// ESP, SWE, CAN, BRA and IDN reach 1 GW by 2040 (never in baseline); the other countries
+// are unchanged (within 0.01%).
 TEST(GigawattRace, ResourcesNotIntentionsDecideWhoGetsThere) {
   const Ran base = run_scenario("baseline"), gr = run_scenario("gigawatt_race");
   const auto& p = base.p();
@@ -279,10 +304,11 @@ TEST(GigawattRace, ResourcesNotIntentionsDecideWhoGetsThere) {
 
 // ---- sovereign_gigawatt ----------------------------------------------------------------
 // The seeds' question: with 1 GW by 2035 for everyone, who affords it, what holds back the
-// rest, and who stays on the vendor's chips. Measured on the data set of 2026-12: 11
-// countries at 1 GW by 2035, 9 not (TWN, SGP, FRA, ESP, NLD, SWE, CAN, BRA, IDN), each with
-// power, capital or talent holding back 48-97% of its shortfall over 2031-2035;
-// domestic_share at 2035 0 for 17 countries, USA 0.83, CHN 1.0, KOR 0.17.
+// rest, and who stays on the vendor's chips. Measured on the data set of 2026-12 (Data set
+// 2 merged): 11 countries at 1 GW by 2035, 9 not (TWN, SGP, FRA, ESP, NLD, SWE, CAN, BRA,
+// IDN), each with power, capital or talent holding back 56-97% of its shortfall over
+// 2031-2035; domestic_share at 2035 under 0.01 for 17 countries, USA 0.54, CHN 1.0, KOR
+// 0.02.
 TEST(SovereignGigawatt, TheQuestionHasAnAnswerOnBothSides) {
   const Ran base = run_scenario("baseline"), sg = run_scenario("sovereign_gigawatt");
   const auto& p = sg.p();
