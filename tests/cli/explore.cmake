@@ -33,7 +33,7 @@ add_test(NAME explore_write_baseline
 # The shock is set here rather than taken from the scenario, so that this test does not move
 # when the scenario is revised: explore_diff needs some reach year to move, and with the data
 # set of 2026-12 (vendor_supply 5.5M/yr, other_demand 0.5M/yr) halving 2028's output moves none,
-# while a quarter moves SAU's and ARE's 1 GW years (2032.75 -> 2033.25, 2033.00 -> 2033.25).
+# while a quarter moves SAU's 1 GW year (Data set 2: 2030.75 -> 2031.0).
 add_test(NAME explore_write_supply_shock
          COMMAND $<TARGET_FILE:sovcap> run "${PROJECT_SOURCE_DIR}/scenarios/supply_shock.toml"
                  -o "${_edir}/supply_shock.h5" --force --quiet
