@@ -212,7 +212,9 @@ TEST(DataPower, ExportControlsScenarioReplacesTheGulfLicences) {
     // Through 2026 the licence is more than the rule's: the Gulf's is the data set's (and
     // used above 13,300), India's none (tier 1).
     EXPECT_GT(before, 13300.0 * 1.5);
-    if (c.until_2027 > 0.0) EXPECT_LE(before, c.until_2027 * (1.0 + 1e-12));
+    if (c.until_2027 > 0.0) {
+      EXPECT_LE(before, c.until_2027 * (1.0 + 1e-12));
+    }
   }
 }
 

@@ -294,8 +294,13 @@ TEST(Calibration, EveryCountryValueHasItsProvenance) {
       const bool low = !it->second[3].empty(), high = !it->second[4].empty();
       EXPECT_EQ(low, high) << "a range needs both ends";
       const bool list = header[k] == "targets" || header[k] == "grid_queue";
+      // The domestic block of a country with no programme (0); the level and growth of one
+      // that starts later (a schedule from 0: a range bounds the start), whose ratios do
+      // matter and have ranges; an unused growth (the level is scheduled).
+      const bool ratio = header[k] == "domestic_perf_ratio" || header[k] == "domestic_price_ratio";
       const bool may_lack = list ||
-                            (header[k].rfind("domestic_", 0) == 0 && domestic_zero(values[r])) ||
+                            (header[k].rfind("domestic_", 0) == 0 && domestic_cell(values[r]) == "0") ||
+                            (!ratio && header[k].rfind("domestic_", 0) == 0 && domestic_zero(values[r])) ||
                             (header[k] == "domestic_growth" && domestic_scheduled(values[r]));
       if (list) {
         EXPECT_FALSE(low || high) << "a list (targets, grid_queue) has no range";
@@ -310,9 +315,10 @@ TEST(Calibration, EveryCountryValueHasItsProvenance) {
   // DEU (12), grid_queue for NLD (1), tier2_cap for SAU and ARE (2).
   EXPECT_EQ(checked, 20 * 21 + 15);
   // Ranges stand everywhere else: at most the 20 targets, the 4 grid queues, 4 domestic
-  // values for each of the 17 countries without domestic chips at the start, and the unused
-  // domestic_growth of the 2 countries (KOR, CHN) whose domestic supply is a schedule.
-  EXPECT_LE(without_range, 20 + 4 + 4 * 17 + 2);
+  // values for each of the 14 countries without a programme, the level and growth of the 3
+  // whose programme starts later (JPN, IND, FRA), and the unused domestic_growth of the 2
+  // (KOR, CHN) whose domestic supply is a schedule.
+  EXPECT_LE(without_range, 20 + 4 + 4 * 14 + 2 * 3 + 2);
 
   // global.csv: every value has its source or reasoning and its range.
   const auto globals = rows(kScenarios / "data" / "global.csv");
