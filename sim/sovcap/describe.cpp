@@ -43,8 +43,8 @@ constexpr double kSampled = 0.9;        // sampled values: different in every ru
 constexpr double kMetadata = 200e3;     // bytes of HDF5 metadata and attributes
 constexpr double kIndexPerRun = 100.0;  // bytes of chunk index per run
 // Country-steps per second per core of a sweep (README, Performance).
-constexpr double kRateSummary = 3.3e7;
-constexpr double kRateFull = 5.7e5;
+constexpr double kRateSummary = 1.25e7;  // Data set 2, robustness.toml
+constexpr double kRateFull = 3.6e5;
 
 std::string format_duration(double seconds) {
   std::ostringstream os;
