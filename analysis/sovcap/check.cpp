@@ -148,14 +148,16 @@ void check_contents(const ResultsReader& in, CheckReport& rep, Collector& bad);
 struct InvariantPlan {
   std::vector<std::string> stocks;  // stored stocks: none may be negative or NaN
   bool pue = false, onsite = false, chip = false, market = false, money = false, code = false;
-  bool gw = false, gw_final = false, share = false, it_final = false;
+  bool gw = false, gw_final = false, share = false, it_final = false, held = false;
+  std::vector<int> period_steps;  // held: the steps of each stored period (result_periods)
 };
 
 // The stored values of a block of runs that the invariants read.
 struct InvariantBlock {
   std::vector<std::vector<Eigen::ArrayXXd>> stock;
   std::vector<Eigen::ArrayXXd> it, grid, onsite, recv, dem, funds, cash, capex, opex, code, share;
-  Eigen::ArrayXXd pue, gw, it_final;
+  std::vector<Eigen::ArrayXXd> held_share, held_period;
+  Eigen::ArrayXXd pue, gw, it_final, shortfall;
   std::vector<double> supply;
 };
 
@@ -279,6 +281,13 @@ InvariantPlan plan_invariants(const ResultsReader& in, CheckReport& rep) {
   p.gw_final = !has("it_mw") && has("it_mw_final") && has("year_gw_reached");
   p.share = has("bottleneck_share");
   p.it_final = has("it_mw_final");
+  p.held = has("held_back_mw_period") && has("held_back_share") && has("shortfall_mw_mean") &&
+           in.time().size() > 1;
+  if (p.held) {
+    const auto& t = in.time();
+    const int steps = static_cast<int>(t.size()) - 1;
+    p.period_steps = result_periods(t.front(), (t.back() - t.front()) / steps, steps).steps;
+  }
 
   auto note = [&](bool run, const std::string& what, const std::string& why) {
     if (run) rep.checks_run.push_back(what);
@@ -304,6 +313,8 @@ InvariantPlan plan_invariants(const ResultsReader& in, CheckReport& rep) {
     note(p.gw, "year_gw_reached = first time it_mw >= 1000 MW", "it_mw or year_gw_reached not stored");
   note(p.share, "bottleneck_share in [0, 1], summing to 1", "bottleneck_share not stored");
   if (p.it_final) rep.checks_run.push_back("no negative it_mw_final");
+  note(p.held, "held_back_mw_period >= 0 (on_track 0), its periods adding up to held_back_share x shortfall_mw_mean",
+       "held_back_mw_period, held_back_share or shortfall_mw_mean not stored");
   return p;
 }
 
@@ -331,6 +342,11 @@ void read_block(const ResultsReader& in, const InvariantPlan& p, const std::opti
   if (p.gw && !p.pue) in.read_country_series("it_mw", b0, count, b.it);
   if (p.it_final) in.read_per_country("it_mw_final", b0, count, b.it_final);
   if (p.share) in.read_bottleneck_share(b0, count, b.share);
+  if (p.held) {
+    in.read_held_back_periods(b0, count, b.held_period);
+    in.read_per_constraint("held_back_share", b0, count, b.held_share);
+    in.read_per_country("shortfall_mw_mean", b0, count, b.shortfall);
+  }
   if (p.market) {
     b.supply.assign(static_cast<std::size_t>(count * nt), std::numeric_limits<double>::quiet_NaN());
     const auto ds = h5::open_dataset(raw->get(), "vendor_supply");
@@ -403,6 +419,32 @@ void check_country_run(const InvariantPlan& p, const InvariantBlock& b, std::siz
     }
     if (!in_range || !(std::abs(sum - 1) <= 1e-9))
       bad.add(run, cc, nan, "bottleneck_share out of [0, 1] or not summing to 1 (sum " + num(sum) + ")");
+  }
+  if (p.held) {
+    // The periods' MW times their steps add up, per constraint, to the run's sum
+    // (held_back_share x shortfall_mw_mean x steps), to float32 precision.
+    const auto& per = b.held_period[ku];
+    const double steps = static_cast<double>(time.size()) - 1.0;
+    const double total = b.shortfall(c, k) * steps;
+    for (int j = 0; j < kNumBottlenecks; ++j) {
+      double sum = 0.0;
+      for (std::size_t q = 0; q < p.period_steps.size(); ++q) {
+        const double v = per(c, static_cast<Eigen::Index>(q) * kNumBottlenecks + j);
+        if (p.period_steps[q] == 0) continue;  // NaN: a period without steps
+        if (!(v >= 0.0) || (j == 0 && v != 0.0)) {
+          bad.add(run, cc, nan, "held_back_mw_period[" + std::string(kBottleneckNames[static_cast<std::size_t>(j)]) +
+                                    "] = " + num(v) + (j == 0 ? " is not 0" : " is negative or NaN"));
+          return;
+        }
+        sum += v * p.period_steps[q];
+      }
+      const double share = b.held_share[ku](c, j);
+      const double expect = total > 0.0 && std::isfinite(share) ? share * total : 0.0;
+      if (!(std::abs(sum - expect) <= 1e-5 * total + 1e-6))
+        bad.add(run, cc, nan, "held_back_mw_period of " + std::string(kBottleneckNames[static_cast<std::size_t>(j)]) +
+                                  " adds up to " + num(sum) + " MW x steps, the run's held_back_share x shortfall_mw_mean to " +
+                                  num(expect));
+    }
   }
 }
 

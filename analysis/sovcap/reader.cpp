@@ -220,6 +220,21 @@ void ResultsReader::read_per_constraint(const std::string& name, int first, int 
                     static_cast<Eigen::Index>(kNumBottlenecks), out);
 }
 
+void ResultsReader::read_held_back_periods(int first, int count, std::vector<Eigen::ArrayXXd>& out) const {
+  // [run, country, period, constraint]: per run [country, period * 7 + constraint].
+  const auto ds = h5::open_dataset(impl_->file.get(), "held_back_mw_period");
+  const auto shape = h5::shape(ds.get());
+  const auto nc = static_cast<Eigen::Index>(impl_->iso3.size());
+  const auto cols = static_cast<Eigen::Index>(shape.at(2) * shape.at(3));
+  std::vector<double> buf(static_cast<std::size_t>(count * nc * cols));
+  h5::read_slab(ds.get(), h5::native_type<double>(), {static_cast<hsize_t>(first), 0, 0, 0},
+                {static_cast<hsize_t>(count), static_cast<hsize_t>(nc), shape.at(2), shape.at(3)}, buf.data());
+  using RowMajor = Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  out.clear();
+  for (int k = 0; k < count; ++k)
+    out.push_back(Eigen::Map<const RowMajor>(buf.data() + static_cast<std::size_t>(k * nc * cols), nc, cols));
+}
+
 void ResultsReader::read_summary_block(int first, int count, SummaryBlock& out) const {
   // [country, run] as one [country] array per run.
   auto columns = [count](const Eigen::ArrayXXd& a, std::vector<Eigen::ArrayXd>& v) {
@@ -271,20 +286,7 @@ void ResultsReader::read_summary_block(int first, int count, SummaryBlock& out) 
     columns(a, out.shortfall_mw_mean);
   }
   out.held_back_mw_period.clear();
-  if (has_variable("held_back_mw_period")) {
-    // [run, country, period, constraint]: per run [country, period * 7 + constraint].
-    const auto ds = h5::open_dataset(impl_->file.get(), "held_back_mw_period");
-    const auto shape = h5::shape(ds.get());
-    const auto nc = static_cast<Eigen::Index>(impl_->iso3.size());
-    const auto cols = static_cast<Eigen::Index>(shape.at(2) * shape.at(3));
-    std::vector<double> buf(static_cast<std::size_t>(count * nc * cols));
-    h5::read_slab(ds.get(), h5::native_type<double>(), {static_cast<hsize_t>(first), 0, 0, 0},
-                  {static_cast<hsize_t>(count), static_cast<hsize_t>(nc), shape.at(2), shape.at(3)}, buf.data());
-    using RowMajor = Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-    for (int k = 0; k < count; ++k)
-      out.held_back_mw_period.push_back(
-          Eigen::Map<const RowMajor>(buf.data() + static_cast<std::size_t>(k * nc * cols), nc, cols));
-  }
+  if (has_variable("held_back_mw_period")) read_held_back_periods(first, count, out.held_back_mw_period);
   out.bottleneck_steps.clear();
   if (!stored.bottleneck) {
     // Step counts from the stored shares (counts / steps).

@@ -94,6 +94,9 @@ class ResultsReader {
   // count): out[k] is [country, constraint], as doubles.
   void read_per_constraint(const std::string& name, int first, int count,
                            std::vector<Eigen::ArrayXXd>& out) const;
+  // held_back_mw_period for runs [first, first + count): out[k] is [country, period *
+  // constraints + constraint].
+  void read_held_back_periods(int first, int count, std::vector<Eigen::ArrayXXd>& out) const;
   // Everything a SummaryBuilder needs of runs [first, first + count): the trajectories
   // the file stores (stored_series()) and, in place of the others, what is known without
   // them: capacity at the start, the *_final values at the horizon and the step counts of

@@ -134,6 +134,21 @@ TEST_F(CheckTest, WrongGigawattYearFails) {
   expect_problem("KOR", "year_gw_reached");
 }
 
+// held_back_mw_period must add up to the run's held_back_share x shortfall_mw_mean (50
+// MW x steps more of power in FRA's first period than its steps held), and a negative
+// entry is named.
+TEST_F(CheckTest, HeldBackPeriodsThatDoNotAddUpFail) {
+  write([](RunResult& r) {
+    r.held_back_period(1, static_cast<int>(Bottleneck::power)) += 50.0;  // [country, period * 7 + code]
+  });
+  expect_problem("FRA", "held_back_mw_period of power adds up to");
+}
+
+TEST_F(CheckTest, NegativeHeldBackPeriodFails) {
+  write([](RunResult& r) { r.held_back_period(0, static_cast<int>(Bottleneck::talent)) = -3.0; });
+  expect_problem("KOR", "held_back_mw_period[talent]");
+}
+
 TEST_F(CheckTest, PartialFileSaysHowManyRunsAreMissing) {
   write({}, 2);
   const CheckReport r = check_results(h5_);
