@@ -219,7 +219,8 @@ SweepStats run_sweep(const Scenario& scenario, const std::vector<RunParams>& pol
                             static_cast<int>(scenario.sweep.uncertain.size()),
                             scenario.params.sim.seed);
   const auto mask = keep_mask(options.store, options.keep);
-  // held_back_mw's trajectory is a full-mode output (summary mode stores its shares).
+  // held_back_mw's trajectory: full mode, or summary mode with --keep held_back_mw (which
+  // otherwise stores its shares and its means per period).
   const bool held_back = options.store == StoreMode::full || options.keep_held_back;
   const std::vector<bool> done = out.completed();
   const long long block = out.block_runs();

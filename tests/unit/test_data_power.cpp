@@ -11,6 +11,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support.hpp"
+
 #include "sovcap/model.hpp"
 #include "sovcap/results.hpp"
 #include "sovcap/scenario.hpp"
@@ -22,13 +24,7 @@ namespace fs = std::filesystem;
 const fs::path kScenarios = fs::path(SOVCAP_SOURCE_DIR) / "scenarios";
 const fs::path kCountries = kScenarios / "data" / "countries.csv";
 
-RunResult run(const Scenario& sc) {
-  RunResult r;
-  RunRecorder rec(r);
-  Model model;
-  model.run(sc.params, rec);
-  return r;
-}
+RunResult run(const Scenario& sc) { return testing::simulate(sc.params); }
 
 // The cell of `column` in the row of `iso3` of countries.csv, as text ("" when empty).
 std::string csv_cell(const std::string& iso3, const std::string& column) {

@@ -12,6 +12,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support.hpp"
+
 #include "sovcap/model.hpp"
 #include "sovcap/results.hpp"
 #include "sovcap/scenario.hpp"
@@ -32,9 +34,7 @@ const Baseline& baseline() {
   static const Baseline b = [] {
     Baseline out;
     out.sc = load_scenario(kBaseline.string());
-    RunRecorder rec(out.r);
-    Model model;
-    model.run(out.sc.params, rec);
+    out.r = testing::simulate(out.sc.params);
     return out;
   }();
   return b;

@@ -25,6 +25,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support.hpp"
+
 #include "sovcap/csv.hpp"
 #include "sovcap/model.hpp"
 #include "sovcap/results.hpp"
@@ -44,13 +46,7 @@ const fs::path kScenarios = fs::path(SOVCAP_SOURCE_DIR) / "scenarios";
 // the list and the docs are brought up to date.
 const std::map<std::string, int> kKnownMisses = {{"USA", -1}};
 
-RunResult run(const Scenario& sc) {
-  RunResult r;
-  RunRecorder rec(r);
-  Model model;
-  model.run(sc.params, rec);
-  return r;
-}
+RunResult run(const Scenario& sc) { return testing::simulate(sc.params); }
 
 std::string read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);

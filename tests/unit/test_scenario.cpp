@@ -1181,13 +1181,14 @@ TEST_F(ScenarioTest, CsvCellsTakeSchedules) {
 // edit. The scalar is the schedule's value at start_year; bad points are located at the cell.
 TEST_F(ScenarioTest, GlobalCsvValuesTakeSchedules) {
   write("c.csv", std::string(kCsvHeader) + "\n" + "AAA,Country A,1,10,5,1e9,100,\n");
-  write("g.csv",
-        "parameter,value,basis,low,high,source,note\n"
-        "vendor_supply_growth,2026:0.25;2028:0.25;2030:0.1,assumption,,,,taper\n"
-        "accel_kw,1.8,reported,1.5,2.2,vendor datasheet,\n");
-  const std::string s = write("s.toml", "[global]\ndata = \"g.csv\"\n[defaults]\ntargets = []\n"
-                                        "[countries]\ndata = \"c.csv\"\n");
-  const Scenario sc = load_scenario(s);
+  // A scenario over one country whose global defaults are `rows` (after the header).
+  auto with_globals = [&](const std::string& name, const std::string& rows) {
+    write(name + ".csv", "parameter,value,basis,low,high,source,note\n" + rows);
+    return write(name + ".toml", "[global]\ndata = \"" + name + ".csv\"\n[defaults]\ntargets = []\n"
+                                 "[countries]\ndata = \"c.csv\"\n");
+  };
+  const Scenario sc = load_scenario(with_globals("g", "vendor_supply_growth,2026:0.25;2028:0.25;2030:0.1,assumption,,,,taper\n"
+                                                      "accel_kw,1.8,reported,1.5,2.2,vendor datasheet,\n"));
   const auto& g = sc.params.global;
   const Schedule* growth = g.schedule(GlobalParam::vendor_supply_growth);
   ASSERT_NE(growth, nullptr);
@@ -1198,14 +1199,9 @@ TEST_F(ScenarioTest, GlobalCsvValuesTakeSchedules) {
   EXPECT_EQ(g.schedule(GlobalParam::accel_kw), nullptr);
   EXPECT_EQ(sc.origin.at("global.vendor_supply_growth"), path("g.csv") + " row 2");
 
-  write("h.csv",
-        "parameter,value,basis,low,high,source,note\n"
-        "vendor_supply,2026:5e6;2026:6e6,assumption,,,,x\n"
-        "chip_lifetime_years,2026:5;2030:6,assumption,,,,x\n"
-        "accel_kw,2026:1.8;2030:-1,assumption,,,,x\n");
-  const std::string bad = write("b.toml", "[global]\ndata = \"h.csv\"\n[defaults]\ntargets = []\n"
-                                          "[countries]\ndata = \"c.csv\"\n");
-  const auto ds = errors(bad);
+  const auto ds = errors(with_globals("h", "vendor_supply,2026:5e6;2026:6e6,assumption,,,,x\n"
+                                          "chip_lifetime_years,2026:5;2030:6,assumption,,,,x\n"
+                                          "accel_kw,2026:1.8;2030:-1,assumption,,,,x\n"));
   const std::string csv = path("h.csv");
   EXPECT_TRUE(has(ds, csv, 2, "global.vendor_supply",
                   {"column 'value': year 2026 is not after the year before it", "allowed increasing years"}));

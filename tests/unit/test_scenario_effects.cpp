@@ -12,6 +12,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support.hpp"
+
 #include "sovcap/model.hpp"
 #include "sovcap/outputs.hpp"
 #include "sovcap/results.hpp"
@@ -79,9 +81,7 @@ struct Ran {
 Ran run_scenario(const std::string& name) {
   Ran out;
   out.sc = load_scenario((kScenarios / (name + ".toml")).string());
-  RunRecorder rec(out.r);
-  Model model;
-  model.run(out.sc.params, rec);
+  out.r = testing::simulate(out.sc.params);
   EXPECT_EQ(out.r.held_back.cols(), out.sc.params.sim.steps() + 1) << name << ": held_back_mw not kept";
   return out;
 }

@@ -23,6 +23,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support.hpp"
+
 #include "sovcap/model.hpp"
 #include "sovcap/params.hpp"
 #include "sovcap/results.hpp"
@@ -93,9 +95,7 @@ struct World {
 World build_world() {
   World w;
   w.p = load_scenario((kScenarios / "baseline.toml").string()).params;
-  RunRecorder rec(w.r);
-  Model model;
-  model.run(w.p, rec);
+  w.r = testing::simulate(w.p);
   const auto& p = w.p;
   double domestic = 0.0;
   for (int i = 0; i < p.countries.size(); ++i) domestic += p.countries.at(i, CountryParam::domestic_accel_per_year);

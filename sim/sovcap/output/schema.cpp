@@ -721,19 +721,21 @@ void create_coordinates(hid_t root, const Schema& s, std::vector<h5::Handle>& ke
 
   add_index(kRun, "run", "run index in the sweep", l.first_run);
   add_strings(kCountry, "country", l.iso3, "ISO 3166-1 alpha-3 country code");
-  {
-    // Decimal years, deliberately without CF "since" units: xarray refuses "years since"
-    // and a plain year is what the analyses plot against.
-    const hsize_t times = s.dim[kTime];
-    std::vector<double> years(times);
-    for (hsize_t n = 0; n < times; ++n) years[n] = l.start_year + static_cast<double>(n) * l.dt;
-    h5::Handle ds = h5::create_dataset(root, "time", h5::native_type<double>(), {times}, {}, nullptr);
+  // A coordinate of decimal years, deliberately without CF "since" units: xarray refuses
+  // "years since" and a plain year is what the analyses plot against.
+  auto add_years = [&](Dim d, const char* name, const std::vector<double>& years, const char* long_name) {
+    h5::Handle ds = h5::create_dataset(root, name, h5::native_type<double>(), {years.size()}, {}, nullptr);
     h5::write_all(ds.get(), years);
     h5::write_attribute(ds.get(), "units", "year");
-    h5::write_attribute(ds.get(), "long_name", "time (decimal year)");
-    h5::make_scale(ds.get(), "time");
-    scale[kTime] = ds.get();
+    h5::write_attribute(ds.get(), "long_name", long_name);
+    h5::make_scale(ds.get(), name);
+    scale[d] = ds.get();
     keep.push_back(std::move(ds));
+  };
+  {
+    std::vector<double> years(s.dim[kTime]);
+    for (std::size_t n = 0; n < years.size(); ++n) years[n] = l.start_year + static_cast<double>(n) * l.dt;
+    add_years(kTime, "time", years, "time (decimal year)");
   }
   std::vector<std::string> constraints(kBottleneckNames.begin(), kBottleneckNames.end());
   add_strings(kConstraint, "constraint", constraints,
@@ -750,15 +752,9 @@ void create_coordinates(hid_t root, const Schema& s, std::vector<h5::Handle>& ke
       from.push_back(p.first);
       to.push_back(p.second);
     }
-    const hsize_t np = s.dim[kPeriod];
-    h5::Handle ds = h5::create_dataset(root, "period", h5::native_type<double>(), {np}, {}, nullptr);
-    h5::write_all(ds.get(), from);
-    h5::write_attribute(ds.get(), "units", "year");
-    h5::write_attribute(ds.get(), "long_name", "start of the period (decimal year); a step belongs to the period holding its start");
-    h5::make_scale(ds.get(), "period");
-    scale[kPeriod] = ds.get();
-    keep.push_back(std::move(ds));
-    h5::Handle end = h5::create_dataset(root, "period_end", h5::native_type<double>(), {np}, {}, nullptr);
+    add_years(kPeriod, "period", from,
+              "start of the period (decimal year); a step belongs to the period holding its start");
+    h5::Handle end = h5::create_dataset(root, "period_end", h5::native_type<double>(), {to.size()}, {}, nullptr);
     h5::write_all(end.get(), to);
     h5::write_attribute(end.get(), "units", "year");
     h5::write_attribute(end.get(), "long_name", "end of the period (decimal year, exclusive but for the last)");
