@@ -31,7 +31,7 @@ build=${BUILD_DIR:-$root/$default_build}
 packages=(
   build-essential cmake ninja-build pkg-config git
   libboost-program-options-dev libboost-dev libboost-math-dev libboost-random-dev
-  libhdf5-dev hdf5-tools libeigen3-dev libtbb-dev libtoml11-dev
+  libhdf5-dev hdf5-tools libdeflate-dev libeigen3-dev libtbb-dev libtoml11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   netcdf-bin python3 python3-numpy python3-h5py python3-xarray python3-h5netcdf python3-netcdf4
   python3-pandas python3-matplotlib r-cran-ncdf4 python3-openturns

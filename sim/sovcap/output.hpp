@@ -14,6 +14,8 @@
 #include "sovcap/params.hpp"
 #include "sovcap/results.hpp"
 
+struct libdeflate_compressor;  // <libdeflate.h>, kept out of this header
+
 namespace sovcap {
 
 // Version of the file layout described in docs/output-format.md. 1.1 stores
@@ -116,6 +118,12 @@ using PreparedBlockPtr = std::unique_ptr<PreparedBlock, PreparedBlockDeleter>;
 // returned to the system for every block.
 struct BlockScratch {
   std::vector<unsigned char> dense, chunk, shuffled, work;
+  // libdeflate's compressor, made on first use: its tables are the size of a chunk's
+  // window and hash, worth keeping from chunk to chunk.
+  struct CompressorDeleter {
+    void operator()(libdeflate_compressor* c) const;
+  };
+  std::unique_ptr<libdeflate_compressor, CompressorDeleter> compressor;
 };
 
 // Raised for I/O failures (exists without --force, unwritable folder, HDF5 errors).

@@ -10,7 +10,6 @@
 //   merge.cpp        a master file of virtual datasets over shards
 // Only these files include this header: it exposes HDF5's types.
 
-#include <zlib.h>
 
 #include <array>
 #include <chrono>
@@ -42,7 +41,9 @@ namespace fs = std::filesystem;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // Fill of int8 code variables (bottleneck, allocation, export_tier): never a valid code.
 constexpr std::int8_t kCodeFill = -1;
-constexpr int kDeflateLevel = 2;
+// Deflate level of every compressed chunk (libdeflate's, output/writer.cpp) and of the
+// filter that HDF5 records for the variable.
+constexpr int kDeflateLevel = 1;
 // Tile of the [run, country, time] variables along run and country (HDF5_NOTES.md).
 constexpr hsize_t kTile = 16;
 // Chunks stay below the 1 MiB default chunk cache of readers.
@@ -100,10 +101,6 @@ struct VarDef {
   std::string units, long_name;
   std::function<void(hid_t)> attributes;  // further attributes
   RowFn row;
-  // zlib's strategy for this variable's chunks. Z_RLE where the shuffled bytes are long
-  // runs of a few values, which LZ77's full match search spends time on for little gain
-  // (bottleneck_share).
-  int zlib_strategy = Z_DEFAULT_STRATEGY;
   // Stored without filters: sampled scalars are random numbers, and compute and spending
   // at the horizon nearly so, which shuffle and deflate shrink by only 10-16%, for several
   // percent of a summary-mode sweep's time. A property of the schema, never of the data,

@@ -242,9 +242,6 @@ void add_result_vars(std::vector<VarDef>& vars, const OutputLayout& l, std::size
     share.attributes = [steps](hid_t id) {
       h5::write_attribute(id, "scale_factor", steps > 0 ? 1.0 / static_cast<double>(steps) : 1.0);
     };
-    // Shuffled small counts are long runs of a few byte values: run-length matching is
-    // the cheapest of zlib's strategies here, and compresses about as well as the default.
-    share.zlib_strategy = Z_RLE;
   }
   // held_back_mw's trajectory (full mode, or kept), and in either mode its shares over
   // the run, the mean shortfall they are shares of, and its means per period.
@@ -278,10 +275,6 @@ void add_result_vars(std::vector<VarDef>& vars, const OutputLayout& l, std::size
                                                            : kNaN));
                     }
                   });
-  // Mostly exact zeros (on_track always, most constraints most of the time) between
-  // random mantissas: run-length matching compresses them nearly as well as the default
-  // strategy, at a fraction of its time (which was a sixth of a summary-mode sweep's).
-  vars.back().zlib_strategy = Z_RLE;
   add_var<double>(vars, "shortfall_mw_mean", {kRun, kCountry}, "MW",
                   "shortfall against the target path, averaged over the steps "
                   "(held_back_mw summed over constraint)",
@@ -293,8 +286,7 @@ void add_result_vars(std::vector<VarDef>& vars, const OutputLayout& l, std::size
                   });
   vars.back().compressed = false;  // full random mantissas, as compute_flops_final
   // Per period (result_periods): what a summary-store file needs to tell which constraint
-  // held a country back when, without the trajectory. Float32, as held_back_share; mostly
-  // exact zeros, so run-length matching as there.
+  // held a country back when, without the trajectory. Float32, as held_back_share.
   {
     const ResultPeriods periods = result_periods(l.start_year, l.dt, l.steps);
     std::vector<double> steps(periods.steps.begin(), periods.steps.end());
@@ -313,7 +305,6 @@ void add_result_vars(std::vector<VarDef>& vars, const OutputLayout& l, std::size
                                static_cast<float>(steps[p] > 0.0 ? x / steps[p] : kNaN));
                          }
                    });
-    vars.back().zlib_strategy = Z_RLE;
   }
   if (!full) {
     // What summaries need of the trajectories that a summary-mode file leaves out.
