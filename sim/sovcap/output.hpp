@@ -124,6 +124,7 @@ struct BlockScratch {
     void operator()(libdeflate_compressor* c) const;
   };
   std::unique_ptr<libdeflate_compressor, CompressorDeleter> compressor;
+  std::vector<std::uint16_t> tokens;  // deflate_runs' working space
 };
 
 // Raised for I/O failures (exists without --force, unwritable folder, HDF5 errors).

@@ -4,6 +4,7 @@
 //                    (root attributes, coordinates, variables) that the writer and merge create
 //   description.cpp  a file's layout and metadata read back, and how two of them differ
 //   writer.cpp       the streaming writer: blocks compressed in parallel, written in run order
+//   run_deflate.cpp  the deflate encoder of the chunks that are runs between random bytes
 //   partial.cpp      the output path, the partial file beside it, and resume
 //   lock.cpp         OUT.h5.lock: one process writes an output at a time
 //   checkpoint.cpp   the partial's file driver: a kill at any instant leaves the last save
@@ -101,6 +102,10 @@ struct VarDef {
   std::string units, long_name;
   std::function<void(hid_t)> attributes;  // further attributes
   RowFn row;
+  // How its chunks are deflated: by libdeflate, which finds repeated values anywhere in
+  // the window (the horizon values, the parameters), or by deflate_runs, which finds runs
+  // of one byte only, twice as fast where the chunk has nothing else (run_deflate.hpp).
+  bool runs_only = false;
   // Stored without filters: sampled scalars are random numbers, and compute and spending
   // at the horizon nearly so, which shuffle and deflate shrink by only 10-16%, for several
   // percent of a summary-mode sweep's time. A property of the schema, never of the data,

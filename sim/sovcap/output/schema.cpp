@@ -242,6 +242,8 @@ void add_result_vars(std::vector<VarDef>& vars, const OutputLayout& l, std::size
     share.attributes = [steps](hid_t id) {
       h5::write_attribute(id, "scale_factor", steps > 0 ? 1.0 / static_cast<double>(steps) : 1.0);
     };
+    // Shuffled small counts: long runs of a few byte values.
+    share.runs_only = true;
   }
   // held_back_mw's trajectory (full mode, or kept), and in either mode its shares over
   // the run, the mean shortfall they are shares of, and its means per period.
@@ -275,6 +277,9 @@ void add_result_vars(std::vector<VarDef>& vars, const OutputLayout& l, std::size
                                                            : kNaN));
                     }
                   });
+  // Mostly exact zeros (on_track always, most constraints most of the time) between
+  // random mantissas.
+  vars.back().runs_only = true;
   add_var<double>(vars, "shortfall_mw_mean", {kRun, kCountry}, "MW",
                   "shortfall against the target path, averaged over the steps "
                   "(held_back_mw summed over constraint)",
@@ -305,6 +310,7 @@ void add_result_vars(std::vector<VarDef>& vars, const OutputLayout& l, std::size
                                static_cast<float>(steps[p] > 0.0 ? x / steps[p] : kNaN));
                          }
                    });
+    vars.back().runs_only = true;  // as held_back_share
   }
   if (!full) {
     // What summaries need of the trajectories that a summary-mode file leaves out.

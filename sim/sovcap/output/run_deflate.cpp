@@ -1,0 +1,265 @@
+#include "sovcap/output/run_deflate.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+namespace sovcap::outfile {
+namespace {
+
+// Bits into bytes, least significant first (RFC 1951 3.1.1), on a little-endian host.
+struct BitWriter {
+  std::uint8_t* p;
+  std::uint64_t buf = 0;
+  int n = 0;
+  // At most 32 bits at a time: n stays below 32 between calls, so below 64 here.
+  void put(std::uint32_t v, int bits) {
+    buf |= static_cast<std::uint64_t>(v) << n;
+    n += bits;
+    if (n >= 32) {
+      const auto w = static_cast<std::uint32_t>(buf);
+      std::memcpy(p, &w, 4);
+      p += 4;
+      buf >>= 32;
+      n -= 32;
+    }
+  }
+  void flush() {
+    for (; n > 0; n -= 8) {
+      *p++ = static_cast<std::uint8_t>(buf);
+      buf >>= 8;
+    }
+    n = 0;
+    buf = 0;
+  }
+};
+
+// Length symbol (257-285), extra bits and their value of every run length 3-258
+// (RFC 1951 3.2.5).
+struct LengthCodes {
+  std::array<std::uint16_t, 259> sym{};
+  std::array<std::uint8_t, 259> extra_bits{};
+  std::array<std::uint8_t, 259> extra{};
+  constexpr LengthCodes() {
+    constexpr int base[29] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
+                              31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
+    constexpr int bits[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
+                              2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
+    for (int len = 3; len <= 258; ++len) {
+      // 258 has a symbol of its own (285); 284's range stops at 257.
+      int c = 28;
+      if (len < 258)
+        for (c = 27; base[c] > len;) --c;
+      sym[len] = static_cast<std::uint16_t>(257 + c);
+      extra_bits[len] = static_cast<std::uint8_t>(bits[c]);
+      extra[len] = static_cast<std::uint8_t>(len - base[c]);
+    }
+  }
+};
+constexpr LengthCodes kLengths;
+
+constexpr int kMaxRun = 258;
+constexpr int kEndOfBlock = 256;
+constexpr int kLitLenSymbols = 286;
+// Order in which the code-length code's lengths are stored (RFC 1951 3.2.7).
+constexpr int kCodeLengthOrder[19] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
+
+// Canonical codes for the lengths (RFC 1951 3.2.2), bit-reversed: the stream carries a
+// Huffman code's first bit first.
+void canonical_codes(const std::uint8_t* len, int n, std::uint16_t* code) {
+  std::array<int, 16> count{}, next{};
+  for (int i = 0; i < n; ++i) ++count[len[i]];
+  count[0] = 0;
+  for (int b = 1, c = 0; b < 16; ++b) {
+    c = (c + count[b - 1]) << 1;
+    next[b] = c;
+  }
+  for (int i = 0; i < n; ++i) {
+    unsigned v = len[i] > 0 ? static_cast<unsigned>(next[len[i]]++) : 0u, r = 0;
+    for (int k = 0; k < len[i]; ++k, v >>= 1) r = (r << 1) | (v & 1u);
+    code[i] = static_cast<std::uint16_t>(r);
+  }
+}
+
+// One block: data[0, n) as literals and runs, its codes, then the codes' data.
+void write_block(const std::uint8_t* data, std::size_t n, bool last, BitWriter& w,
+                 std::vector<std::uint16_t>& tokens) {
+  // Tokens, at most one a byte: a byte value, or 256 + a run length that repeats the byte
+  // before (distance 1).
+  if (tokens.size() < n) tokens.resize(n);
+  std::uint16_t* tok = tokens.data();
+  std::array<std::uint32_t, kLitLenSymbols> freq{};
+  for (std::size_t i = 0; i < n;) {
+    const std::uint8_t b = data[i];
+    std::size_t j = i + 1;
+    while (j < n && data[j] == b) ++j;
+    *tok++ = b;
+    ++freq[b];
+    std::size_t rest = j - i - 1;
+    for (; rest >= 3; rest -= std::min<std::size_t>(rest, kMaxRun)) {
+      const auto len = static_cast<int>(std::min<std::size_t>(rest, kMaxRun));
+      *tok++ = static_cast<std::uint16_t>(256 + len);
+      ++freq[kLengths.sym[len]];
+    }
+    for (; rest > 0; --rest) {  // 1 or 2 left: shorter than a run can be
+      *tok++ = b;
+      ++freq[b];
+    }
+    i = j;
+  }
+  const std::uint16_t* const tok_end = tok;
+  freq[kEndOfBlock] = 1;
+
+  std::array<std::uint8_t, kLitLenSymbols> len{};
+  huffman_lengths(freq.data(), kLitLenSymbols, 15, len.data());
+  std::array<std::uint16_t, kLitLenSymbols> code{};
+  canonical_codes(len.data(), kLitLenSymbols, code.data());
+  int hlit = kLitLenSymbols;
+  while (hlit > 257 && len[static_cast<std::size_t>(hlit - 1)] == 0) --hlit;
+
+  // The code lengths of the literal/length code, then of the distance code: two codes of
+  // one bit (a complete code, which every inflate accepts), of which only distance 1 (code
+  // 0) is used. Runs of zero lengths as symbols 17 (3-10) and 18 (11-138).
+  std::array<std::uint8_t, kLitLenSymbols + 2> lens{};
+  std::copy(len.begin(), len.begin() + hlit, lens.begin());
+  lens[static_cast<std::size_t>(hlit)] = 1;
+  lens[static_cast<std::size_t>(hlit) + 1] = 1;
+  const int total = hlit + 2;
+  std::array<std::uint8_t, kLitLenSymbols + 2> cl_sym{}, cl_extra{};
+  std::array<std::uint32_t, 19> cl_freq{};
+  int ncl = 0;
+  for (int k = 0; k < total;) {
+    int zeros = 0;
+    while (k + zeros < total && zeros < 138 && lens[static_cast<std::size_t>(k + zeros)] == 0) ++zeros;
+    if (zeros >= 3) {
+      const int s = zeros >= 11 ? 18 : 17;
+      cl_sym[static_cast<std::size_t>(ncl)] = static_cast<std::uint8_t>(s);
+      cl_extra[static_cast<std::size_t>(ncl++)] = static_cast<std::uint8_t>(zeros - (s == 18 ? 11 : 3));
+      ++cl_freq[static_cast<std::size_t>(s)];
+      k += zeros;
+    } else {
+      const std::uint8_t l = lens[static_cast<std::size_t>(k++)];
+      cl_sym[static_cast<std::size_t>(ncl++)] = l;
+      ++cl_freq[l];
+    }
+  }
+  std::array<std::uint8_t, 19> cl_len{};
+  huffman_lengths(cl_freq.data(), 19, 7, cl_len.data());
+  // A lone symbol's code is one bit, half a code: a partner of one bit completes it.
+  if (std::count_if(cl_len.begin(), cl_len.end(), [](std::uint8_t l) { return l > 0; }) == 1)
+    *std::find(cl_len.begin(), cl_len.end(), std::uint8_t{0}) = 1;
+  std::array<std::uint16_t, 19> cl_code{};
+  canonical_codes(cl_len.data(), 19, cl_code.data());
+  int hclen = 19;
+  while (hclen > 4 && cl_len[static_cast<std::size_t>(kCodeLengthOrder[hclen - 1])] == 0) --hclen;
+
+  // Header (RFC 1951 3.2.7): BFINAL, BTYPE 2 (dynamic), HLIT, HDIST, HCLEN, the lengths.
+  w.put(last ? 1u : 0u, 1);
+  w.put(2, 2);
+  w.put(static_cast<std::uint32_t>(hlit - 257), 5);
+  w.put(1, 5);  // HDIST - 1: two distance codes
+  w.put(static_cast<std::uint32_t>(hclen - 4), 4);
+  for (int k = 0; k < hclen; ++k) w.put(cl_len[static_cast<std::size_t>(kCodeLengthOrder[k])], 3);
+  for (int k = 0; k < ncl; ++k) {
+    const std::uint8_t s = cl_sym[static_cast<std::size_t>(k)];
+    w.put(cl_code[s], cl_len[s]);
+    if (s == 17) w.put(cl_extra[static_cast<std::size_t>(k)], 3);
+    if (s == 18) w.put(cl_extra[static_cast<std::size_t>(k)], 7);
+  }
+  // The data; a run's length code and extra bits in one put, then distance code 0.
+  for (const std::uint16_t* q = tokens.data(); q != tok_end; ++q) {
+    const std::uint16_t t = *q;
+    if (t < 256) {
+      w.put(code[t], len[t]);
+    } else {
+      const int l = t - 256;
+      const int s = kLengths.sym[static_cast<std::size_t>(l)];
+      const int bits = len[static_cast<std::size_t>(s)];
+      w.put(code[static_cast<std::size_t>(s)] |
+                (static_cast<std::uint32_t>(kLengths.extra[static_cast<std::size_t>(l)]) << bits),
+            bits + kLengths.extra_bits[static_cast<std::size_t>(l)]);
+      w.put(0, 1);
+    }
+  }
+  w.put(code[kEndOfBlock], len[kEndOfBlock]);
+}
+
+}  // namespace
+
+void huffman_lengths(const std::uint32_t* freq, int n, int limit, std::uint8_t* len) {
+  std::vector<std::uint32_t> f(freq, freq + n);
+  std::vector<int> order, parent, depth;
+  std::vector<std::uint64_t> weight;
+  for (;;) {
+    std::fill(len, len + n, std::uint8_t{0});
+    order.clear();
+    for (int i = 0; i < n; ++i)
+      if (f[static_cast<std::size_t>(i)] > 0) order.push_back(i);
+    if (order.empty()) return;
+    if (order.size() == 1) {
+      len[order[0]] = 1;
+      return;
+    }
+    // Two queues: the leaves by weight, and the merged nodes, made in increasing weight.
+    std::stable_sort(order.begin(), order.end(),
+                     [&f](int a, int b) { return f[static_cast<std::size_t>(a)] < f[static_cast<std::size_t>(b)]; });
+    const int m = static_cast<int>(order.size());
+    const auto nodes = static_cast<std::size_t>(2 * m - 1);
+    weight.assign(nodes, 0);
+    parent.assign(nodes, -1);
+    depth.assign(nodes, 0);
+    for (int i = 0; i < m; ++i) weight[static_cast<std::size_t>(i)] = f[static_cast<std::size_t>(order[static_cast<std::size_t>(i)])];
+    int leaf = 0, inner = m;
+    auto take = [&](int made) {
+      if (leaf < m && (inner >= made || weight[static_cast<std::size_t>(leaf)] <= weight[static_cast<std::size_t>(inner)]))
+        return leaf++;
+      return inner++;
+    };
+    for (int made = m; made < 2 * m - 1; ++made) {
+      const int a = take(made), b = take(made);
+      weight[static_cast<std::size_t>(made)] = weight[static_cast<std::size_t>(a)] + weight[static_cast<std::size_t>(b)];
+      parent[static_cast<std::size_t>(a)] = parent[static_cast<std::size_t>(b)] = made;
+    }
+    // Depths from the root (the last node) down: a parent comes after its children.
+    int longest = 0;
+    for (int i = 2 * m - 3; i >= 0; --i) {
+      depth[static_cast<std::size_t>(i)] = depth[static_cast<std::size_t>(parent[static_cast<std::size_t>(i)])] + 1;
+      if (i < m) longest = std::max(longest, depth[static_cast<std::size_t>(i)]);
+    }
+    if (longest <= limit) {
+      for (int i = 0; i < m; ++i)
+        len[order[static_cast<std::size_t>(i)]] = static_cast<std::uint8_t>(depth[static_cast<std::size_t>(i)]);
+      return;
+    }
+    for (auto& x : f)
+      if (x > 0) x = (x + 1) / 2;
+  }
+}
+
+std::size_t deflate_runs_bound(std::size_t n, std::size_t plane) {
+  const std::size_t blocks = plane == 0 || plane >= n ? 1 : (n + plane - 1) / plane;
+  // zlib header and Adler-32; per block a header of at most 3 + 14 + 19 * 3 + 288 * 7
+  // bits and an end code of 15 (~265 bytes); per byte at most one token of 15 + 5 + 1 bits.
+  return 2 + 4 + blocks * 300 + (n * 21 + 7) / 8 + 8;
+}
+
+std::size_t deflate_runs(const std::uint8_t* data, std::size_t n, std::size_t plane,
+                         std::uint32_t adler, std::uint8_t* out,
+                         std::vector<std::uint16_t>& tokens) {
+  BitWriter w{out};
+  // zlib header: deflate with a 32 KiB window, no dictionary, check bits (RFC 1950 2.2).
+  w.put(0x78, 8);
+  w.put(0x01, 8);
+  if (plane == 0 || plane > n) plane = n;
+  std::size_t start = 0;
+  do {
+    const std::size_t end = std::min(n, start + plane);
+    write_block(data + start, end - start, end == n, w, tokens);
+    start = end;
+  } while (start < n);
+  w.flush();
+  for (int k = 3; k >= 0; --k) *w.p++ = static_cast<std::uint8_t>(adler >> (8 * k));
+  return static_cast<std::size_t>(w.p - out);
+}
+
+}  // namespace sovcap::outfile
