@@ -444,9 +444,5 @@ double target_at(const std::vector<Target>& targets, double start_year, double i
   return v0;
 }
 
-std::optional<GlobalParam> inherited_global(CountryParam p) {
-  if (p == CountryParam::tier2_cap) return GlobalParam::tier2_cap;
-  return std::nullopt;
-}
 
 }  // namespace sovcap

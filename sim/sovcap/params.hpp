@@ -292,7 +292,10 @@ const std::vector<ParamRule>& param_rules();
 // The global parameter whose resolved value a country parameter takes where no source
 // gives the country one (tier2_cap: a country's licence defaults to the global cap), or
 // nullopt. Sweeps that sample the global value set those countries' values with it.
-std::optional<GlobalParam> inherited_global(CountryParam p);
+inline std::optional<GlobalParam> inherited_global(CountryParam p) {
+  if (p == CountryParam::tier2_cap) return GlobalParam::tier2_cap;
+  return std::nullopt;
+}
 
 // Target path of one country: piecewise linear from (start_year, it_mw) through the
 // targets, flat after the last one.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 
@@ -408,7 +409,8 @@ void sample_schedule(std::vector<ParamSchedule>& list, int country, int param, b
 
 }  // namespace
 
-void apply_samples(const SweepSpec& spec, const double* u, RunParams& params) {
+void apply_samples(const SweepSpec& spec, const double* u, RunParams& params, const double* known,
+                   const double* known_base) {
   const bool schedules = !params.global.schedules.empty() || !params.countries.schedules.empty();
   for (std::size_t i = 0; i < spec.uncertain.size(); ++i) {
     const Uncertain& x = spec.uncertain[i];
@@ -416,7 +418,8 @@ void apply_samples(const SweepSpec& spec, const double* u, RunParams& params) {
     double factor = 1.0;  // the last multiply factor applied
     auto set = [&](double& cell) {
       const double base = x.base_of(cell);
-      const double q = x.quantile(u[i], base);
+      const bool same = known && std::memcmp(&base, &known_base[i], sizeof base) == 0;
+      const double q = same ? known[i] : x.quantile(u[i], base);
       // from_sources: a schedule is scaled by the drawn value over the data's value.
       factor = x.from_sources ? q / x.data_value : q;
       cell = x.multiply ? q * base : q;

@@ -127,7 +127,11 @@ class SampleDesign {
   std::vector<std::uint64_t> sobol_dirs_;  // [bit * sobol dims + dim]: direction numbers
 };
 
-// Applies one run's sampled values to a copy of the policy's parameters.
-void apply_samples(const SweepSpec& spec, const double* u, RunParams& params);
+// Applies one run's sampled values to a copy of the policy's parameters. Where known is
+// given, known[i] is spec.uncertain[i].quantile(u[i], known_base[i]) (build_run's
+// RunInfo::sampled): taken, not recomputed, wherever the value to replace or scale gives
+// that base bit for bit (46 quantiles a run in scenarios/robustness.toml).
+void apply_samples(const SweepSpec& spec, const double* u, RunParams& params,
+                   const double* known = nullptr, const double* known_base = nullptr);
 
 }  // namespace sovcap

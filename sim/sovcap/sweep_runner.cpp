@@ -195,19 +195,23 @@ void build_run(const Scenario& scenario, const std::vector<RunParams>& policies,
     info.saltelli_matrix = design.saltelli_matrix(info.sample);
     info.base_row = design.base_row(info.sample);
   }
-  double u[256];
+  // The point and each key's base value; on the stack up to 256 keys.
+  double u[256], b[256];
   std::vector<double> heap;
-  double* point = u;
-  if (design.dims() > 256) {
-    heap.resize(static_cast<std::size_t>(design.dims()));
+  double *point = u, *bases = b;
+  const std::size_t need = std::max(static_cast<std::size_t>(design.dims()), spec.uncertain.size());
+  if (need > 256) {
+    heap.resize(2 * need);
     point = heap.data();
+    bases = point + need;
   }
   design.point(info.sample, point);
   for (std::size_t i = 0; i < spec.uncertain.size(); ++i) {
     const Uncertain& x = spec.uncertain[i];
-    info.sampled.push_back(x.quantile(point[i], x.base_of(base_value(x, base))));
+    bases[i] = x.base_of(base_value(x, base));
+    info.sampled.push_back(x.quantile(point[i], bases[i]));
   }
-  apply_samples(spec, point, params);
+  apply_samples(spec, point, params, info.sampled.data(), bases);
 }
 
 int available_threads() { return tbb::info::default_concurrency(); }
