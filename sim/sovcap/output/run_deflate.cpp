@@ -91,8 +91,24 @@ void write_block(const std::uint8_t* data, std::size_t n, bool last, BitWriter& 
   std::array<std::uint32_t, kLitLenSymbols> freq{};
   for (std::size_t i = 0; i < n;) {
     const std::uint8_t b = data[i];
+    // The run's end, eight bytes at a time: the first byte that differs is the lowest
+    // nonzero byte of the difference (little-endian).
     std::size_t j = i + 1;
-    while (j < n && data[j] == b) ++j;
+    const std::uint64_t all_b = 0x0101010101010101ULL * b;
+    for (;;) {
+      if (j + 8 > n) {
+        while (j < n && data[j] == b) ++j;
+        break;
+      }
+      std::uint64_t word;
+      std::memcpy(&word, data + j, 8);
+      const std::uint64_t diff = word ^ all_b;
+      if (diff != 0) {
+        j += static_cast<std::size_t>(__builtin_ctzll(diff) / 8);
+        break;
+      }
+      j += 8;
+    }
     *tok++ = b;
     ++freq[b];
     std::size_t rest = j - i - 1;
@@ -166,21 +182,22 @@ void write_block(const std::uint8_t* data, std::size_t n, bool last, BitWriter& 
     if (s == 17) w.put(cl_extra[static_cast<std::size_t>(k)], 3);
     if (s == 18) w.put(cl_extra[static_cast<std::size_t>(k)], 7);
   }
-  // The data; a run's length code and extra bits in one put, then distance code 0.
-  for (const std::uint16_t* q = tokens.data(); q != tok_end; ++q) {
-    const std::uint16_t t = *q;
-    if (t < 256) {
-      w.put(code[t], len[t]);
-    } else {
-      const int l = t - 256;
-      const int s = kLengths.sym[static_cast<std::size_t>(l)];
-      const int bits = len[static_cast<std::size_t>(s)];
-      w.put(code[static_cast<std::size_t>(s)] |
-                (static_cast<std::uint32_t>(kLengths.extra[static_cast<std::size_t>(l)]) << bits),
-            bits + kLengths.extra_bits[static_cast<std::size_t>(l)]);
-      w.put(0, 1);
-    }
+  // The data, one put a token: a token's bits from a table of every token value (a
+  // run's are its length code, extra bits and distance code 0: at most 21 bits).
+  std::array<std::uint32_t, 256 + kMaxRun + 1> bits{};
+  std::array<std::uint8_t, 256 + kMaxRun + 1> nbits{};
+  for (int t = 0; t < 256; ++t) {
+    bits[static_cast<std::size_t>(t)] = code[static_cast<std::size_t>(t)];
+    nbits[static_cast<std::size_t>(t)] = len[static_cast<std::size_t>(t)];
   }
+  for (int l = 3; l <= kMaxRun; ++l) {
+    const auto s = static_cast<std::size_t>(kLengths.sym[static_cast<std::size_t>(l)]);
+    const int b = len[s], e = kLengths.extra_bits[static_cast<std::size_t>(l)];
+    bits[static_cast<std::size_t>(256 + l)] =
+        code[s] | (static_cast<std::uint32_t>(kLengths.extra[static_cast<std::size_t>(l)]) << b);
+    nbits[static_cast<std::size_t>(256 + l)] = static_cast<std::uint8_t>(b + e + 1);
+  }
+  for (const std::uint16_t* q = tokens.data(); q != tok_end; ++q) w.put(bits[*q], nbits[*q]);
   w.put(code[kEndOfBlock], len[kEndOfBlock]);
 }
 

@@ -23,7 +23,7 @@ void compress_chunk(const unsigned char* raw, std::size_t elems, std::size_t ele
   const unsigned char* src = raw;
   if (elem > 1 && elems > 1) {
     Bytes& shuffled = scratch.shuffled;
-    shuffled.resize(bytes);
+    if (shuffled.size() < bytes) shuffled.resize(bytes);  // only grown: a resize zero-fills
     for (std::size_t j = 0; j < elem; ++j) {
       unsigned char* d = shuffled.data() + j * elems;
       const unsigned char* s = raw + j;
@@ -35,7 +35,8 @@ void compress_chunk(const unsigned char* raw, std::size_t elems, std::size_t ele
   std::size_t size = 0;
   if (runs_only) {
     // A block per byte plane: the shuffle put each byte of the elements in one.
-    work.resize(deflate_runs_bound(bytes, elems));
+    const std::size_t bound = deflate_runs_bound(bytes, elems);
+    if (work.size() < bound) work.resize(bound);
     size = deflate_runs(src, bytes, elems, libdeflate_adler32(1, src, bytes), work.data(),
                         scratch.tokens);
   } else {
@@ -44,7 +45,8 @@ void compress_chunk(const unsigned char* raw, std::size_t elems, std::size_t ele
       if (!scratch.compressor) throw OutputError("cannot compress a chunk: out of memory");
     }
     libdeflate_compressor* c = scratch.compressor.get();
-    work.resize(libdeflate_zlib_compress_bound(c, bytes));
+    const std::size_t bound = libdeflate_zlib_compress_bound(c, bytes);
+    if (work.size() < bound) work.resize(bound);
     size = libdeflate_zlib_compress(c, src, bytes, work.data(), work.size());
     if (size == 0) throw OutputError("cannot compress a chunk: libdeflate's bound was too small");
   }
