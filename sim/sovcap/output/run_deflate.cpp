@@ -8,27 +8,24 @@ namespace sovcap::outfile {
 namespace {
 
 // Bits into bytes, least significant first (RFC 1951 3.1.1), on a little-endian host.
+// Without a branch: every put stores all eight bytes of the buffer and moves on by the
+// whole bytes filled, so it writes up to 8 bytes beyond the stream (deflate_runs_bound
+// leaves room for them).
 struct BitWriter {
   std::uint8_t* p;
   std::uint64_t buf = 0;
-  int n = 0;
-  // At most 32 bits at a time: n stays below 32 between calls, so below 64 here.
+  int n = 0;  // bits in buf not yet moved past: 0-7 between calls
+  // At most 32 bits at a time, so n stays below 40 here.
   void put(std::uint32_t v, int bits) {
     buf |= static_cast<std::uint64_t>(v) << n;
     n += bits;
-    if (n >= 32) {
-      const auto w = static_cast<std::uint32_t>(buf);
-      std::memcpy(p, &w, 4);
-      p += 4;
-      buf >>= 32;
-      n -= 32;
-    }
+    std::memcpy(p, &buf, 8);
+    p += n >> 3;
+    buf >>= n & ~7;
+    n &= 7;
   }
   void flush() {
-    for (; n > 0; n -= 8) {
-      *p++ = static_cast<std::uint8_t>(buf);
-      buf >>= 8;
-    }
+    if (n > 0) *p++ = static_cast<std::uint8_t>(buf);
     n = 0;
     buf = 0;
   }
@@ -90,6 +87,24 @@ void write_block(const std::uint8_t* data, std::size_t n, bool last, BitWriter& 
   std::uint16_t* tok = tokens.data();
   std::array<std::uint32_t, kLitLenSymbols> freq{};
   for (std::size_t i = 0; i < n;) {
+    // Eight bytes each unlike the next (no byte of the difference of the words at i and
+    // i + 1 is zero) are eight literals: the bytes of random mantissas, mostly.
+    if (i + 9 <= n) {
+      std::uint64_t w0, w1;
+      std::memcpy(&w0, data + i, 8);
+      std::memcpy(&w1, data + i + 1, 8);
+      const std::uint64_t d = w0 ^ w1;
+      if (((d - 0x0101010101010101ULL) & ~d & 0x8080808080808080ULL) == 0) {
+        for (int k = 0; k < 8; ++k) {
+          const std::uint8_t b = data[i + static_cast<std::size_t>(k)];
+          tok[k] = b;
+          ++freq[b];
+        }
+        tok += 8;
+        i += 8;
+        continue;
+      }
+    }
     const std::uint8_t b = data[i];
     // The run's end, eight bytes at a time: the first byte that differs is the lowest
     // nonzero byte of the difference (little-endian).
