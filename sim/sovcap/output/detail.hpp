@@ -11,7 +11,6 @@
 //   merge.cpp        a master file of virtual datasets over shards
 // Only these files include this header: it exposes HDF5's types.
 
-
 #include <array>
 #include <chrono>
 #include <cstdint>
