@@ -67,8 +67,9 @@ class RunRecorder : public Observer {
   bool keep_held_back_ = true;
   std::vector<int> kept_;  // the series whose trajectories are kept
   Eigen::ArrayXd final_target_;
-  // How many countries are still short of 1 GW, and of their final target.
-  int pending_gw_ = 0, pending_target_ = 0;
+  // Countries still short of 1 GW, and of their final target, in country order: only
+  // these are tested at a step.
+  std::vector<int> pending_gw_, pending_target_;
   int steps_ = 0;
   std::vector<int> period_end_;       // per period: its last step (0: none)
   int period_steps_ = -1;             // the time axis period_end_ is of
