@@ -318,6 +318,7 @@ void BatchModel<N>::reset() {
     for (std::size_t e = 0; e < sched_[l].size(); ++e)
       if (sched_[l][e].country >= 0) sched_index_[l][sched_[l][e].country] = static_cast<int>(e);
   }
+  schedule_moves();
 
   reset_delay_lines(max_build, max_grid, max_onsite);
   reset_targets(max_build, max_grid);
@@ -859,40 +860,45 @@ void BatchModel<N>::step(int n) {
 // Step n's values of the scheduled parameters replace the constants and the trends' values
 // and factors the step reads (detail::scheduled_values computed them at reset); the trend
 // multiplications at the end of the step leave a scheduled level to be replaced again.
+// Where each value goes is worked out once a batch (schedule_moves): a step only copies.
 template <int N>
-void BatchModel<N>::apply_schedules(int n) {
+void BatchModel<N>::schedule_moves() {
+  sched_moves_.clear();
   LaneScalars& ls = lane_;
-  for (int l = 0; l < kLanes; ++l) {
+  // The Country member each field sets, in detail::CountryField order.
+  static constexpr Lanes Country::*kMember[detail::kNumCountryFields] = {
+      &Country::budget_rate,  &Country::budget_step,    &Country::domestic_rate,
+      &Country::domestic_step, &Country::grid_cap,      &Country::opex_per_mw,
+      &Country::pue,          &Country::workforce,      &Country::workforce_step,
+      &Country::staff_build,  &Country::staff_ops,      &Country::capex_mw,
+      &Country::domestic_price_ratio, &Country::domestic_perf_ratio, &Country::tier_cap,
+      &Country::onsite_cap, &Country::onsite_capex};
+  Lanes* const level[5] = {&ls.vendor_rate, &ls.other_rate, &ls.kw_now, &ls.flops_now, &ls.price_now};
+  for (int l = 0; l < kLanes; ++l)
     for (const detail::ScheduledValues& e : sched_[l]) {
-      const std::uint32_t m = e.mask;
-      auto on = [m](int f) { return (m & (1u << f)) != 0; };
+      const double* v = e.v.data();
       if (e.country < 0) {
-        const double* v = e.v.data() + static_cast<std::size_t>(n) * detail::kNumGlobalFields;
-        Lanes* level[5] = {&ls.vendor_rate, &ls.other_rate, &ls.kw_now, &ls.flops_now,
-                           &ls.price_now};
+        const auto fields = static_cast<std::size_t>(detail::kNumGlobalFields);
         for (int k = 0; k < 5; ++k) {
-          if (on(2 * k)) (*level[k])[l] = v[2 * k];
-          if (on(2 * k + 1)) ls.trend_step[k][l] = v[2 * k + 1];
+          if (e.mask & (1u << (2 * k))) sched_moves_.push_back({&(*level[k])[l], v + 2 * k, fields});
+          if (e.mask & (1u << (2 * k + 1)))
+            sched_moves_.push_back({&ls.trend_step[k][l], v + 2 * k + 1, fields});
         }
         continue;
       }
-      // The Country member each field sets, in detail::CountryField order; only the set
-      // bits of the mask are visited.
-      static constexpr Lanes Country::*kMember[detail::kNumCountryFields] = {
-          &Country::budget_rate,  &Country::budget_step,    &Country::domestic_rate,
-          &Country::domestic_step, &Country::grid_cap,      &Country::opex_per_mw,
-          &Country::pue,          &Country::workforce,      &Country::workforce_step,
-          &Country::staff_build,  &Country::staff_ops,      &Country::capex_mw,
-          &Country::domestic_price_ratio, &Country::domestic_perf_ratio, &Country::tier_cap,
-          &Country::onsite_cap, &Country::onsite_capex};
-      const double* v = e.v.data() + static_cast<std::size_t>(n) * detail::kNumCountryFields;
       Country& b = countries_[e.country];
-      for (std::uint32_t bits = m; bits != 0; bits &= bits - 1) {
+      for (std::uint32_t bits = e.mask; bits != 0; bits &= bits - 1) {
         const int f = __builtin_ctz(bits);
-        (b.*kMember[f])[l] = v[f];
+        sched_moves_.push_back(
+            {&(b.*kMember[f])[l], v + f, static_cast<std::size_t>(detail::kNumCountryFields)});
       }
     }
-  }
+}
+
+template <int N>
+void BatchModel<N>::apply_schedules(int n) {
+  const auto step = static_cast<std::size_t>(n);
+  for (const ScheduleMove& m : sched_moves_) *m.dst = m.src[step * m.stride];
 }
 
 // The recorded state of each used lane, shown to its observer: the series the observer

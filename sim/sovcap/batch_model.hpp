@@ -139,6 +139,7 @@ class BatchModel {
   void reset_targets(int max_build, int max_grid);
   void step(int n);
   // Copies step n's values of the scheduled parameters over what the step reads.
+  void schedule_moves();
   void apply_schedules(int n);
   void observe(int n);
   // The fused lane loops of one country's step, before and after the chip market, with
@@ -181,6 +182,14 @@ class BatchModel {
   std::vector<double> sched_scratch_;
   std::array<std::vector<int>, kLanes> sched_index_;  // [lane][country]: entry in sched_, or -1
   bool scheduled_ = false;
+  // What apply_schedules does at step n, worked out at reset: *dst = src[n * stride], for
+  // every scheduled field of every lane (each destination once).
+  struct ScheduleMove {
+    double* dst;
+    const double* src;
+    std::size_t stride;
+  };
+  std::vector<ScheduleMove> sched_moves_;
 
   std::vector<Country> countries_;  // [country]
   LaneScalars lane_;
