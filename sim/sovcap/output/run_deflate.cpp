@@ -15,8 +15,8 @@ struct BitWriter {
   std::uint8_t* p;
   std::uint64_t buf = 0;
   int n = 0;  // bits in buf not yet moved past: 0-7 between calls
-  // At most 32 bits at a time, so n stays below 40 here.
-  void put(std::uint32_t v, int bits) {
+  // At most 56 bits at a time, so n stays below 64 here.
+  void put(std::uint64_t v, int bits) {
     buf |= static_cast<std::uint64_t>(v) << n;
     n += bits;
     std::memcpy(p, &buf, 8);
@@ -78,37 +78,57 @@ void canonical_codes(const std::uint8_t* len, int n, std::uint16_t* code) {
   }
 }
 
+// Bits of 0x80 at the bytes of x that are 0 (exactly: no borrow from one byte to the next).
+inline std::uint64_t zero_bytes(std::uint64_t x) {
+  constexpr std::uint64_t k7f = 0x7f7f7f7f7f7f7f7fULL;
+  return ~(((x & k7f) + k7f) | x | k7f);
+}
+
 // One block: data[0, n) as literals and runs, its codes, then the codes' data.
-void write_block(const std::uint8_t* data, std::size_t n, bool last, BitWriter& w,
+void write_block(const std::uint8_t* data, std::size_t n, bool last, BitWriter& out,
                  std::vector<std::uint16_t>& tokens) {
   // Tokens, at most one a byte: a byte value, or 256 + a run length that repeats the byte
-  // before (distance 1).
+  // before (distance 1). A byte followed by at least three of its value is a literal and
+  // runs; any other byte, a literal (a run of 1 or 2 would cost more than its literals).
   if (tokens.size() < n) tokens.resize(n);
   std::uint16_t* tok = tokens.data();
   std::array<std::uint32_t, kLitLenSymbols> freq{};
-  for (std::size_t i = 0; i < n;) {
-    // Eight bytes each unlike the next (no byte of the difference of the words at i and
-    // i + 1 is zero) are eight literals: the bytes of random mantissas, mostly.
+  std::size_t i = 0;
+  for (;;) {
+    // Eight bytes at a time: the zero bytes of the difference of the words at i and i + 1
+    // are the bytes equal to the next, and a run starts where three in a row are. Bytes
+    // i to i + 5 are read whole; up to the first run's start, all are literals (the bytes
+    // of random mantissas, mostly). Without a run among them, six literals at once.
+    std::size_t lits = 0;
+    bool run = true;  // whether a run starts after the literals
     if (i + 9 <= n) {
       std::uint64_t w0, w1;
       std::memcpy(&w0, data + i, 8);
       std::memcpy(&w1, data + i + 1, 8);
-      const std::uint64_t d = w0 ^ w1;
-      if (((d - 0x0101010101010101ULL) & ~d & 0x8080808080808080ULL) == 0) {
-        for (int k = 0; k < 8; ++k) {
-          const std::uint8_t b = data[i + static_cast<std::size_t>(k)];
-          tok[k] = b;
-          ++freq[b];
-        }
-        tok += 8;
-        i += 8;
-        continue;
-      }
+      const std::uint64_t z = zero_bytes(w0 ^ w1);
+      const std::uint64_t starts = z & (z >> 8) & (z >> 16) & 0x0000808080808080ULL;
+      run = starts != 0;
+      lits = run ? static_cast<std::size_t>(__builtin_ctzll(starts) / 8) : 6;
+    } else {
+      // The last bytes, one by one.
+      if (i >= n) break;
+      const std::uint8_t b = data[i];
+      run = i + 3 < n && data[i + 1] == b && data[i + 2] == b && data[i + 3] == b;
+      lits = run ? 0 : 1;
     }
+    for (std::size_t k = 0; k < lits; ++k) {
+      const std::uint8_t b = data[i + k];
+      tok[k] = b;
+      ++freq[b];
+    }
+    tok += lits;
+    i += lits;
+    if (!run) continue;
+    // A run starts at i: its byte as a literal, then the repeats as run tokens.
     const std::uint8_t b = data[i];
     // The run's end, eight bytes at a time: the first byte that differs is the lowest
     // nonzero byte of the difference (little-endian).
-    std::size_t j = i + 1;
+    std::size_t j = i + 4;
     const std::uint64_t all_b = 0x0101010101010101ULL * b;
     for (;;) {
       if (j + 8 > n) {
@@ -185,6 +205,8 @@ void write_block(const std::uint8_t* data, std::size_t n, bool last, BitWriter& 
   while (hclen > 4 && cl_len[static_cast<std::size_t>(kCodeLengthOrder[hclen - 1])] == 0) --hclen;
 
   // Header (RFC 1951 3.2.7): BFINAL, BTYPE 2 (dynamic), HLIT, HDIST, HCLEN, the lengths.
+  // The writer is a local copy (registers, not memory, in the loop over the tokens).
+  BitWriter w = out;
   w.put(last ? 1u : 0u, 1);
   w.put(2, 2);
   w.put(static_cast<std::uint32_t>(hlit - 257), 5);
@@ -212,8 +234,16 @@ void write_block(const std::uint8_t* data, std::size_t n, bool last, BitWriter& 
         code[s] | (static_cast<std::uint32_t>(kLengths.extra[static_cast<std::size_t>(l)]) << b);
     nbits[static_cast<std::size_t>(256 + l)] = static_cast<std::uint8_t>(b + e + 1);
   }
-  for (const std::uint16_t* q = tokens.data(); q != tok_end; ++q) w.put(bits[*q], nbits[*q]);
+  // Two tokens a put (at most 42 bits, which with the 7 pending fit the 64-bit buffer).
+  const std::uint16_t* q = tokens.data();
+  for (; q + 2 <= tok_end; q += 2) {
+    const int n0 = nbits[q[0]];
+    w.put(static_cast<std::uint64_t>(bits[q[0]]) | static_cast<std::uint64_t>(bits[q[1]]) << n0,
+          n0 + nbits[q[1]]);
+  }
+  if (q != tok_end) w.put(bits[*q], nbits[*q]);
   w.put(code[kEndOfBlock], len[kEndOfBlock]);
+  out = w;
 }
 
 }  // namespace
