@@ -449,9 +449,12 @@ void BatchModel<N>::reset_queues() {
     if (!b.has_queue) continue;
     for (int l = 0; l < kLanes; ++l) {
       const Schedule* q = params_[l]->countries.schedule(i, CountryParam::grid_queue);
-      arrive.assign(static_cast<std::size_t>(steps), 0.0);
-      window.assign(static_cast<std::size_t>(steps), 0.0);
-      if (q) detail::queue_steps(*q, params_[l]->sim, b.grid_delay[l], arrive, window);
+      if (q) {
+        detail::queue_steps(*q, params_[l]->sim, b.grid_delay[l], arrive, window);
+      } else {
+        arrive.assign(static_cast<std::size_t>(steps), 0.0);
+        window.assign(static_cast<std::size_t>(steps), 0.0);
+      }
       for (int k = 0; k < steps; ++k) {
         queue_arrive_[static_cast<std::size_t>(k) * nc + i][l] = arrive[static_cast<std::size_t>(k)];
         queue_window_[static_cast<std::size_t>(k) * nc + i][l] = window[static_cast<std::size_t>(k)];

@@ -382,18 +382,17 @@ inline void queue_steps(const Schedule& q, const SimulationSettings& sim, int gr
   const int steps = sim.steps();
   arrive.assign(static_cast<std::size_t>(steps), 0.0);
   window.assign(static_cast<std::size_t>(steps), 0.0);
-  // Each arrival's step once (a sweep calls this for every run, country and queue), then
-  // the sums in the order of the points, as always.
-  int at[64];
-  const std::size_t np = std::min<std::size_t>(q.size(), 64);
-  for (std::size_t k = 0; k < np; ++k) at[k] = queue_step(q[k].year, sim);
-  for (int n = 0; n < steps; ++n)
-    for (std::size_t k = 0; k < q.size(); ++k) {
-      const SchedulePoint& e = q[k];
-      const int a = k < np ? at[k] : queue_step(e.year, sim);
-      if (a == n) arrive[n] = arrive[n] + e.value;
-      if (a > n && a <= n + grid_delay) window[n] = window[n] + e.value;
-    }
+  // Point by point, each adding to the steps it touches: for every step the same terms in
+  // the points' order as a loop over the steps would add them, without testing every step
+  // against every point (a sweep calls this for every run, country and queue).
+  for (const SchedulePoint& e : q) {
+    const int a = queue_step(e.year, sim);
+    if (a >= 0 && a < steps) arrive[static_cast<std::size_t>(a)] = arrive[static_cast<std::size_t>(a)] + e.value;
+    // Steps n with n < a <= n + grid_delay.
+    const int first = std::max(a - grid_delay, 0), last = std::min(a - 1, steps - 1);
+    for (int n = first; n <= last; ++n)
+      window[static_cast<std::size_t>(n)] = window[static_cast<std::size_t>(n)] + e.value;
+  }
 }
 
 }  // namespace sovcap::detail

@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "sovcap/model_detail.hpp"
 #include "support.hpp"
 
 namespace sovcap {
@@ -622,6 +623,27 @@ TEST(ModelAnalytic, GridQueueArrivesInItsYearAndIsCountedByThePlanner) {
   EXPECT_EQ(at(more, CS::grid_mw, 0, 2), 60.0);
   EXPECT_EQ(at(more, CS::grid_mw, 0, 3), 150.0);
   EXPECT_EQ(at(more, CS::grid_mw, 0, 5), 150.0);
+}
+
+// The queue per step, by hand: 2026-2031 yearly (steps 0-4), a grid lead of 2 steps. A
+// point before the start and one after the horizon arrive in no step; the one of 2028
+// (step 2) is in the window of the requests of steps 0 and 1; the two of 2029.5 (step 3)
+// add in their order, and count for steps 1 and 2.
+TEST(ModelAnalytic, QueueStepsHandWorked) {
+  SimulationSettings sim;
+  sim.start_year = 2026.0;
+  sim.end_year = 2031.0;
+  sim.dt = 1.0;
+  const Schedule q = {{2024.0, 1.0}, {2028.0, 10.0}, {2029.5, 100.0}, {2029.5, 1000.0}, {2035.0, 5.0}};
+  std::vector<double> arrive, window;
+  detail::queue_steps(q, sim, 2, arrive, window);
+  const std::vector<double> arrive_hand = {0, 0, 10, 1100, 0}, window_hand = {10, 1110, 1100, 0, 0};
+  EXPECT_EQ(arrive, arrive_hand);
+  EXPECT_EQ(window, window_hand);
+  // A lead of 0 steps: nothing is in a window.
+  detail::queue_steps(q, sim, 0, arrive, window);
+  EXPECT_EQ(arrive, arrive_hand);
+  EXPECT_EQ(window, std::vector<double>(5, 0.0));
 }
 
 TEST(ModelAnalytic, OnSiteGenerationBridgesAGridThatAddsNothing) {
