@@ -43,6 +43,9 @@ struct Worker {
   Model model;
   std::vector<RunParams> params;
   std::vector<RunResult> results;
+  // One recorder per entry of results, kept from block to block (each run's begin() resets
+  // it), so that what a recorder works out once per time axis is not redone every run.
+  std::vector<RunRecorder> recorders;
   BlockScratch scratch;
 };
 
@@ -53,9 +56,14 @@ struct Worker {
 void simulate_block(Worker& w, std::size_t count, const std::array<bool, kNumCountrySeries>& mask,
                     bool keep_held_back) {
   constexpr auto lanes = static_cast<std::size_t>(kSweepLanes);
-  std::vector<RunRecorder> recorders;
-  recorders.reserve(count);
-  for (std::size_t k = 0; k < count; ++k) recorders.emplace_back(w.results[k], mask, keep_held_back);
+  // Recorders are bound to the results they fill: made anew when results has moved.
+  if (w.recorders.size() != w.results.size() ||
+      (!w.recorders.empty() && &w.recorders[0].result() != &w.results[0])) {
+    w.recorders.clear();
+    w.recorders.reserve(w.results.size());
+    for (RunResult& r : w.results) w.recorders.emplace_back(r, mask, keep_held_back);
+  }
+  std::vector<RunRecorder>& recorders = w.recorders;
   std::array<const RunParams*, lanes> params{};
   std::array<Observer*, lanes> observers{};
   for (std::size_t k = 0; k < count;) {
