@@ -17,6 +17,7 @@ namespace {
 using sovcap::outfile::deflate_runs;
 using sovcap::outfile::deflate_runs_bound;
 using sovcap::outfile::huffman_lengths;
+using sovcap::outfile::shuffle_bytes;
 using Bytes = std::vector<std::uint8_t>;
 
 // The stream of data in planes of `plane` bytes.
@@ -127,6 +128,21 @@ TEST(RunDeflate, RandomBytesStayWithinTheBound) {
   // Random bytes cannot shrink: about 8 bits a byte, plus four block headers.
   EXPECT_GT(stream.size(), data.size());
   EXPECT_LT(stream.size(), data.size() + 4 * 300 + 10);
+}
+
+TEST(RunDeflate, ShuffleMovesByteJOfElementIToPlaneJ) {
+  // Every element size the files use and counts around the eight elements at a time of
+  // the eight-byte path, against the definition of HDF5's shuffle filter.
+  std::mt19937 gen(20261204);
+  for (std::size_t elem : {1u, 2u, 4u, 8u})
+    for (std::size_t elems = 1; elems <= 41; ++elems) {
+      Bytes raw(elems * elem), out(elems * elem), expected(elems * elem);
+      for (auto& b : raw) b = static_cast<std::uint8_t>(gen());
+      for (std::size_t i = 0; i < elems; ++i)
+        for (std::size_t j = 0; j < elem; ++j) expected[j * elems + i] = raw[i * elem + j];
+      shuffle_bytes(raw.data(), elems, elem, out.data());
+      ASSERT_EQ(out, expected) << elems << " elements of " << elem << " bytes";
+    }
 }
 
 TEST(RunDeflate, HuffmanLengthsHandWorked) {

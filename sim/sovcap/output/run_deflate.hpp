@@ -14,6 +14,10 @@
 
 namespace sovcap::outfile {
 
+// HDF5's shuffle filter, which the writer applies before either deflate encoder: byte j of
+// element i of raw (elems elements of elem bytes) to out[j * elems + i].
+void shuffle_bytes(const unsigned char* raw, std::size_t elems, std::size_t elem, unsigned char* out);
+
 // Huffman code lengths for the n frequencies freq, none above limit (15 for literals and
 // lengths, 7 for the code-length code): optimal where the optimal code fits; otherwise
 // the frequencies are halved (rounding up, so that no used symbol drops out) until it

@@ -24,11 +24,7 @@ void compress_chunk(const unsigned char* raw, std::size_t elems, std::size_t ele
   if (elem > 1 && elems > 1) {
     Bytes& shuffled = scratch.shuffled;
     if (shuffled.size() < bytes) shuffled.resize(bytes);  // only grown: a resize zero-fills
-    for (std::size_t j = 0; j < elem; ++j) {
-      unsigned char* d = shuffled.data() + j * elems;
-      const unsigned char* s = raw + j;
-      for (std::size_t i = 0; i < elems; ++i) d[i] = s[i * elem];
-    }
+    shuffle_bytes(raw, elems, elem, shuffled.data());
     src = shuffled.data();
   }
   Bytes& work = scratch.work;
