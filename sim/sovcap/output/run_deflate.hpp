@@ -5,8 +5,9 @@
 // distance 1), which is what zlib's Z_RLE strategy found on these chunks, and writes one
 // dynamic-Huffman block per byte plane, so that the exponents' and the mantissas' bytes
 // get codes of their own. A general compressor (libdeflate) searches every byte for
-// earlier matches that these chunks do not have: this is twice as fast at the same size.
-// The result is a standard zlib stream (RFC 1950/1951), as HDF5's deflate filter reads.
+// earlier matches that these chunks do not have: this takes under half its time at the
+// same size. The result is a standard zlib stream (RFC 1950/1951), as HDF5's deflate
+// filter reads. Also here: the byte shuffle that comes before either encoder.
 
 #include <cstddef>
 #include <cstdint>
