@@ -54,7 +54,6 @@ class RunRecorder : public Observer {
       : out_(out), keep_(keep), keep_held_back_(keep_held_back) {}
   void begin(const RunParams& params) override;
   void observe(const StepView& view) override;
-  const RunResult& result() const { return out_; }
   // held_back_mw's trajectory only when kept: its sums come with the horizon.
   bool reads_held_back() const override { return keep_held_back_; }
   // The kept trajectories, and what the summaries follow on the way.

@@ -56,9 +56,9 @@ struct Worker {
 void simulate_block(Worker& w, std::size_t count, const std::array<bool, kNumCountrySeries>& mask,
                     bool keep_held_back) {
   constexpr auto lanes = static_cast<std::size_t>(kSweepLanes);
-  // Recorders are bound to the results they fill: made anew when results has moved.
-  if (w.recorders.size() != w.results.size() ||
-      (!w.recorders.empty() && &w.recorders[0].result() != &w.results[0])) {
+  // Recorders are bound to the results they fill: made anew when results has been resized
+  // (its only change, which may move it).
+  if (w.recorders.size() != w.results.size()) {
     w.recorders.clear();
     w.recorders.reserve(w.results.size());
     for (RunResult& r : w.results) w.recorders.emplace_back(r, mask, keep_held_back);

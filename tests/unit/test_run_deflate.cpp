@@ -98,7 +98,7 @@ TEST(RunDeflate, RunsAtEveryOffsetNearBlockEndsInflate) {
 TEST(RunDeflate, FourEqualBytesAreALiteralAndARun) {
   // A byte and three repeats of it are a literal and a run of 3 (three tokens a group of
   // 0 0 0 0 x); three equal bytes are three literals (five tokens a group of 0 0 0 x x):
-  // the first stream is the smaller, though both hold 5,000 bytes with the same values.
+  // the first stream is the smaller, though both hold 5,000 bytes of the same 201 values.
   Bytes runs, lits;
   for (int g = 0; g < 1000; ++g) {
     const auto other = static_cast<std::uint8_t>(1 + g % 200);
@@ -131,8 +131,8 @@ TEST(RunDeflate, RandomBytesStayWithinTheBound) {
 }
 
 TEST(RunDeflate, ShuffleMovesByteJOfElementIToPlaneJ) {
-  // Every element size the files use and counts around the eight elements at a time of
-  // the eight-byte path, against the definition of HDF5's shuffle filter.
+  // Every element size the files use, and counts around the eight elements at a time of
+  // the four- and eight-byte paths, against the definition of HDF5's shuffle filter.
   std::mt19937 gen(20261204);
   for (std::size_t elem : {1u, 2u, 4u, 8u})
     for (std::size_t elems = 1; elems <= 41; ++elems) {

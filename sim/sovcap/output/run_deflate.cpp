@@ -248,38 +248,38 @@ void write_block(const std::uint8_t* data, std::size_t n, bool last, BitWriter& 
 
 }  // namespace
 
-// HDF5's shuffle filter: byte j of element i to out[j * elems + i]. Eight- and four-byte
-// elements (every shuffled chunk of the files) eight at a time, as byte matrices
-// transposed in 64-bit registers by rounds of swaps (bytes, pairs, quads between rows 1, 2
-// and 4 apart), a word stored per plane: the byte loop, one load and store a byte, was 4%
-// of a summary sweep. Other sizes, and the last elements, byte by byte.
 // (The words' bytes are the elements' bytes in memory order on a little-endian host only.)
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 constexpr bool kLittleEndian = true;
 #else
 constexpr bool kLittleEndian = false;
 #endif
+
+// One swap of a byte-matrix transpose: the bytes of `a` that `mask` selects after a shift
+// down by `shift` bits trade places with the bytes of `b` that it selects.
+inline void swap_bytes(std::uint64_t& a, std::uint64_t& b, int shift, std::uint64_t mask) {
+  const std::uint64_t t = ((a >> shift) ^ b) & mask;
+  b ^= t;
+  a ^= t << shift;
+}
+constexpr std::uint64_t kOddBytes = 0x00FF00FF00FF00FFULL;  // each pair's low byte
+constexpr std::uint64_t kLowPairs = 0x0000FFFF0000FFFFULL;  // each quad's low pair
+constexpr std::uint64_t kLowHalf = 0x00000000FFFFFFFFULL;
+
+// HDF5's shuffle filter: byte j of element i to out[j * elems + i]. Eight- and four-byte
+// elements (every shuffled chunk of the files) eight at a time, as byte matrices
+// transposed in 64-bit registers by rounds of swaps (bytes, pairs, quads between rows 1, 2
+// and 4 apart), a word stored per plane: the byte loop, one load and store a byte, was 4%
+// of a summary sweep. Other sizes, and the last elements, byte by byte.
 void shuffle_bytes(const unsigned char* raw, std::size_t elems, std::size_t elem, unsigned char* out) {
   std::size_t i0 = 0;
   if (elem == 8 && kLittleEndian) {
     for (; i0 + 8 <= elems; i0 += 8) {
       std::uint64_t r[8];
       std::memcpy(r, raw + i0 * 8, sizeof r);  // r[i]'s byte b: byte b of element i0 + i
-      for (int i = 0; i < 8; i += 2) {
-        const std::uint64_t t = ((r[i] >> 8) ^ r[i + 1]) & 0x00FF00FF00FF00FFULL;
-        r[i + 1] ^= t;
-        r[i] ^= t << 8;
-      }
-      for (int i : {0, 1, 4, 5}) {
-        const std::uint64_t t = ((r[i] >> 16) ^ r[i + 2]) & 0x0000FFFF0000FFFFULL;
-        r[i + 2] ^= t;
-        r[i] ^= t << 16;
-      }
-      for (int i = 0; i < 4; ++i) {
-        const std::uint64_t t = ((r[i] >> 32) ^ r[i + 4]) & 0x00000000FFFFFFFFULL;
-        r[i + 4] ^= t;
-        r[i] ^= t << 32;
-      }
+      for (int i = 0; i < 8; i += 2) swap_bytes(r[i], r[i + 1], 8, kOddBytes);
+      for (int i : {0, 1, 4, 5}) swap_bytes(r[i], r[i + 2], 16, kLowPairs);
+      for (int i = 0; i < 4; ++i) swap_bytes(r[i], r[i + 4], 32, kLowHalf);
       // Now r[j]'s byte i is byte j of element i0 + i.
       for (std::size_t j = 0; j < 8; ++j) std::memcpy(out + j * elems + i0, &r[j], 8);
     }
@@ -287,22 +287,13 @@ void shuffle_bytes(const unsigned char* raw, std::size_t elems, std::size_t elem
   if (elem == 4 && kLittleEndian) {
     // Eight four-byte elements as two 4x4 byte matrices side by side in four words (word i:
     // element i in its low half, element i + 4 in its high half), transposed in two rounds.
-    constexpr std::uint64_t kLow = 0x00000000FFFFFFFFULL, kHigh = ~kLow;
     for (; i0 + 8 <= elems; i0 += 8) {
       std::uint64_t w[4];
       std::memcpy(w, raw + i0 * 4, sizeof w);  // w[k]: elements 2k (low) and 2k + 1
-      std::uint64_t r[4] = {(w[0] & kLow) | (w[2] << 32), (w[0] >> 32) | (w[2] & kHigh),
-                            (w[1] & kLow) | (w[3] << 32), (w[1] >> 32) | (w[3] & kHigh)};
-      for (int i = 0; i < 4; i += 2) {
-        const std::uint64_t t = ((r[i] >> 8) ^ r[i + 1]) & 0x00FF00FF00FF00FFULL;
-        r[i + 1] ^= t;
-        r[i] ^= t << 8;
-      }
-      for (int i = 0; i < 2; ++i) {
-        const std::uint64_t t = ((r[i] >> 16) ^ r[i + 2]) & 0x0000FFFF0000FFFFULL;
-        r[i + 2] ^= t;
-        r[i] ^= t << 16;
-      }
+      std::uint64_t r[4] = {(w[0] & kLowHalf) | (w[2] << 32), (w[0] >> 32) | (w[2] & ~kLowHalf),
+                            (w[1] & kLowHalf) | (w[3] << 32), (w[1] >> 32) | (w[3] & ~kLowHalf)};
+      for (int i = 0; i < 4; i += 2) swap_bytes(r[i], r[i + 1], 8, kOddBytes);
+      for (int i = 0; i < 2; ++i) swap_bytes(r[i], r[i + 2], 16, kLowPairs);
       // Now r[j]'s byte i is byte j of element i0 + i.
       for (std::size_t j = 0; j < 4; ++j) std::memcpy(out + j * elems + i0, &r[j], 8);
     }
