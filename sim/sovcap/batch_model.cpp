@@ -132,6 +132,13 @@ void BatchModel<N>::run(const RunParams* const* params, Observer* const* obs, in
     for (int k = 0; k < kNumCountrySeries; ++k)
       wanted_[l][k] = obs_[l]->reads_every_step(static_cast<CountrySeries>(k));
   for (int l = 0; l < n; ++l) held_wanted_[l] = obs_[l]->reads_held_back();
+  // What the views point to is the same at every step: set once a batch, not each step.
+  for (int l = 0; l < n; ++l) {
+    StepView& v = view_[l];
+    for (int k = 0; k < kNumCountrySeries; ++k) v.country[k] = &series_[l][k];
+    v.held_back = &held_back_[l];
+    v.held_back_sum = &held_back_sum_[l];
+  }
   for (int l = 0; l < n; ++l) obs_[l]->begin(*params_[l]);
   observe(0);
   for (int s = 0; s < last_index_; ++s) {
@@ -979,15 +986,12 @@ void BatchModel<N>::observe(int n) {
     StepView& v = view_[l];
     v.step = n;
     v.time = time;
-    for (int k = 0; k < kNumCountrySeries; ++k) v.country[k] = &s[k];
     v.run = run_series_[l];
-    v.held_back = &held_back_[l];
     if (sum_step_[static_cast<std::size_t>(n)]) {
       Eigen::ArrayXXd& sum = held_back_sum_[l];
       for (int k = 0; k < kNumBottlenecks; ++k)
         for (int c = 0; c < nc; ++c) sum(c, k) = countries_[c].held_sum[k][l];
     }
-    v.held_back_sum = &held_back_sum_[l];
     obs_[l]->observe(v);
   }
 }

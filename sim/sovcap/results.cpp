@@ -1,5 +1,6 @@
 #include "sovcap/results.hpp"
 
+#include <cmath>
 #include <limits>
 #include <numeric>
 
@@ -18,9 +19,6 @@ void RunRecorder::begin(const RunParams& params) {
       out_.country[k].resize(0, 0);
     }
   }
-  pending_gw_.resize(static_cast<std::size_t>(nc));
-  std::iota(pending_gw_.begin(), pending_gw_.end(), 0);
-  pending_target_ = pending_gw_;
   for (auto& a : out_.run) a.resize(nt);
   out_.year_target_reached.setConstant(nc, std::numeric_limits<double>::quiet_NaN());
   out_.year_gw_reached.setConstant(nc, std::numeric_limits<double>::quiet_NaN());
@@ -38,10 +36,14 @@ void RunRecorder::begin(const RunParams& params) {
     out_.held_back.resize(static_cast<Eigen::Index>(nc) * kNumBottlenecks, nt);
   else
     out_.held_back.resize(0, 0);
-  final_target_.resize(nc);
+  // The it_mw at and above which reached() holds for each level: the same expression, so
+  // the same bits, worked out once a run instead of at every step.
+  gw_at_ = reached_from(1000.0);
+  target_at_.resize(nc);
   for (int c = 0; c < nc; ++c) {
     const auto& tg = params.countries.targets[c];
-    final_target_(c) = tg.empty() ? params.countries.at(c, CountryParam::it_mw) : tg.back().mw;
+    target_at_(c) =
+        reached_from(tg.empty() ? params.countries.at(c, CountryParam::it_mw) : tg.back().mw);
   }
 }
 
@@ -52,20 +54,20 @@ void RunRecorder::observe(const StepView& view) {
   for (int s = 0; s < kNumRunSeries; ++s) out_.run[s](view.step) = view.run[s];
   const auto& it = view[CountrySeries::it_mw];
   const auto nc = it.size();
-  // Each pending country is tested until it reaches its level, then dropped (in order).
-  auto settle = [&](std::vector<int>& pending, Eigen::ArrayXd& year, auto level) {
-    std::size_t keep = 0;
-    for (const int c : pending) {
-      if (reached(it(c), level(c)))
-        year(c) = view.time;
-      else
-        pending[keep++] = c;
+  // The year a level is first reached: a year still NaN takes this step's time where
+  // it_mw is at or above the level's threshold. Every country at once, without branches
+  // (a list of the countries still short, tested one by one, cost three times as much).
+  {
+    const double* cap = it.data();
+    const double* target_at = target_at_.data();
+    double* year_gw = out_.year_gw_reached.data();
+    double* year_target = out_.year_target_reached.data();
+    const double time = view.time, gw_at = gw_at_;
+    for (Eigen::Index c = 0; c < nc; ++c) {
+      year_gw[c] = cap[c] >= gw_at && std::isnan(year_gw[c]) ? time : year_gw[c];
+      year_target[c] = cap[c] >= target_at[c] && std::isnan(year_target[c]) ? time : year_target[c];
     }
-    pending.resize(keep);
-  };
-  if (!pending_gw_.empty()) settle(pending_gw_, out_.year_gw_reached, [](int) { return 1000.0; });
-  if (!pending_target_.empty())
-    settle(pending_target_, out_.year_target_reached, [this](int c) { return final_target_(c); });
+  }
   // Shares are over the steps taken; the initial state is not a step.
   if (view.step > 0) {
     const double* code = view[CountrySeries::bottleneck].data();

@@ -39,9 +39,8 @@ struct RunResult {
 // Capacity counts as having reached a level when within this relative tolerance of it,
 // so that sums of quarterly additions that should land exactly on a target do.
 inline constexpr double kReachedTolerance = 1e-9;
-inline bool reached(double capacity, double level) {
-  return capacity >= level * (1.0 - kReachedTolerance) - kReachedTolerance;
-}
+inline double reached_from(double level) { return level * (1.0 - kReachedTolerance) - kReachedTolerance; }
+inline bool reached(double capacity, double level) { return capacity >= reached_from(level); }
 
 // Records the summaries, the state at the horizon and the trajectories of the kept series
 // (all by default; a summary-mode sweep keeps few) into a RunResult.
@@ -66,10 +65,9 @@ class RunRecorder : public Observer {
   std::array<bool, kNumCountrySeries> keep_{};
   bool keep_held_back_ = true;
   std::vector<int> kept_;  // the series whose trajectories are kept
-  Eigen::ArrayXd final_target_;
-  // Countries still short of 1 GW, and of their final target, in country order: only
-  // these are tested at a step.
-  std::vector<int> pending_gw_, pending_target_;
+  // reached_from() of 1 GW, and of each country's final target.
+  double gw_at_ = 0.0;
+  Eigen::ArrayXd target_at_;
   int steps_ = 0;
   std::vector<int> period_end_;       // per period: its last step (0: none)
   int period_steps_ = -1;             // the time axis period_end_ is of

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <random>
+#include <stdexcept>
 #include <vector>
 
 #include "sovcap/output/run_deflate.hpp"
@@ -156,6 +157,18 @@ TEST(RunDeflate, HuffmanLengthsHandWorked) {
   std::vector<std::uint8_t> len1(3);
   huffman_lengths(one, 3, 15, len1.data());
   EXPECT_EQ(len1, (std::vector<std::uint8_t>{0, 1, 0}));
+}
+
+TEST(RunDeflate, HuffmanLengthsRefuseMoreSymbolsThanDeflateHas) {
+  // The working arrays are sized for deflate's largest alphabet (288 symbols).
+  std::vector<std::uint32_t> freq(sovcap::outfile::kMaxSymbols + 1, 1);
+  std::vector<std::uint8_t> len(freq.size());
+  EXPECT_THROW(huffman_lengths(freq.data(), static_cast<int>(freq.size()), 15, len.data()),
+               std::invalid_argument);
+  freq.pop_back();
+  len.pop_back();
+  huffman_lengths(freq.data(), static_cast<int>(freq.size()), 15, len.data());
+  EXPECT_DOUBLE_EQ(kraft_sum(len), 1.0);
 }
 
 TEST(RunDeflate, HuffmanLengthsKeepToTheLimitAndStayComplete) {

@@ -280,19 +280,21 @@ Recovery recover(const std::string& partial);
 class ChunkCache {
  public:
   using Key = std::tuple<std::size_t, hsize_t, hsize_t>;
-  // Copies the packed form of `raw` into `out` when it was the last chunk at `key`.
-  bool find(const Key& key, const Bytes& raw, Bytes& out) const {
+  // Copies the packed form of raw[0, n) into `out` when it was the last chunk at `key`.
+  bool find(const Key& key, const unsigned char* raw, std::size_t n, Bytes& out) const {
     std::lock_guard<std::mutex> lock(mutex_);
     const auto it = entries_.find(key);
-    if (it == entries_.end() || it->second.first != raw) return false;
+    if (it == entries_.end()) return false;
+    const Bytes& last = it->second.first;
+    if (last.size() != n || (n > 0 && std::memcmp(last.data(), raw, n) != 0)) return false;
     out = it->second.second;
     return true;
   }
   // Into the entry's own buffers, which keep their capacity from block to block.
-  void store(const Key& key, const Bytes& raw, const Bytes& packed) {
+  void store(const Key& key, const unsigned char* raw, std::size_t n, const Bytes& packed) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto& entry = entries_[key];
-    entry.first.assign(raw.begin(), raw.end());
+    entry.first.assign(raw, raw + n);
     entry.second.assign(packed.begin(), packed.end());
   }
 

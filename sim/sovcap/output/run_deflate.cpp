@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <stdexcept>
+#include <string>
 
 namespace sovcap::outfile {
 namespace {
@@ -61,6 +63,19 @@ constexpr int kLitLenSymbols = 286;
 // Order in which the code-length code's lengths are stored (RFC 1951 3.2.7).
 constexpr int kCodeLengthOrder[19] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
 
+// Each byte's bits in reverse order.
+struct ReversedBytes {
+  std::array<std::uint8_t, 256> byte{};
+  constexpr ReversedBytes() {
+    for (unsigned v = 0; v < 256; ++v) {
+      unsigned r = 0;
+      for (int k = 0; k < 8; ++k) r |= ((v >> k) & 1u) << (7 - k);
+      byte[v] = static_cast<std::uint8_t>(r);
+    }
+  }
+};
+constexpr ReversedBytes kReversed;
+
 // Canonical codes for the lengths (RFC 1951 3.2.2), bit-reversed: the stream carries a
 // Huffman code's first bit first.
 void canonical_codes(const std::uint8_t* len, int n, std::uint16_t* code) {
@@ -72,9 +87,10 @@ void canonical_codes(const std::uint8_t* len, int n, std::uint16_t* code) {
     next[b] = c;
   }
   for (int i = 0; i < n; ++i) {
-    unsigned v = len[i] > 0 ? static_cast<unsigned>(next[len[i]]++) : 0u, r = 0;
-    for (int k = 0; k < len[i]; ++k, v >>= 1) r = (r << 1) | (v & 1u);
-    code[i] = static_cast<std::uint16_t>(r);
+    // The code's len[i] bits reversed: its 16 bits reversed, shifted down.
+    const unsigned v = len[i] > 0 ? static_cast<unsigned>(next[len[i]]++) : 0u;
+    const unsigned r = static_cast<unsigned>(kReversed.byte[v & 0xFFu]) << 8 | kReversed.byte[(v >> 8) & 0xFFu];
+    code[i] = static_cast<std::uint16_t>(len[i] > 0 ? r >> (16 - len[i]) : 0u);
   }
 }
 
@@ -306,28 +322,34 @@ void shuffle_bytes(const unsigned char* raw, std::size_t elems, std::size_t elem
 }
 
 void huffman_lengths(const std::uint32_t* freq, int n, int limit, std::uint8_t* len) {
-  std::vector<std::uint32_t> f(freq, freq + n);
-  std::vector<int> order, parent, depth;
-  std::vector<std::uint64_t> weight;
+  if (n < 0 || n > kMaxSymbols)
+    throw std::invalid_argument("huffman_lengths: at most " + std::to_string(kMaxSymbols) +
+                                " symbols, not " + std::to_string(n));
+  // On the stack, and the leaves sorted as keys (frequency, then symbol) with std::sort:
+  // the order stable_sort by frequency gives, without its buffer or any allocation (this
+  // runs once a block: for the small blocks of a sweep of a few thousand runs, its
+  // vectors and buffered sort were a sixth of the encoder's instructions).
+  std::array<std::uint32_t, kMaxSymbols> f{};
+  std::copy(freq, freq + n, f.begin());
+  std::array<std::uint64_t, kMaxSymbols> key{};
+  std::array<std::uint64_t, 2 * kMaxSymbols> weight{};
+  std::array<int, 2 * kMaxSymbols> parent{}, depth{};
   for (;;) {
     std::fill(len, len + n, std::uint8_t{0});
-    order.clear();
+    int m = 0;
     for (int i = 0; i < n; ++i)
-      if (f[static_cast<std::size_t>(i)] > 0) order.push_back(i);
-    if (order.empty()) return;
-    if (order.size() == 1) {
-      len[order[0]] = 1;
+      if (f[static_cast<std::size_t>(i)] > 0)
+        key[static_cast<std::size_t>(m++)] =
+            static_cast<std::uint64_t>(f[static_cast<std::size_t>(i)]) << 16 | static_cast<std::uint64_t>(i);
+    if (m == 0) return;
+    auto symbol = [&key](int i) { return static_cast<int>(key[static_cast<std::size_t>(i)] & 0xFFFF); };
+    if (m == 1) {
+      len[symbol(0)] = 1;
       return;
     }
     // Two queues: the leaves by weight, and the merged nodes, made in increasing weight.
-    std::stable_sort(order.begin(), order.end(),
-                     [&f](int a, int b) { return f[static_cast<std::size_t>(a)] < f[static_cast<std::size_t>(b)]; });
-    const int m = static_cast<int>(order.size());
-    const auto nodes = static_cast<std::size_t>(2 * m - 1);
-    weight.assign(nodes, 0);
-    parent.assign(nodes, -1);
-    depth.assign(nodes, 0);
-    for (int i = 0; i < m; ++i) weight[static_cast<std::size_t>(i)] = f[static_cast<std::size_t>(order[static_cast<std::size_t>(i)])];
+    std::sort(key.begin(), key.begin() + m);
+    for (int i = 0; i < m; ++i) weight[static_cast<std::size_t>(i)] = key[static_cast<std::size_t>(i)] >> 16;
     int leaf = 0, inner = m;
     auto take = [&](int made) {
       if (leaf < m && (inner >= made || weight[static_cast<std::size_t>(leaf)] <= weight[static_cast<std::size_t>(inner)]))
@@ -341,17 +363,19 @@ void huffman_lengths(const std::uint32_t* freq, int n, int limit, std::uint8_t* 
     }
     // Depths from the root (the last node) down: a parent comes after its children.
     int longest = 0;
+    depth[static_cast<std::size_t>(2 * m - 2)] = 0;
     for (int i = 2 * m - 3; i >= 0; --i) {
       depth[static_cast<std::size_t>(i)] = depth[static_cast<std::size_t>(parent[static_cast<std::size_t>(i)])] + 1;
       if (i < m) longest = std::max(longest, depth[static_cast<std::size_t>(i)]);
     }
     if (longest <= limit) {
-      for (int i = 0; i < m; ++i)
-        len[order[static_cast<std::size_t>(i)]] = static_cast<std::uint8_t>(depth[static_cast<std::size_t>(i)]);
+      for (int i = 0; i < m; ++i) len[symbol(i)] = static_cast<std::uint8_t>(depth[static_cast<std::size_t>(i)]);
       return;
     }
-    for (auto& x : f)
+    for (int i = 0; i < n; ++i) {
+      auto& x = f[static_cast<std::size_t>(i)];
       if (x > 0) x = (x + 1) / 2;
+    }
   }
 }
 

@@ -22,7 +22,9 @@ void shuffle_bytes(const unsigned char* raw, std::size_t elems, std::size_t elem
 // Huffman code lengths for the n frequencies freq, none above limit (15 for literals and
 // lengths, 7 for the code-length code): optimal where the optimal code fits; otherwise
 // the frequencies are halved (rounding up, so that no used symbol drops out) until it
-// does. Unused symbols get 0; with two or more used symbols the code is complete.
+// does. Unused symbols get 0; with two or more used symbols the code is complete. At most
+// kMaxSymbols symbols (deflate's largest alphabet); more throw std::invalid_argument.
+inline constexpr int kMaxSymbols = 288;
 void huffman_lengths(const std::uint32_t* freq, int n, int limit, std::uint8_t* len);
 
 // The most bytes deflate_runs writes for n bytes in planes of `plane` bytes.

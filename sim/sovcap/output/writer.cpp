@@ -337,7 +337,11 @@ PreparedBlockPtr OutputFile::prepare_block(long long first, const std::vector<Ru
     // function writes its whole row.
     const bool one_chunk = nrun <= c0 && c1 == d1 && c2 == d2;
     Bytes& rows = one_chunk ? chunk : dense;
-    rows.resize(one_chunk ? chunk_elems * e : static_cast<std::size_t>(n) * row_bytes);
+    // The buffers only grow (a resize zero-fills what it adds, and the variables' sizes
+    // alternate): what is used of them is chunk_bytes, and the rows.
+    const std::size_t chunk_bytes = chunk_elems * e;
+    const std::size_t rows_bytes = one_chunk ? chunk_bytes : static_cast<std::size_t>(n) * row_bytes;
+    if (rows.size() < rows_bytes) rows.resize(rows_bytes);
     for (std::size_t k = 0; k < static_cast<std::size_t>(n); ++k)
       v.row(runs[k], rows.data() + k * row_bytes);
     for (hsize_t r0 = 0; r0 < nrun; r0 += c0) {
@@ -348,10 +352,10 @@ PreparedBlockPtr OutputFile::prepare_block(long long first, const std::vector<Ru
           const hsize_t e2 = std::min(c2, d2 - o2);
           // Edge chunks are written whole (HDF5 needs that), padded with the fill value.
           if (one_chunk) {
-            for (std::size_t i = static_cast<std::size_t>(nr) * row_bytes; i < chunk_elems * e; i += e)
+            for (std::size_t i = static_cast<std::size_t>(nr) * row_bytes; i < chunk_bytes; i += e)
               std::memcpy(chunk.data() + i, v.fill.data(), e);
           } else {
-            chunk.resize(chunk_elems * e);
+            if (chunk.size() < chunk_bytes) chunk.resize(chunk_bytes);
             if (nr < c0 || e1 < c1 || e2 < c2)
               for (std::size_t i = 0; i < chunk_elems; ++i) std::memcpy(chunk.data() + i * e, v.fill.data(), e);
             for (hsize_t i = 0; i < nr; ++i)
@@ -365,10 +369,10 @@ PreparedBlockPtr OutputFile::prepare_block(long long first, const std::vector<Ru
           c.offset = {static_cast<hsize_t>(rel) + r0, o1, o2, 0};  // o2 is 0 with rank 4
           const ChunkCache::Key key{vi, o1, o2};
           if (!v.compressed) {
-            c.data = chunk;
-          } else if (!im.chunk_cache.find(key, chunk, c.data)) {
+            c.data.assign(chunk.data(), chunk.data() + chunk_bytes);
+          } else if (!im.chunk_cache.find(key, chunk.data(), chunk_bytes, c.data)) {
             compress_chunk(chunk.data(), chunk_elems, e, v.runs_only, scratch, c.data);
-            im.chunk_cache.store(key, chunk, c.data);
+            im.chunk_cache.store(key, chunk.data(), chunk_bytes, c.data);
           }
           block->chunks.push_back(std::move(c));
         }
