@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <limits>
-#include <numeric>
 
 namespace sovcap {
 
@@ -55,8 +54,9 @@ void RunRecorder::observe(const StepView& view) {
   const auto& it = view[CountrySeries::it_mw];
   const auto nc = it.size();
   // The year a level is first reached: a year still NaN takes this step's time where
-  // it_mw is at or above the level's threshold. Every country at once, without branches
-  // (a list of the countries still short, tested one by one, cost three times as much).
+  // it_mw is at or above the level's threshold. Every country in one loop without
+  // branches, which the compiler vectorises (as many instructions as the lists of the
+  // countries still short that it replaces, which branched on every test).
   {
     const double* cap = it.data();
     const double* target_at = target_at_.data();
